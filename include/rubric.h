@@ -1,0 +1,97 @@
+/* rubric.h — the public C API of librubric.
+ *
+ * Compile an appraisal-form template (SPEC.md) to a verified program, save
+ * and load it as .rbc bytecode, and score filled records (JSON objects)
+ * against it.  All handles are opaque.  Ownership is stated per function:
+ * "caller frees" means with the matching *_free function (or free() where
+ * said); "borrowed" means valid until the stated event, never freed by the
+ * caller.  No function keeps a pointer to memory the caller passed in.
+ * Functions are reentrant; one evaluator must not be used by two threads
+ * at once (give each thread its own). */
+#ifndef RUBRIC_H
+#define RUBRIC_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RUBRIC_VERSION_STRING "0.1.0"
+
+typedef struct rubric_template rubric_template;
+typedef struct rubric_diagnostics rubric_diagnostics;
+typedef struct rubric_evaluator rubric_evaluator;
+typedef struct rubric_result rubric_result;
+
+/* A param override, as `-D name=value` on the command line. */
+typedef struct {
+    const char *name;
+    const char *value;
+} rubric_define;
+
+/* ---- compiling ------------------------------------------------------------ */
+
+/* Compiles template source text.  `name` is used in diagnostics.  Returns
+ * the template (caller frees with rubric_template_free) or NULL when the
+ * template has errors.  If `diags` is not NULL, *diags receives the
+ * diagnostics — errors and warnings — (caller frees with
+ * rubric_diagnostics_free), also on success. */
+rubric_template *rubric_compile(const char *name, const char *source, size_t len,
+                                const rubric_define *defines, size_t ndefines,
+                                rubric_diagnostics **diags);
+
+size_t rubric_diagnostics_count(const rubric_diagnostics *d);
+size_t rubric_diagnostics_errors(const rubric_diagnostics *d);
+/* Fields of diagnostic i (0-based).  Strings are borrowed until
+ * rubric_diagnostics_free.  severity: "error", "warning" or "note". */
+void rubric_diagnostic_get(const rubric_diagnostics *d, size_t i, const char **severity, const char **code,
+                           const char **message, const char **help, unsigned *line, unsigned *column);
+/* All diagnostics rendered as text ("text", "gcc", "json" or "sarif").
+ * Caller frees with free().  NULL for an unknown format. */
+char *rubric_diagnostics_render(const rubric_diagnostics *d, const char *format);
+void rubric_diagnostics_free(rubric_diagnostics *d);
+
+/* ---- bytecode --------------------------------------------------------------- */
+
+/* Serialises to .rbc bytes (deterministic).  Caller frees with free(). */
+void *rubric_template_save(const rubric_template *t, size_t *len);
+/* Loads and verifies .rbc bytes.  NULL on any defect, with a message in
+ * err[0..errcap).  Caller frees the template with rubric_template_free. */
+rubric_template *rubric_template_load(const void *bytes, size_t len, char *err, size_t errcap);
+/* "sha256:…" digest of the bytecode; borrowed until the template is freed. */
+const char *rubric_template_digest(const rubric_template *t);
+void rubric_template_free(rubric_template *t);
+
+/* ---- scoring ------------------------------------------------------------------ */
+
+#define RUBRIC_ALLOW_EXTRA 1  /* ignore record keys the form does not declare */
+
+/* The template must outlive the evaluator.  Caller frees with
+ * rubric_evaluator_free. */
+rubric_evaluator *rubric_evaluator_new(const rubric_template *t, int flags);
+/* Scores one record given as JSON text (one object).  The result is
+ * borrowed until the next rubric_score_json on this evaluator or its free.
+ * A malformed record gives a result with a "syntax" error, never NULL. */
+const rubric_result *rubric_score_json(rubric_evaluator *e, const char *json, size_t len);
+void rubric_evaluator_free(rubric_evaluator *e);
+
+int rubric_result_ok(const rubric_result *r);          /* 1 valid, 0 invalid */
+/* The total as printed (rounded to the form's precision), e.g. "87.5", into
+ * buf; returns 0 when the record has no total (invalid, or a validation
+ * form), else the length written. */
+size_t rubric_result_total(const rubric_result *r, char *buf, size_t cap);
+/* Grade id and label, borrowed like the result; NULL when none. */
+const char *rubric_result_grade(const rubric_result *r, const char **label);
+size_t rubric_result_error_count(const rubric_result *r);
+/* Error i: path ("teamwork.manager"), code ("range"), message; borrowed. */
+void rubric_result_error(const rubric_result *r, size_t i, const char **path, const char **code,
+                         const char **message);
+/* The result as one line of JSON (SPEC §8), newline included.  Caller frees
+ * with free(). */
+char *rubric_result_json(const rubric_result *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

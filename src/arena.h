@@ -1,0 +1,26 @@
+/* arena.h — bump allocator: one per compilation, one per record.
+ * Everything allocated from an arena is freed at once by reset/free.
+ * Allocation failure prints "rubric: out of memory" and exits (status 70):
+ * there is no sensible partial result to return. */
+#ifndef RUBRIC_ARENA_H
+#define RUBRIC_ARENA_H
+
+#include <stddef.h>
+
+typedef struct rb_arena rb_arena;
+
+rb_arena *rb_arena_new(void);
+void rb_arena_free(rb_arena *a);                 /* NULL is fine */
+void rb_arena_reset(rb_arena *a);                /* keeps the first block */
+void *rb_arena_alloc(rb_arena *a, size_t size);  /* zeroed, 16-aligned */
+char *rb_arena_strndup(rb_arena *a, const char *s, size_t n); /* NUL-ends */
+char *rb_arena_printf(rb_arena *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Checked malloc/realloc/strdup for long-lived objects (same failure rule). */
+void *rb_xmalloc(size_t size);
+void *rb_xcalloc(size_t n, size_t size);
+void *rb_xrealloc(void *p, size_t size);
+char *rb_xstrdup(const char *s);
+
+#endif

@@ -1,0 +1,1364 @@
+/* check.c — semantic checks of a parsed template (see check.h).
+ *
+ * Passes, in order: collect declarations into the one form-wide namespace;
+ * resolve named types; apply -D overrides to params; compute the scoring
+ * structure (full marks, weights, which values may be absent); type every
+ * expression (bands and grades included); order the declarations by their
+ * dependencies; warn about inputs nobody uses.  Every pass keeps going after
+ * an error (TC_ERROR poisons a value so one mistake is reported once). */
+#include "check.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+
+typedef struct {
+    rb_arena *arena;
+    rb_source *src;
+    rb_diags *diags;
+    ast_decl *form;
+    ast_decl **names;       /* open-addressing table of named declarations */
+    size_t cap;
+    ast_decl *attr[DECL_PRECISION + 1]; /* form attributes by kind */
+    ast_decl *raters, *grade, *total;
+    ast_decl **order;
+    size_t norder, order_cap;
+    ast_decl **path;        /* dependency walk stack, for cycle messages */
+    size_t depth, path_cap;
+    ast_decl *current;      /* the declaration whose expressions are typed */
+} ctx;
+
+enum { ST_NONE, ST_BUSY, ST_DONE };
+
+#define ERR(c, code, span, ...) rb_diag_add((c)->diags, RB_SEV_ERROR, code, span, __VA_ARGS__)
+#define WARN(c, code, span, ...) rb_diag_add((c)->diags, RB_SEV_WARNING, code, span, __VA_ARGS__)
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static const char *num_text(ctx *c, rb_num n)
+{
+    char buf[64];
+    rb_num_format_exact(n, buf, sizeof buf);
+    return rb_arena_strndup(c->arena, buf, strlen(buf));
+}
+
+static const char *pct_text(ctx *c, rb_num n)
+{
+    rb_num h;
+    if (rb_num_mul(n, rb_num_int(100), &h) != RB_NUM_OK) return num_text(c, n);
+    return rb_arena_printf(c->arena, "%s%%", num_text(c, h));
+}
+
+const char *rb_type_name(int tc)
+{
+    static const char *base[] = {"error", "number", "bool", "text", "date", "choice", "choices"};
+    static const char *maybe[] = {"error", "optional number", "optional bool", "optional text",
+                                  "optional date", "optional choice", "optional choices"};
+    int b = TC_BASE(tc);
+    if (b < 0 || b > TC_SET) return "?";
+    return (tc & TC_MAYBE) ? maybe[b] : base[b];
+}
+
+static int type_of_kind(ast_type_kind k)
+{
+    switch (k) {
+    case TY_NUMBER: case TY_INTEGER: case TY_PERCENT: return TC_NUM;
+    case TY_TEXT: return TC_TEXT;
+    case TY_BOOL: return TC_BOOL;
+    case TY_DATE: return TC_DATE;
+    case TY_CHOICE: return TC_CHOICE;
+    case TY_CHOICES: return TC_SET;
+    case TY_NAMED: return TC_ERROR;
+    }
+    return TC_ERROR;
+}
+
+static size_t hash_name(const char *s)
+{
+    size_t h = 1469598103934665603u;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+static ast_decl **lookup_slot(ctx *c, const char *name)
+{
+    size_t i = hash_name(name) & (c->cap - 1);
+    while (c->names[i] && strcmp(c->names[i]->name, name) != 0) i = (i + 1) & (c->cap - 1);
+    return &c->names[i];
+}
+
+static ast_decl *lookup(ctx *c, const char *name)
+{
+    return *lookup_slot(c, name);
+}
+
+/* Closest declared name for a did-you-mean, or NULL. */
+static const char *closest_name(ctx *c, const char *name, bool values_only)
+{
+    const char *best = NULL;
+    size_t best_d = (size_t)-1, len = strlen(name);
+    size_t limit = len <= 3 ? 1 : (len <= 6 ? 2 : 3);
+    for (size_t i = 0; i < c->cap; i++) {
+        ast_decl *d = c->names[i];
+        if (!d || (values_only && d->kind == DECL_TYPE)) continue;
+        size_t dist = rb_edit_distance(name, d->name);
+        if (dist <= limit && dist < best_d) {
+            best_d = dist;
+            best = d->name;
+        }
+    }
+    return best;
+}
+
+static bool is_scored(const ast_decl *d)
+{
+    return d->kind == DECL_ITEM || d->kind == DECL_SECTION;
+}
+
+/* ---- pass 1: collect -------------------------------------------------- */
+
+/* An input or field declared optional without a default may be absent. */
+static bool declared_optional(const ast_decl *d)
+{
+    bool opt = false, def = false;
+    for (const ast_constraint *k = d->constraints; k; k = k->next) {
+        opt |= k->kind == CON_OPTIONAL;
+        def |= k->kind == CON_DEFAULT;
+    }
+    return opt && !def;
+}
+
+static void collect(ctx *c, ast_decl *parent, ast_decl *body)
+{
+    for (ast_decl *d = body; d; d = d->next) {
+        d->parent = parent;
+        switch (d->kind) {
+        case DECL_PERIOD: case DECL_VERSION: case DECL_SCALE: case DECL_PRECISION:
+            if (parent != c->form) {
+                ERR(c, "E0207", d->kw_span, "'%s' is a form attribute and cannot stand inside a section",
+                    ast_decl_kind_name(d->kind));
+            } else if (c->attr[d->kind]) {
+                rb_diag *g = ERR(c, "E0207", d->kw_span, "'%s' is given twice", ast_decl_kind_name(d->kind));
+                uint32_t line, col;
+                rb_source_position(c->src, c->attr[d->kind]->kw_span.start, &line, &col);
+                rb_diag_help(g, "the first one is at line %u", line);
+            } else {
+                c->attr[d->kind] = d;
+            }
+            continue;
+        case DECL_RATERS: case DECL_GRADE: case DECL_TOTAL: {
+            ast_decl **slot = d->kind == DECL_RATERS ? &c->raters : d->kind == DECL_GRADE ? &c->grade : &c->total;
+            if (parent != c->form) {
+                ERR(c, "E0213", d->kw_span, "'%s' belongs to the form, not inside a section",
+                    ast_decl_kind_name(d->kind));
+            } else if (*slot) {
+                ERR(c, "E0213", d->kw_span, "the form has more than one '%s'", ast_decl_kind_name(d->kind));
+            } else {
+                *slot = d;
+            }
+            continue;
+        }
+        default:
+            break;
+        }
+        if (d->kind == DECL_FIELD || d->kind == DECL_INPUT) d->maybe = declared_optional(d);
+        if (d->name) {
+            ast_decl **slot = lookup_slot(c, d->name);
+            if (*slot) {
+                uint32_t line, col;
+                rb_source_position(c->src, (*slot)->name_span.start, &line, &col);
+                rb_diag *g = ERR(c, "E0202", d->name_span, "'%s' is already declared", d->name);
+                rb_diag_help(g, "the first '%s' is the %s at line %u; all names of a form share one namespace",
+                             d->name, ast_decl_kind_name((*slot)->kind), line);
+            } else {
+                *slot = d;
+            }
+        }
+        if (d->kind == DECL_SECTION) collect(c, d, d->body);
+    }
+}
+
+static size_t count_decls(const ast_decl *body)
+{
+    size_t n = 0;
+    for (const ast_decl *d = body; d; d = d->next) n += 1 + (d->kind == DECL_SECTION ? count_decls(d->body) : 0);
+    return n;
+}
+
+/* ---- pass 2: types ---------------------------------------------------- */
+
+static ast_type *resolve_type(ctx *c, ast_type *t, int depth);
+
+static ast_type *resolve_named(ctx *c, ast_type *t, int depth)
+{
+    if (t->resolved) return t->resolved;
+    ast_decl *d = lookup(c, t->name);
+    if (!d || d->kind != DECL_TYPE) {
+        rb_diag *g = d ? ERR(c, "E0208", t->span, "'%s' is a %s, not a type", t->name, ast_decl_kind_name(d->kind))
+                       : ERR(c, "E0208", t->span, "unknown type '%s'", t->name);
+        if (!d) {
+            static const char *builtin[] = {"number", "integer", "percent", "text", "bool", "date", "choice", "choices"};
+            const char *best = NULL;
+            size_t bd = 3;
+            for (size_t i = 0; i < sizeof builtin / sizeof *builtin; i++) {
+                size_t dist = rb_edit_distance(t->name, builtin[i]);
+                if (dist < bd) bd = dist, best = builtin[i];
+            }
+            if (!best) {
+                for (size_t i = 0; i < c->cap; i++) {
+                    ast_decl *e = c->names[i];
+                    if (e && e->kind == DECL_TYPE && rb_edit_distance(t->name, e->name) <= 2) best = e->name;
+                }
+            }
+            if (best) rb_diag_help(g, "did you mean '%s'?", best);
+        }
+        return NULL;
+    }
+    if (depth > 32) {
+        ERR(c, "E0209", d->name_span, "type '%s' is defined in terms of itself", d->name);
+        return NULL;
+    }
+    ast_type *r = resolve_type(c, d->type, depth + 1);
+    t->resolved = r;
+    return r;
+}
+
+static ast_type *resolve_type(ctx *c, ast_type *t, int depth)
+{
+    if (!t) return NULL;
+    if (t->kind == TY_NAMED) return resolve_named(c, t, depth);
+    if ((t->kind == TY_CHOICE || t->kind == TY_CHOICES) && !t->resolved) {
+        t->resolved = t;
+        int n = 0, valued = 0;
+        for (ast_option *o = t->options; o; o = o->next, n++) {
+            if (o->has_value) valued++;
+            for (ast_option *p = t->options; p != o; p = p->next) {
+                if (strcmp(p->id, o->id) == 0) {
+                    ERR(c, "E0307", o->id_span, "option '%s' is listed twice", o->id);
+                    break;
+                }
+            }
+        }
+        if (n == 0) ERR(c, "E0307", t->span, "a choice needs at least one option");
+        if (n > 64) ERR(c, "E0307", t->span, "a choice has %d options; the limit is 64", n);
+        if (valued && valued != n)
+            ERR(c, "E0307", t->span, "%d of %d options carry '= NUMBER'; give every option a number or none", valued, n);
+    }
+    t->resolved = t;
+    return t;
+}
+
+static bool choice_numeric(const ast_type *t)
+{
+    if (!t || !t->options) return false;
+    for (const ast_option *o = t->options; o; o = o->next)
+        if (!o->has_value) return false;
+    return true;
+}
+
+/* Option index by id or exact label, -1 if none. */
+static int find_option(const ast_type *t, const char *s)
+{
+    int i = 0;
+    for (const ast_option *o = t->options; o; o = o->next, i++)
+        if (strcmp(o->id, s) == 0) return i;
+    i = 0;
+    for (const ast_option *o = t->options; o; o = o->next, i++)
+        if (o->label && strcmp(o->label, s) == 0) return i;
+    return -1;
+}
+
+static void option_help(ctx *c, rb_diag *g, const ast_type *t, const char *s)
+{
+    const char *best = NULL;
+    size_t bd = 3;
+    size_t len = 0;
+    char list[512];
+    for (const ast_option *o = t->options; o; o = o->next) {
+        size_t dist = rb_edit_distance(s, o->id);
+        if (dist < bd) bd = dist, best = o->id;
+        int w = snprintf(list + len, sizeof list - len, "%s%s", len ? ", " : "", o->id);
+        if (w < 0 || (size_t)w >= sizeof list - len) break;
+        len += (size_t)w;
+    }
+    (void)c;
+    if (best) rb_diag_help(g, "did you mean '%s'? the options are: %s", best, list);
+    else rb_diag_help(g, "the options are: %s", list);
+}
+
+static bool valid_date(const char *s)
+{
+    int y, m, d;
+    char tail;
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-') return false;
+    if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3) return false;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9')) return false;
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m < 1 || m > 12 || d < 1) return false;
+    int max = mdays[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+    return d <= max;
+}
+
+/* Does the literal fit type t?  Reports E0304 and returns false if not.
+ * For a choice, a string literal must name an option. */
+static bool literal_fits(ctx *c, const ast_literal *lit, const ast_type *t, const char *what)
+{
+    if (!t || lit->kind == LIT_NONE) return true;
+    switch (t->kind) {
+    case TY_NUMBER: case TY_PERCENT:
+        if (lit->kind == LIT_NUMBER) return true;
+        break;
+    case TY_INTEGER:
+        if (lit->kind == LIT_NUMBER) {
+            if (rb_num_is_integer(lit->num)) return true;
+            ERR(c, "E0304", lit->span, "%s must be a whole number (the type is integer)", what);
+            return false;
+        }
+        break;
+    case TY_TEXT:
+        if (lit->kind == LIT_STRING) return true;
+        break;
+    case TY_BOOL:
+        if (lit->kind == LIT_BOOL) return true;
+        break;
+    case TY_DATE:
+        if (lit->kind == LIT_STRING) {
+            if (valid_date(lit->str)) return true;
+            ERR(c, "E0308", lit->span, "'%s' is not a date; write YYYY-MM-DD, e.g. \"2026-04-30\"", lit->str);
+            return false;
+        }
+        break;
+    case TY_CHOICE:
+        if (lit->kind == LIT_STRING) {
+            if (find_option(t, lit->str) >= 0) return true;
+            rb_diag *g = ERR(c, "E0302", lit->span, "'%s' is not an option of this choice", lit->str);
+            option_help(c, g, t, lit->str);
+            return false;
+        }
+        break;
+    case TY_CHOICES: case TY_NAMED:
+        ERR(c, "E0304", lit->span, "%s cannot be given for a %s value", what,
+            t->kind == TY_CHOICES ? "choices" : "named");
+        return false;
+    }
+    static const char *lk[] = {"nothing", "a number", "a string", "true/false"};
+    static const char *tk[] = {"number", "integer", "percent", "text", "bool", "date", "choice", "choices", "named"};
+    ERR(c, "E0304", lit->span, "%s is %s, but the type is %s", what, lk[lit->kind], tk[t->kind]);
+    return false;
+}
+
+/* Constraints of a field or input: which apply, whether they are consistent. */
+static void check_constraints(ctx *c, ast_decl *d, ast_type *t)
+{
+    ast_constraint *req = NULL, *opt = NULL, *def = NULL, *seen[CON_UNIT + 1] = {0};
+    bool numeric = t && (t->kind == TY_NUMBER || t->kind == TY_INTEGER || t->kind == TY_PERCENT);
+    bool set = t && t->kind == TY_CHOICES;
+    rb_num lo = {0, 1}, hi = {0, 1};
+    bool has_lo = false, has_hi = false;
+    for (ast_constraint *k = d->constraints; k; k = k->next) {
+        if (seen[k->kind] && k->kind != CON_GE && k->kind != CON_LE && k->kind != CON_GT && k->kind != CON_LT) {
+            ERR(c, "E0305", k->span, "this constraint is given twice for '%s'", d->name);
+            continue;
+        }
+        seen[k->kind] = k;
+        switch (k->kind) {
+        case CON_REQUIRED: req = k; break;
+        case CON_OPTIONAL: opt = k; break;
+        case CON_DEFAULT: def = k; break;
+        case CON_UNIT:
+            if (t && !numeric) ERR(c, "E0305", k->span, "'unit' applies to numbers, and '%s' is not one", d->name);
+            break;
+        case CON_IN: case CON_GE: case CON_GT: case CON_LE: case CON_LT:
+            if (t && !numeric && !set) {
+                ERR(c, "E0305", k->span, "a range applies to numbers (or to how many options of a 'choices' are chosen); '%s' is neither",
+                    d->name);
+                break;
+            }
+            if (k->kind == CON_IN || k->kind == CON_GE || k->kind == CON_GT) {
+                if (has_lo) ERR(c, "E0305", k->span, "'%s' already has a lower bound", d->name);
+                has_lo = true;
+                lo = k->a.num;
+            }
+            if (k->kind == CON_IN || k->kind == CON_LE || k->kind == CON_LT) {
+                if (has_hi) ERR(c, "E0305", k->span, "'%s' already has an upper bound", d->name);
+                has_hi = true;
+                hi = k->kind == CON_IN ? k->b.num : k->a.num;
+            }
+            if (k->kind == CON_IN && rb_num_cmp(k->a.num, k->b.num) > 0)
+                ERR(c, "E0305", k->span, "the range %s..%s is empty", num_text(c, k->a.num), num_text(c, k->b.num));
+            break;
+        }
+    }
+    if (has_lo && has_hi && rb_num_cmp(lo, hi) > 0)
+        ERR(c, "E0305", d->name_span, "the bounds of '%s' leave no value", d->name);
+    if (req && opt) ERR(c, "E0305", opt->span, "'%s' cannot be both required and optional", d->name);
+    if (def && req) ERR(c, "E0305", def->span, "a required value never uses its default; drop 'required' or 'default'");
+    if (def && t) {
+        if (literal_fits(c, &def->a, t, "the default") && numeric && def->a.kind == LIT_NUMBER) {
+            for (ast_constraint *k = d->constraints; k; k = k->next) {
+                int lo_c = rb_num_cmp(def->a.num, k->a.num);
+                bool bad = (k->kind == CON_IN && (lo_c < 0 || rb_num_cmp(def->a.num, k->b.num) > 0)) ||
+                           (k->kind == CON_GE && lo_c < 0) || (k->kind == CON_GT && lo_c <= 0) ||
+                           (k->kind == CON_LE && lo_c > 0) || (k->kind == CON_LT && lo_c >= 0);
+                if (bad) {
+                    ERR(c, "E0306", def->span, "the default %s breaks the constraint on '%s'",
+                        num_text(c, def->a.num), d->name);
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/* ---- pass 3: -D overrides --------------------------------------------- */
+
+static void apply_defines(ctx *c, const rb_define *defs, size_t n)
+{
+    rb_span none = {0, 0};
+    for (size_t i = 0; i < n; i++) {
+        ast_decl *d = lookup(c, defs[i].name);
+        if (!d || d->kind != DECL_PARAM) {
+            rb_diag *g = d ? ERR(c, "E0210", none, "-D %s: '%s' is a %s, not a param", defs[i].name, defs[i].name,
+                                 ast_decl_kind_name(d->kind))
+                           : ERR(c, "E0210", none, "-D %s: the form has no param named '%s'", defs[i].name, defs[i].name);
+            const char *best = NULL;
+            size_t bd = 3;
+            for (size_t k = 0; k < c->cap; k++) {
+                ast_decl *e = c->names[k];
+                if (e && e->kind == DECL_PARAM) {
+                    size_t dist = rb_edit_distance(defs[i].name, e->name);
+                    if (dist < bd) bd = dist, best = e->name;
+                }
+            }
+            if (best) rb_diag_help(g, "did you mean '%s'?", best);
+            continue;
+        }
+        ast_type *t = d->type ? d->type->resolved : NULL;
+        if (!t) continue;
+        const char *v = defs[i].value;
+        size_t len = strlen(v);
+        ast_literal lit = {.span = d->value.span};
+        switch (t->kind) {
+        case TY_NUMBER: case TY_INTEGER: case TY_PERCENT: {
+            bool pct = len > 0 && v[len - 1] == '%';
+            rb_num x;
+            if (rb_num_parse(v, pct ? len - 1 : len, &x) != RB_NUM_OK ||
+                (pct && rb_num_div(x, rb_num_int(100), &x) != RB_NUM_OK)) {
+                ERR(c, "E0211", none, "-D %s=%s: '%s' is not a number", d->name, v, v);
+                continue;
+            }
+            lit.kind = LIT_NUMBER;
+            lit.num = x;
+            if (t->kind == TY_INTEGER && !rb_num_is_integer(x)) {
+                ERR(c, "E0211", none, "-D %s=%s: '%s' is an integer param", d->name, v, d->name);
+                continue;
+            }
+            break;
+        }
+        case TY_BOOL:
+            if (strcmp(v, "true") && strcmp(v, "false")) {
+                ERR(c, "E0211", none, "-D %s=%s: write true or false", d->name, v);
+                continue;
+            }
+            lit.kind = LIT_BOOL;
+            lit.boolean = v[0] == 't';
+            break;
+        case TY_DATE:
+            if (!valid_date(v)) {
+                ERR(c, "E0211", none, "-D %s=%s: write a date as YYYY-MM-DD", d->name, v);
+                continue;
+            }
+            /* fall through */
+        case TY_TEXT:
+            lit.kind = LIT_STRING;
+            lit.str = rb_arena_strndup(c->arena, v, len);
+            break;
+        case TY_CHOICE:
+            if (find_option(t, v) < 0) {
+                rb_diag *g = ERR(c, "E0211", none, "-D %s=%s: '%s' is not an option", d->name, v, v);
+                option_help(c, g, t, v);
+                continue;
+            }
+            lit.kind = LIT_STRING;
+            lit.str = rb_arena_strndup(c->arena, v, len);
+            break;
+        default:
+            continue;
+        }
+        d->value = lit;
+    }
+}
+
+/* ---- pass 4: scoring structure ----------------------------------------- */
+
+static bool positive(rb_num n) { return rb_num_sign(n) > 0; }
+
+/* Computes full marks, weights and "may be absent" bottom-up. */
+static void structure(ctx *c, ast_decl *s)
+{
+    bool root = s == c->form;
+    size_t scored = 0, weighted = 0, maybe = 0;
+    rb_num sum_full = rb_num_zero(), sum_w = rb_num_zero();
+    ast_decl *first_unweighted = NULL, *first_weighted = NULL;
+    bool overflow = false;
+    for (ast_decl *d = s->body; d; d = d->next) {
+        switch (d->kind) {
+        case DECL_SECTION:
+            structure(c, d);
+            break;
+        case DECL_ITEM: case DECL_DEDUCT:
+            if (!d->has_points || d->points.kind != LIT_NUMBER) {
+                ERR(c, "E0401", d->name_span, "%s '%s' needs 'points N'", ast_decl_kind_name(d->kind), d->name);
+                d->full = rb_num_int(1);
+            } else if (!positive(d->points.num)) {
+                ERR(c, "E0401", d->points.span, "points must be more than 0");
+                d->full = rb_num_int(1);
+            } else {
+                d->full = d->points.num;
+            }
+            if (d->kind == DECL_ITEM) {
+                if (d->optional && d->expr)
+                    ERR(c, "E0405", d->name_span,
+                        "'optional' applies to items the evaluator enters; '%s' is computed by its formula", d->name);
+                d->maybe = d->optional || d->when;
+            }
+            break;
+        default:
+            break;
+        }
+        if (d->has_weight && !is_scored(d)) {
+            ERR(c, "E0408", d->weight.span, "only items and sections carry a weight");
+        }
+        if (!is_scored(d)) continue;
+        scored++;
+        if (d->maybe) maybe++;
+        if (rb_num_add(sum_full, d->full, &sum_full) != RB_NUM_OK) overflow = true;
+        if (d->has_weight) {
+            weighted++;
+            if (!first_weighted) first_weighted = d;
+            if (rb_num_sign(d->weight.num) <= 0 || rb_num_cmp(d->weight.num, rb_num_int(1)) > 0)
+                ERR(c, "E0408", d->weight.span, "a weight must be more than 0%% and at most 100%%");
+            if (rb_num_add(sum_w, d->weight.num, &sum_w) != RB_NUM_OK) overflow = true;
+        } else if (!first_unweighted) {
+            first_unweighted = d;
+        }
+    }
+    if (overflow) ERR(c, "E0402", s->name_span, "the points or weights of '%s' are too large to add up exactly", s->name);
+    const char *what = root ? "the form" : rb_arena_printf(c->arena, "section '%s'", s->name);
+    if (scored == 0) {
+        if (!root) ERR(c, "E0406", s->name_span, "section '%s' has no items or sections to score", s->name);
+        s->full = rb_num_int(0);
+        return;
+    }
+    s->maybe = maybe == scored;
+    rb_num declared = rb_num_zero();
+    bool has_declared = false;
+    if (root && c->attr[DECL_SCALE]) {
+        declared = c->attr[DECL_SCALE]->value.num;
+        has_declared = true;
+    } else if (!root && s->has_points && s->points.kind == LIT_NUMBER) {
+        declared = s->points.num;
+        has_declared = true;
+        if (!positive(declared)) ERR(c, "E0401", s->points.span, "points must be more than 0");
+    }
+    if (weighted && weighted != scored) {
+        ast_decl *u = first_unweighted;
+        rb_diag *g = ERR(c, "E0403", u->name_span, "'%s' has no weight, but other parts of %s do", u->name, what);
+        rb_diag_help(g, "weight every item and section of %s, or none (e.g. '%s' has weight %s)", what,
+                     first_weighted->name, pct_text(c, first_weighted->weight.num));
+    } else if (weighted) {
+        s->weighted = true;
+        if (rb_num_cmp(sum_w, rb_num_int(1)) != 0) {
+            rb_diag *g = ERR(c, "E0404", root ? s->kw_span : s->name_span, "the weights of %s add up to %s, not 100%%",
+                             what, pct_text(c, sum_w));
+            rb_diag_help(g, "weights of the items and sections of one parent must sum to exactly 100%%");
+        }
+    }
+    if (s->weighted) {
+        s->full = has_declared ? declared : rb_num_int(100);
+    } else if (has_declared) {
+        if (!root && rb_num_cmp(declared, sum_full) != 0) {
+            rb_diag *g = ERR(c, "E0402", s->points.span, "section '%s' declares points %s, but its parts add up to %s",
+                             s->name, num_text(c, declared), num_text(c, sum_full));
+            rb_diag_help(g, "make the item points add up to %s, or change the section's points to %s",
+                         num_text(c, declared), num_text(c, sum_full));
+        }
+        s->full = declared;
+    } else {
+        s->full = sum_full;
+    }
+}
+
+/* ---- pass 5: expressions ---------------------------------------------- */
+
+static int decl_type(ctx *c, ast_decl *d);
+static int expr_type(ctx *c, ast_expr *e);
+
+static bool has_ite_maybe(int t) { return (t & TC_MAYBE) != 0; }
+
+/* Reports a maybe value used where a present value is needed. */
+static bool need_present(ctx *c, ast_expr *e, int t)
+{
+    if (!has_ite_maybe(t)) return true;
+    const char *n = e->kind == EX_NAME ? e->str : "this value";
+    rb_diag *g = ERR(c, "E0303", e->span, "'%s' may be absent (it is optional or not always applicable)", n);
+    rb_diag_help(g, "write '%s ?? 0' to use a fallback, or test 'present(%s)' first", n, n);
+    return false;
+}
+
+/* Requires a number; a numeric choice becomes its option's number. */
+static bool want_num(ctx *c, ast_expr *e, int t, const char *role)
+{
+    if (t == TC_ERROR) return false;
+    if (!need_present(c, e, t)) return false;
+    if (t == TC_NUM) return true;
+    if ((t == TC_CHOICE || t == TC_SET) && e->choice) {
+        if (choice_numeric(e->choice)) {
+            e->to_num = true;
+            return true;
+        }
+        rb_diag *g = ERR(c, "E0309", e->span, "%s needs a number, but the options of this choice carry no numbers", role);
+        rb_diag_help(g, "give every option a value, e.g. 'choice { good \"良好\" = 8, … }', or compare it: x == \"good\"");
+        return false;
+    }
+    ERR(c, "E0301", e->span, "%s needs a number, but this is %s", role, rb_type_name(t));
+    return false;
+}
+
+static bool want_bool(ctx *c, ast_expr *e, int t, const char *role)
+{
+    if (t == TC_ERROR) return false;
+    if (!need_present(c, e, t)) return false;
+    if (t == TC_BOOL) return true;
+    rb_diag *g = ERR(c, "E0301", e->span, "%s needs true or false, but this is %s", role, rb_type_name(t));
+    if (t == TC_NUM) rb_diag_help(g, "compare it, e.g. '… >= 60'");
+    return false;
+}
+
+static bool is_const_expr(ctx *c, ast_expr *e, rb_num *out, bool *overflow);
+
+static int check_call(ctx *c, ast_expr *e)
+{
+    static const struct { const char *name; int min, max; } fns[] = {
+        {"min", 1, 255}, {"max", 1, 255}, {"avg", 1, 255}, {"clamp", 3, 3}, {"round", 1, 2},
+        {"floor", 1, 1}, {"ceil", 1, 1}, {"abs", 1, 1}, {"count", 1, 1}, {"has", 2, 2}, {"present", 1, 1},
+    };
+    int f = -1;
+    for (size_t i = 0; i < sizeof fns / sizeof *fns; i++)
+        if (strcmp(e->str, fns[i].name) == 0) f = (int)i;
+    if (f < 0) {
+        rb_diag *g = ERR(c, "E0204", e->name_span, "unknown function '%s'", e->str);
+        const char *best = NULL;
+        size_t bd = 3;
+        for (size_t i = 0; i < sizeof fns / sizeof *fns; i++) {
+            size_t dist = rb_edit_distance(e->str, fns[i].name);
+            if (dist < bd) bd = dist, best = fns[i].name;
+        }
+        if (best) rb_diag_help(g, "did you mean '%s'?", best);
+        else rb_diag_help(g, "the functions are min, max, avg, clamp, round, floor, ceil, abs, count, has, present");
+        for (ast_expr *a = e->args; a; a = a->next) expr_type(c, a);
+        return TC_ERROR;
+    }
+    if (e->nargs < fns[f].min || e->nargs > fns[f].max) {
+        if (fns[f].min == fns[f].max)
+            ERR(c, "E0206", e->span, "%s() takes %d argument%s, not %d", e->str, fns[f].min, fns[f].min == 1 ? "" : "s",
+                e->nargs);
+        else
+            ERR(c, "E0206", e->span, "%s() takes %d to %d arguments, not %d", e->str, fns[f].min, fns[f].max, e->nargs);
+        for (ast_expr *a = e->args; a; a = a->next) expr_type(c, a);
+        return TC_ERROR;
+    }
+    const char *name = e->str;
+    if (strcmp(name, "present") == 0) {
+        ast_expr *a = e->args;
+        int t = expr_type(c, a);
+        if (t == TC_ERROR) return TC_BOOL;
+        if (!(t & TC_MAYBE))
+            WARN(c, "W0302", a->span, "'%s' is never absent, so present() is always true",
+                 a->kind == EX_NAME ? a->str : "this value");
+        return TC_BOOL;
+    }
+    if (strcmp(name, "count") == 0 || strcmp(name, "has") == 0) {
+        ast_expr *a = e->args;
+        int t = expr_type(c, a);
+        bool ok = t != TC_ERROR && need_present(c, a, t);
+        if (ok && t != TC_SET) {
+            ERR(c, "E0301", a->span, "%s() needs a 'choices' value, but this is %s", name, rb_type_name(t));
+            ok = false;
+        }
+        if (name[0] == 'c') return TC_NUM;
+        ast_expr *b = a->next;
+        if (b->kind != EX_STRING) {
+            ERR(c, "E0301", b->span, "has() needs an option written as a string, e.g. has(methods, \"phone\")");
+            expr_type(c, b);
+        } else if (ok && a->choice) {
+            b->type = TC_TEXT;
+            int o = find_option(a->choice, b->str);
+            if (o < 0) {
+                rb_diag *g = ERR(c, "E0302", b->span, "'%s' is not an option of '%s'", b->str,
+                                 a->kind == EX_NAME ? a->str : "this value");
+                option_help(c, g, a->choice, b->str);
+            }
+            b->option = o;
+            b->choice = a->choice;
+        }
+        return TC_BOOL;
+    }
+    int i = 0;
+    for (ast_expr *a = e->args; a; a = a->next, i++) {
+        int t = expr_type(c, a);
+        want_num(c, a, t, rb_arena_printf(c->arena, "argument %d of %s()", i + 1, name));
+    }
+    if (strcmp(name, "round") == 0 && e->nargs == 2) {
+        rb_num digits;
+        bool ovf = false;
+        if (is_const_expr(c, e->args->next, &digits, &ovf)) {
+            int64_t k;
+            if (!rb_num_to_int(digits, &k) || k < 0 || k > RB_NUM_MAX_DIGITS)
+                ERR(c, "E0301", e->args->next->span, "round() takes 0 to %d digits", RB_NUM_MAX_DIGITS);
+        }
+    }
+    return TC_NUM;
+}
+
+/* Compile-time value of a constant expression: numbers, numeric params and
+ * arithmetic on them.  Used for band/grade thresholds. */
+static bool is_const_expr(ctx *c, ast_expr *e, rb_num *out, bool *overflow)
+{
+    rb_num a, b;
+    switch (e->kind) {
+    case EX_NUMBER:
+        *out = e->num;
+        return true;
+    case EX_NAME: {
+        ast_decl *d = lookup(c, e->str);
+        if (!d || d->kind != DECL_PARAM || d->value.kind != LIT_NUMBER) return false;
+        *out = d->value.num;
+        return true;
+    }
+    case EX_NEG:
+        if (!is_const_expr(c, e->a, &a, overflow)) return false;
+        *out = rb_num_neg(a);
+        return true;
+    case EX_ADD: case EX_SUB: case EX_MUL: case EX_DIV: {
+        if (!is_const_expr(c, e->a, &a, overflow) || !is_const_expr(c, e->b, &b, overflow)) return false;
+        rb_num_status st = e->kind == EX_ADD ? rb_num_add(a, b, out)
+                         : e->kind == EX_SUB ? rb_num_sub(a, b, out)
+                         : e->kind == EX_MUL ? rb_num_mul(a, b, out)
+                                             : rb_num_div(a, b, out);
+        if (st != RB_NUM_OK) *overflow = true;
+        return st == RB_NUM_OK;
+    }
+    default:
+        return false;
+    }
+}
+
+static const char *arm_op_text(ast_arm_op op)
+{
+    static const char *t[] = {"<", "<=", ">", ">=", "else"};
+    return t[op];
+}
+
+/* Checks the thresholds of band or grade arms: constant, monotonic in one
+ * direction, every arm reachable, and else (or provable coverage).
+ * `what` is "band" or "grade". */
+static void check_arms(ctx *c, ast_arm *arms, rb_span whole, const char *what)
+{
+    int dir = 0;            /* +1: >/>= falling thresholds; -1: </<= rising */
+    rb_num bound = {0, 1};  /* edge of what earlier arms cover */
+    bool bound_incl = false, any = false, covered = false, has_else = false;
+    for (ast_arm *a = arms; a; a = a->next) {
+        if (covered) {
+            ERR(c, "E0503", a->span, "this %s arm can never be reached: the arms before it cover every value", what);
+            continue;
+        }
+        if (a->op == ARM_ELSE) {
+            has_else = true;
+            covered = true;
+            if (a->next) {
+                ERR(c, "E0503", a->next->span, "arms after 'else' can never be reached");
+                return;
+            }
+            continue;
+        }
+        rb_num t;
+        bool ovf = false;
+        expr_type(c, a->threshold);
+        if (!is_const_expr(c, a->threshold, &t, &ovf)) {
+            rb_diag *g = ERR(c, "E0502", a->threshold->span, "a %s threshold must be a number or a numeric param", what);
+            if (ovf) rb_diag_help(g, "the threshold is too large to compute exactly");
+            return;
+        }
+        a->threshold_value = t;
+        bool incl = a->op == ARM_GE || a->op == ARM_LE;
+        int adir = (a->op == ARM_GT || a->op == ARM_GE) ? 1 : -1;
+        if (!any) {
+            dir = adir;
+            bound = t;
+            bound_incl = incl;
+            any = true;
+            continue;
+        }
+        if (adir != dir) {
+            /* The complement of everything covered so far closes the band:
+             * `>= 60: … < 60: …`.  Anything else mixes directions. */
+            bool closes = rb_num_cmp(t, bound) == 0 && incl != bound_incl;
+            if (!closes) {
+                rb_diag *g = ERR(c, "E0501", a->span, "'%s %s' goes the other way from the arms before it", arm_op_text(a->op),
+                                 num_text(c, t));
+                rb_diag_help(g, "list thresholds in one direction (all >=/> falling, or all </<= rising); "
+                                "only a last arm that is exactly the rest, like '%s %s', may turn around",
+                             dir > 0 ? (bound_incl ? "<" : "<=") : (bound_incl ? ">" : ">="), num_text(c, bound));
+                return;
+            }
+            covered = true;
+            continue;
+        }
+        int cmp = rb_num_cmp(t, bound);
+        if (cmp * dir > 0) {
+            rb_diag *g = ERR(c, "E0501", a->threshold->span, "thresholds must %s: %s comes after %s", dir > 0 ? "fall" : "rise",
+                             num_text(c, t), num_text(c, bound));
+            rb_diag_help(g, "the first arm that holds wins, so order the arms from the %s threshold",
+                         dir > 0 ? "highest" : "lowest");
+            return;
+        }
+        if (cmp == 0 && (bound_incl || !incl)) {
+            ERR(c, "E0503", a->span, "this %s arm can never be reached: '%s %s' is already covered by an earlier arm", what,
+                arm_op_text(a->op), num_text(c, t));
+            continue;
+        }
+        bound = t;
+        bound_incl = incl;
+    }
+    if (!has_else && !covered) {
+        rb_diag *g = ERR(c, "E0504", whole, "this %s has no 'else' and values %s %s match no arm", what,
+                         dir > 0 ? (bound_incl ? "below" : "at or below") : (bound_incl ? "above" : "at or above"),
+                         num_text(c, bound));
+        rb_diag_help(g, "add a last arm 'else: …'");
+    }
+}
+
+static int check_band(ctx *c, ast_expr *e)
+{
+    int t = expr_type(c, e->a);
+    want_num(c, e->a, t, "band");
+    check_arms(c, e->arms, e->span, "band");
+    int result = TC_NUM;
+    for (ast_arm *a = e->arms; a; a = a->next) {
+        if (!a->result) continue;
+        int rt = expr_type(c, a->result);
+        want_num(c, a->result, rt, "a band arm");
+    }
+    return result;
+}
+
+static int check_name(ctx *c, ast_expr *e)
+{
+    ast_decl *d = lookup(c, e->str);
+    if (!d) {
+        rb_diag *g = ERR(c, "E0201", e->span, "unknown name '%s'", e->str);
+        const char *best = closest_name(c, e->str, true);
+        if (best) rb_diag_help(g, "did you mean '%s'?", best);
+        return TC_ERROR;
+    }
+    if (d->kind == DECL_TYPE) {
+        ERR(c, "E0203", e->span, "'%s' is a type, not a value", e->str);
+        return TC_ERROR;
+    }
+    e->ref = d;
+    d->used = true;
+    int t = decl_type(c, d);
+    e->choice = d->choice;
+    return t;
+}
+
+static bool comparable(int t)
+{
+    return t == TC_NUM || t == TC_TEXT || t == TC_DATE;
+}
+
+/* A string literal in a comparison takes its meaning from the other side:
+ * an option of a choice, a date, or text. */
+static int string_against(ctx *c, ast_expr *lit, ast_expr *other, int ot)
+{
+    if (ot == TC_CHOICE && other->choice) {
+        int o = find_option(other->choice, lit->str);
+        if (o < 0) {
+            rb_diag *g = ERR(c, "E0302", lit->span, "'%s' is not an option of '%s'", lit->str,
+                             other->kind == EX_NAME ? other->str : "this choice");
+            option_help(c, g, other->choice, lit->str);
+            return TC_ERROR;
+        }
+        lit->option = o;
+        lit->choice = other->choice;
+        lit->type = TC_CHOICE;
+        return TC_CHOICE;
+    }
+    if (ot == TC_DATE) {
+        if (!valid_date(lit->str)) {
+            ERR(c, "E0308", lit->span, "'%s' is not a date; write YYYY-MM-DD", lit->str);
+            return TC_ERROR;
+        }
+        lit->type = TC_DATE;
+        return TC_DATE;
+    }
+    lit->type = TC_TEXT;
+    return TC_TEXT;
+}
+
+static int check_compare(ctx *c, ast_expr *e)
+{
+    bool eq = e->kind == EX_EQ || e->kind == EX_NE;
+    int ta, tb;
+    if (e->a->kind == EX_STRING && e->b->kind != EX_STRING) {
+        tb = expr_type(c, e->b);
+        if (tb == TC_ERROR || !need_present(c, e->b, tb)) return TC_BOOL;
+        ta = string_against(c, e->a, e->b, tb);
+    } else if (e->b->kind == EX_STRING && e->a->kind != EX_STRING) {
+        ta = expr_type(c, e->a);
+        if (ta == TC_ERROR || !need_present(c, e->a, ta)) return TC_BOOL;
+        tb = string_against(c, e->b, e->a, ta);
+    } else {
+        ta = expr_type(c, e->a);
+        tb = expr_type(c, e->b);
+    }
+    if (ta == TC_ERROR || tb == TC_ERROR) return TC_BOOL;
+    if (!need_present(c, e->a, ta) || !need_present(c, e->b, tb)) return TC_BOOL;
+    /* A numeric choice against a number compares as a number. */
+    if (ta == TC_CHOICE && tb == TC_NUM) return want_num(c, e->a, ta, "a comparison with a number"), TC_BOOL;
+    if (tb == TC_CHOICE && ta == TC_NUM) return want_num(c, e->b, tb, "a comparison with a number"), TC_BOOL;
+    if (ta != tb || (ta == TC_CHOICE && e->a->choice != e->b->choice && e->a->choice && e->b->choice &&
+                     e->a->choice->resolved != e->b->choice->resolved)) {
+        ERR(c, "E0301", e->span, "cannot compare %s with %s", rb_type_name(ta), rb_type_name(tb));
+        return TC_BOOL;
+    }
+    if (!eq && !comparable(ta)) {
+        ERR(c, "E0301", e->span, "%s values can be tested with == and != only", rb_type_name(ta));
+        return TC_BOOL;
+    }
+    if (ta == TC_SET && eq) {
+        ERR(c, "E0301", e->span, "compare a 'choices' value with has(…) or count(…)");
+    }
+    return TC_BOOL;
+}
+
+static int expr_type_inner(ctx *c, ast_expr *e)
+{
+    int ta, tb, tc;
+    switch (e->kind) {
+    case EX_NUMBER: return TC_NUM;
+    case EX_STRING: return TC_TEXT;
+    case EX_BOOL: return TC_BOOL;
+    case EX_NAME: return check_name(c, e);
+    case EX_NEG:
+        ta = expr_type(c, e->a);
+        want_num(c, e->a, ta, "'-'");
+        return TC_NUM;
+    case EX_NOT:
+        ta = expr_type(c, e->a);
+        want_bool(c, e->a, ta, "'not'");
+        return TC_BOOL;
+    case EX_ADD: case EX_SUB: case EX_MUL: case EX_DIV: {
+        static const char *ops[] = {"'+'", "'-'", "'*'", "'/'"};
+        const char *op = ops[e->kind - EX_ADD];
+        ta = expr_type(c, e->a);
+        tb = expr_type(c, e->b);
+        want_num(c, e->a, ta, op);
+        want_num(c, e->b, tb, op);
+        return TC_NUM;
+    }
+    case EX_EQ: case EX_NE: case EX_LT: case EX_LE: case EX_GT: case EX_GE:
+        return check_compare(c, e);
+    case EX_AND: case EX_OR:
+        ta = expr_type(c, e->a);
+        tb = expr_type(c, e->b);
+        want_bool(c, e->a, ta, e->kind == EX_AND ? "'and'" : "'or'");
+        want_bool(c, e->b, tb, e->kind == EX_AND ? "'and'" : "'or'");
+        return TC_BOOL;
+    case EX_COALESCE: {
+        ta = expr_type(c, e->a);
+        tb = expr_type(c, e->b);
+        if (ta == TC_ERROR || tb == TC_ERROR) return TC_BASE(ta) ? TC_BASE(ta) : TC_BASE(tb);
+        if (!(ta & TC_MAYBE)) {
+            WARN(c, "W0301", e->a->span, "'%s' is never absent, so '?? …' has no effect",
+                 e->a->kind == EX_NAME ? e->a->str : "this value");
+        } else if (e->a->kind != EX_NAME) {
+            ERR(c, "E0301", e->a->span, "the left side of '?\?' must be a name");
+            return TC_ERROR;
+        }
+        if (!need_present(c, e->b, tb)) return TC_BASE(ta);
+        int base = TC_BASE(ta);
+        if (base == TC_CHOICE && tb == TC_NUM && e->a->choice && choice_numeric(e->a->choice)) {
+            e->a->to_num = true;
+            return TC_NUM;
+        }
+        if (e->b->kind == EX_STRING && (base == TC_CHOICE || base == TC_DATE)) {
+            return string_against(c, e->b, e->a, base) == TC_ERROR ? TC_ERROR : base;
+        }
+        if (tb != base) {
+            ERR(c, "E0301", e->b->span, "the fallback after '?\?' is %s, but '%s' is %s", rb_type_name(tb),
+                e->a->kind == EX_NAME ? e->a->str : "the value", rb_type_name(base));
+            return TC_ERROR;
+        }
+        e->choice = e->a->choice;
+        return base;
+    }
+    case EX_IF:
+        ta = expr_type(c, e->a);
+        want_bool(c, e->a, ta, "'if'");
+        tb = expr_type(c, e->b);
+        tc = expr_type(c, e->c);
+        if (tb == TC_ERROR || tc == TC_ERROR) return TC_ERROR;
+        if (!need_present(c, e->b, tb) || !need_present(c, e->c, tc)) return TC_ERROR;
+        if (tb != tc) {
+            if (tb == TC_NUM && tc == TC_CHOICE && want_num(c, e->c, tc, "'else'")) return TC_NUM;
+            if (tc == TC_NUM && tb == TC_CHOICE && want_num(c, e->b, tb, "'then'")) return TC_NUM;
+            ERR(c, "E0301", e->span, "'then' gives %s but 'else' gives %s", rb_type_name(tb), rb_type_name(tc));
+            return TC_ERROR;
+        }
+        if (tb == TC_CHOICE) e->choice = e->b->choice;
+        return tb;
+    case EX_CALL:
+        return check_call(c, e);
+    case EX_BAND:
+        return check_band(c, e);
+    }
+    return TC_ERROR;
+}
+
+static int expr_type(ctx *c, ast_expr *e)
+{
+    if (!e) return TC_ERROR;
+    int t = expr_type_inner(c, e);
+    if (e->kind != EX_STRING || !e->type) e->type = t;
+    return e->type;
+}
+
+/* The type of what a declaration's name denotes; types lets on demand. */
+static int decl_type(ctx *c, ast_decl *d)
+{
+    if (d->type_state == ST_DONE) return d->type_code;
+    if (d->type_state == ST_BUSY) return TC_ERROR; /* a cycle: reported by the ordering pass */
+    d->type_state = ST_BUSY;
+    int t = TC_ERROR;
+    ast_decl *saved = c->current;
+    c->current = d;
+    switch (d->kind) {
+    case DECL_PARAM: case DECL_FIELD: case DECL_INPUT: {
+        ast_type *ty = d->type ? d->type->resolved : NULL;
+        t = ty ? type_of_kind(ty->kind) : TC_ERROR;
+        if (ty && (ty->kind == TY_CHOICE || ty->kind == TY_CHOICES)) d->choice = ty;
+        if (d->maybe && t != TC_ERROR) t |= TC_MAYBE;
+        break;
+    }
+    case DECL_ITEM: case DECL_DEDUCT: case DECL_SECTION:
+        t = TC_NUM | (d->maybe ? TC_MAYBE : 0);
+        break;
+    case DECL_LET: case DECL_OUTPUT:
+        t = expr_type(c, d->expr);
+        if (t != TC_ERROR) need_present(c, d->expr, t);
+        t = TC_BASE(t);
+        if (d->expr && d->expr->to_num) t = TC_NUM;
+        if (d->expr) d->choice = d->expr->choice;
+        break;
+    default:
+        break;
+    }
+    c->current = saved;
+    d->type_code = t;
+    d->type_state = ST_DONE;
+    return t;
+}
+
+static void check_decl_exprs(ctx *c, ast_decl *d)
+{
+    ast_decl *saved = c->current;
+    c->current = d;
+    switch (d->kind) {
+    case DECL_ITEM: case DECL_DEDUCT:
+        if (d->when) want_bool(c, d->when, expr_type(c, d->when), "'when'");
+        if (d->expr) want_num(c, d->expr, expr_type(c, d->expr), rb_arena_printf(c->arena, "the score of '%s'", d->name));
+        break;
+    case DECL_CHECK: case DECL_WARN:
+        want_bool(c, d->expr, expr_type(c, d->expr), d->kind == DECL_CHECK ? "'check'" : "'warn'");
+        break;
+    case DECL_TOTAL:
+        want_num(c, d->expr, expr_type(c, d->expr), "'total'");
+        break;
+    case DECL_LET: case DECL_OUTPUT:
+        decl_type(c, d);
+        break;
+    case DECL_PARAM: {
+        ast_type *t = d->type ? d->type->resolved : NULL;
+        if (t && t->kind == TY_CHOICES) ERR(c, "E0304", d->type->span, "a param cannot be a 'choices' checklist");
+        else if (t) literal_fits(c, &d->value, t, "the param's value");
+        decl_type(c, d);
+        break;
+    }
+    case DECL_FIELD: case DECL_INPUT:
+        check_constraints(c, d, d->type ? d->type->resolved : NULL);
+        decl_type(c, d);
+        break;
+    default:
+        break;
+    }
+    c->current = saved;
+}
+
+static void check_exprs(ctx *c, ast_decl *body)
+{
+    for (ast_decl *d = body; d; d = d->next) {
+        check_decl_exprs(c, d);
+        if (d->kind == DECL_SECTION) check_exprs(c, d->body);
+    }
+}
+
+static void check_grade(ctx *c, ast_decl *g)
+{
+    if (!g) return;
+    if (g->expr) want_num(c, g->expr, expr_type(c, g->expr), "'grade on'");
+    check_arms(c, g->arms, g->kw_span, "grade");
+    for (ast_arm *a = g->arms; a; a = a->next) {
+        for (ast_arm *b = g->arms; b != a; b = b->next) {
+            if (a->id && b->id && strcmp(a->id, b->id) == 0) {
+                ERR(c, "E0505", a->id_span, "grade '%s' is listed twice", a->id);
+                break;
+            }
+        }
+    }
+}
+
+static void check_raters(ctx *c, ast_decl *r)
+{
+    if (!r) return;
+    rb_num sum = rb_num_zero();
+    int n = 0;
+    for (ast_rater *a = r->raters; a; a = a->next, n++) {
+        for (ast_rater *b = r->raters; b != a; b = b->next) {
+            if (strcmp(a->id, b->id) == 0) {
+                ERR(c, "E0602", a->id_span, "rater '%s' is listed twice", a->id);
+                break;
+            }
+        }
+        if (rb_num_sign(a->weight.num) < 0 || rb_num_cmp(a->weight.num, rb_num_int(1)) > 0)
+            ERR(c, "E0601", a->weight.span, "a rater's weight must be between 0%% and 100%%");
+        if (rb_num_add(sum, a->weight.num, &sum) != RB_NUM_OK) sum = rb_num_int(2);
+    }
+    if (n == 0) {
+        ERR(c, "E0602", r->kw_span, "'raters' lists no raters");
+        return;
+    }
+    if (rb_num_cmp(sum, rb_num_int(1)) != 0) {
+        rb_diag *g = ERR(c, "E0601", r->kw_span, "the rater weights add up to %s, not 100%%", pct_text(c, sum));
+        rb_diag_help(g, "a rater with weight 0%% is informational; the others must sum to exactly 100%%");
+    }
+}
+
+/* ---- pass 6: dependency order ------------------------------------------ */
+
+static void order_visit(ctx *c, ast_decl *d);
+
+static void order_expr(ctx *c, ast_expr *e)
+{
+    for (; e; e = NULL) {
+        if (e->kind == EX_NAME && e->ref) order_visit(c, e->ref);
+        order_expr(c, e->a);
+        order_expr(c, e->b);
+        order_expr(c, e->c);
+        for (ast_expr *a = e->args; a; a = a->next) order_expr(c, a);
+        for (ast_arm *a = e->arms; a; a = a->next) {
+            if (a->threshold) order_expr(c, a->threshold);
+            if (a->result) order_expr(c, a->result);
+        }
+    }
+}
+
+static bool in_order(const ast_decl *d)
+{
+    switch (d->kind) {
+    case DECL_LET: case DECL_OUTPUT: case DECL_ITEM: case DECL_DEDUCT: case DECL_SECTION: case DECL_FORM:
+    case DECL_CHECK: case DECL_WARN: case DECL_TOTAL: case DECL_GRADE:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static void push_order(ctx *c, ast_decl *d)
+{
+    if (c->norder == c->order_cap) {
+        size_t cap = c->order_cap ? c->order_cap * 2 : 64;
+        ast_decl **n = rb_arena_alloc(c->arena, cap * sizeof *n);
+        if (c->norder) memcpy(n, c->order, c->norder * sizeof *n);
+        c->order = n;
+        c->order_cap = cap;
+    }
+    c->order[c->norder++] = d;
+}
+
+static void report_cycle(ctx *c, ast_decl *d)
+{
+    size_t from = 0;
+    while (from < c->depth && c->path[from] != d) from++;
+    size_t len = 0, cap = 256;
+    char *msg = rb_arena_alloc(c->arena, cap);
+    for (size_t i = from; i <= c->depth; i++) {
+        const char *n = i < c->depth ? c->path[i]->name : d->name;
+        if (!n) n = ast_decl_kind_name(i < c->depth ? c->path[i]->kind : d->kind);
+        size_t need = len + strlen(n) + 8;
+        if (need > cap) {
+            char *m = rb_arena_alloc(c->arena, need * 2);
+            memcpy(m, msg, len);
+            msg = m;
+            cap = need * 2;
+        }
+        len += (size_t)sprintf(msg + len, "%s%s", i > from ? " → " : "", n);
+    }
+    rb_diag *g = ERR(c, "E0205", d->name ? d->name_span : d->kw_span, "dependency cycle: %s", msg);
+    rb_diag_help(g, "a value cannot depend on itself; break the cycle by computing one of these from inputs");
+}
+
+static void order_visit(ctx *c, ast_decl *d)
+{
+    if (!in_order(d) || d->order_state == ST_DONE) return;
+    if (d->order_state == ST_BUSY) {
+        report_cycle(c, d);
+        return;
+    }
+    d->order_state = ST_BUSY;
+    if (c->depth == c->path_cap) {
+        size_t cap = c->path_cap ? c->path_cap * 2 : 32;
+        ast_decl **n = rb_arena_alloc(c->arena, cap * sizeof *n);
+        if (c->depth) memcpy(n, c->path, c->depth * sizeof *n);
+        c->path = n;
+        c->path_cap = cap;
+    }
+    c->path[c->depth++] = d;
+    switch (d->kind) {
+    case DECL_SECTION: case DECL_FORM:
+        for (ast_decl *k = d->body; k; k = k->next)
+            if (k->kind == DECL_ITEM || k->kind == DECL_DEDUCT || k->kind == DECL_SECTION) order_visit(c, k);
+        break;
+    case DECL_ITEM: case DECL_DEDUCT:
+        if (d->when) order_expr(c, d->when);
+        if (d->expr) order_expr(c, d->expr);
+        break;
+    case DECL_GRADE:
+        if (d->expr) order_expr(c, d->expr);
+        if (c->total) order_visit(c, c->total);
+        break;
+    default:
+        if (d->expr) order_expr(c, d->expr);
+        break;
+    }
+    c->depth--;
+    d->order_state = ST_DONE;
+    push_order(c, d);
+}
+
+static void order_all(ctx *c, ast_decl *body)
+{
+    for (ast_decl *d = body; d; d = d->next) {
+        order_visit(c, d);
+        if (d->kind == DECL_SECTION) order_all(c, d->body);
+    }
+}
+
+/* ---- pass 7: unused values ---------------------------------------------- */
+
+static void warn_unused(ctx *c, ast_decl *body)
+{
+    for (ast_decl *d = body; d; d = d->next) {
+        if ((d->kind == DECL_INPUT || d->kind == DECL_LET || d->kind == DECL_PARAM) && !d->used) {
+            rb_diag *g = WARN(c, "W0201", d->name_span, "%s '%s' is never used", ast_decl_kind_name(d->kind), d->name);
+            rb_diag_help(g, "use it in a formula, make it a field to echo it, or delete it");
+        }
+        if (d->kind == DECL_SECTION) warn_unused(c, d->body);
+    }
+}
+
+static bool has_items(const ast_decl *body)
+{
+    for (const ast_decl *d = body; d; d = d->next)
+        if (d->kind == DECL_ITEM || (d->kind == DECL_SECTION && has_items(d->body))) return true;
+    return false;
+}
+
+size_t rb_check(rb_arena *arena, rb_source *src, ast_file *file, const rb_define *defs, size_t ndefs, rb_diags *diags,
+                rb_checked *out)
+{
+    size_t errors_before = diags->errors;
+    memset(out, 0, sizeof *out);
+    if (!file || !file->form) return 1;
+    ctx c = {.arena = arena, .src = src, .diags = diags, .form = file->form};
+    size_t n = count_decls(file->form->body);
+    c.cap = 16;
+    while (c.cap < n * 2) c.cap *= 2;
+    c.names = rb_arena_alloc(arena, c.cap * sizeof *c.names);
+
+    collect(&c, c.form, c.form->body);
+    for (size_t i = 0; i < c.cap; i++) {
+        ast_decl *d = c.names[i];
+        if (d && d->type) resolve_type(&c, d->type, 0);
+    }
+    apply_defines(&c, defs, ndefs);
+
+    ast_decl *scale = c.attr[DECL_SCALE], *prec = c.attr[DECL_PRECISION];
+    if (scale && (scale->value.kind != LIT_NUMBER || rb_num_sign(scale->value.num) <= 0))
+        ERR(&c, "E0207", scale->value.span, "'scale' must be a number more than 0");
+    int precision = 2;
+    if (prec) {
+        int64_t p;
+        if (prec->value.kind != LIT_NUMBER || !rb_num_to_int(prec->value.num, &p) || p < 0 || p > RB_NUM_MAX_DIGITS)
+            ERR(&c, "E0207", prec->value.span, "'precision' must be a whole number from 0 to %d", RB_NUM_MAX_DIGITS);
+        else
+            precision = (int)p;
+    }
+    if (c.attr[DECL_PERIOD]) {
+        static const char *words[] = {"weekly", "monthly", "quarterly", "yearly", "once"};
+        const char *w = c.attr[DECL_PERIOD]->word;
+        bool ok = false;
+        for (size_t i = 0; w && i < 5; i++) ok |= strcmp(w, words[i]) == 0;
+        if (!ok) {
+            rb_diag *g = ERR(&c, "E0207", c.attr[DECL_PERIOD]->word_span, "'%s' is not a period", w ? w : "");
+            rb_diag_help(g, "write one of weekly, monthly, quarterly, yearly, once");
+        }
+    }
+
+    bool items = has_items(c.form->body);
+    structure(&c, c.form);
+    if (!items) {
+        if (c.grade) ERR(&c, "E0505", c.grade->kw_span, "a form without items has no total to grade");
+        if (c.total) ERR(&c, "E0407", c.total->kw_span, "a form without items has no total");
+        if (scale) ERR(&c, "E0407", scale->kw_span, "a form without items has no total to scale");
+    }
+    if (c.total && !scale)
+        ERR(&c, "E0407", c.total->kw_span, "'total = …' needs the form's 'scale N' (the full mark of the total)");
+
+    check_raters(&c, c.raters);
+    check_exprs(&c, c.form->body);
+    check_grade(&c, c.grade);
+
+    order_all(&c, c.form->body);
+    if (items) order_visit(&c, c.form);
+    if (c.total) order_visit(&c, c.total);
+    if (c.grade) order_visit(&c, c.grade);
+    warn_unused(&c, c.form->body);
+
+    out->form = c.form;
+    out->order = c.order;
+    out->norder = c.norder;
+    out->raters = c.raters;
+    out->grade = c.grade;
+    out->total = c.total;
+    out->period = c.attr[DECL_PERIOD];
+    out->version = c.attr[DECL_VERSION];
+    out->scale = c.total && scale ? scale->value.num : c.form->full;
+    out->precision = precision;
+    out->has_items = items;
+    return diags->errors - errors_before;
+}

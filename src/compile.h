@@ -1,0 +1,23 @@
+/* compile.h — the compiler driver: template source → verified program.
+ *
+ * rb_compile parses, checks, generates code, serialises the program to .rbc
+ * bytes and loads those bytes back through the verifier, so a program
+ * compiled from source is exactly the program a .rbc file would give (same
+ * digest, same checks).  Diagnostics (errors and warnings) go to `diags`. */
+#ifndef RUBRIC_COMPILE_H
+#define RUBRIC_COMPILE_H
+
+#include <stddef.h>
+
+#include "diag.h"
+#include "program.h"
+
+typedef struct {
+    const char *name;   /* a declared param's name */
+    const char *value;  /* its new value as written on the command line */
+} rb_define;
+
+/* Returns NULL when the template has errors (diags->errors > 0). */
+rb_program *rb_compile(rb_source *src, const rb_define *defs, size_t ndefs, rb_diags *diags);
+
+#endif

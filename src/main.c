@@ -1,0 +1,571 @@
+/* main.c — the `rubric` command line (SPEC §9, docs/cli.md).
+ *
+ * Each command is a function that parses its own options and returns the
+ * exit status: 0 success, 1 template errors / invalid records / failed
+ * cases, 2 usage or I/O errors (or, for `score`, a template that does not
+ * compile).  Diagnostics in text and gcc form go to stderr; json and sarif
+ * go to stdout, where tools read them. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "compile.h"
+#include "diag.h"
+#include "program.h"
+#include "record.h"
+#include "result.h"
+#include "vm.h"
+
+#define RUBRIC_VERSION "0.1.0"
+
+static const char *const usage_text[][2] = {
+    {"check", "rubric check [-D NAME=VALUE]... [--format text|gcc|json|sarif] [--werror] FILE...\n"
+              "  Parses and checks templates.  Exit 0 clean, 1 errors (or warnings with\n"
+              "  --werror), 2 usage or I/O error.\n"},
+    {"compile", "rubric compile [-D NAME=VALUE]... FILE -o OUT.rbc\n"
+                "  Writes verified bytecode.  Exit 0, 1 template errors, 2 usage or I/O error.\n"},
+    {"score", "rubric score [-D NAME=VALUE]... [--format ndjson|csv|table|explain] [--allow-extra]\n"
+              "             TEMPLATE [RECORDS...]\n"
+              "  Scores records (JSON, JSON array, NDJSON, CSV; '-' or nothing = stdin)\n"
+              "  against a .rubric source or a .rbc file.  Exit 0 all valid, 1 some record\n"
+              "  invalid, 2 template, usage or I/O error.\n"},
+    {"test", "rubric test [-D NAME=VALUE]... TEMPLATE CASES...\n"
+             "  Runs test cases {\"name\":…,\"record\":{…},\"expect\":{…}}; expect is a subset of\n"
+             "  the result.  Exit 0 all pass, 1 a case failed, 2 usage or I/O error.\n"},
+    {"disasm", "rubric disasm FILE.rbc|FILE.rubric\n"
+               "  Prints a readable listing of the bytecode.\n"},
+    {"help", "rubric help [COMMAND]\n"},
+};
+
+static void usage(FILE *out, const char *cmd)
+{
+    for (size_t i = 0; i < sizeof usage_text / sizeof *usage_text; i++) {
+        if (!cmd || strcmp(cmd, usage_text[i][0]) == 0) fputs(usage_text[i][1], out);
+    }
+}
+
+static int usage_error(const char *cmd, const char *fmt, const char *arg)
+{
+    fprintf(stderr, "rubric %s: ", cmd);
+    fprintf(stderr, fmt, arg);
+    fputc('\n', stderr);
+    usage(stderr, cmd);
+    return 2;
+}
+
+/* ---- shared option parsing ---------------------------------------------- */
+
+typedef struct {
+    rb_define *defs;
+    size_t ndefs;
+    const char *format;
+    const char *output;
+    bool werror, allow_extra;
+    const char **files;
+    size_t nfiles;
+} options;
+
+/* Parses argv[i...]; `allowed` lists the options this command takes. */
+static int parse_options(const char *cmd, int argc, char **argv, const char *allowed, options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->defs = rb_xcalloc((size_t)argc, sizeof *o->defs);
+    o->files = rb_xcalloc((size_t)argc, sizeof *o->files);
+    bool only_files = false;
+    for (int i = 0; i < argc; i++) {
+        char *a = argv[i];
+        if (only_files || a[0] != '-' || strcmp(a, "-") == 0) {
+            o->files[o->nfiles++] = a;
+            continue;
+        }
+        if (strcmp(a, "--") == 0) {
+            only_files = true;
+        } else if (strncmp(a, "-D", 2) == 0 && strchr(allowed, 'D')) {
+            char *def = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
+            char *eq = def ? strchr(def, '=') : NULL;
+            if (!eq || eq == def) return usage_error(cmd, "-D takes NAME=VALUE, not '%s'", def ? def : "");
+            *eq = '\0';
+            o->defs[o->ndefs++] = (rb_define){def, eq + 1};
+        } else if ((strcmp(a, "--format") == 0 || strncmp(a, "--format=", 9) == 0) && strchr(allowed, 'f')) {
+            o->format = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!o->format) return usage_error(cmd, "%s needs a value", "--format");
+        } else if (strcmp(a, "-o") == 0 && strchr(allowed, 'o')) {
+            if (i + 1 >= argc) return usage_error(cmd, "%s needs a file name", "-o");
+            o->output = argv[++i];
+        } else if (strcmp(a, "--werror") == 0 && strchr(allowed, 'w')) {
+            o->werror = true;
+        } else if (strcmp(a, "--allow-extra") == 0 && strchr(allowed, 'x')) {
+            o->allow_extra = true;
+        } else {
+            return usage_error(cmd, "unknown option '%s'", a);
+        }
+    }
+    return 0;
+}
+
+static void free_options(options *o)
+{
+    free(o->defs);
+    free(o->files);
+}
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* Reads a whole file; NULL with errno set on failure. */
+static uint8_t *read_file(const char *path, size_t *len)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 65536, n = 0;
+    uint8_t *buf = rb_xmalloc(cap);
+    size_t got;
+    while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) buf = rb_xrealloc(buf, cap *= 2);
+    }
+    bool bad = ferror(f);
+    if (f != stdin) fclose(f);
+    if (bad) {
+        free(buf);
+        errno = EIO;
+        return NULL;
+    }
+    *len = n;
+    return buf;
+}
+
+static void print_diags(rb_source *src, rb_diags *d, rb_diag_format fmt)
+{
+    rb_diag_print(stderr, src, d, fmt);
+}
+
+/* Loads a template: a .rbc file (verified) or a source (compiled; its
+ * diagnostics printed).  NULL on failure, after saying why. */
+static rb_program *load_template(const char *cmd, const char *path, const options *o)
+{
+    size_t len = 0;
+    bool rbc = has_suffix(path, ".rbc");
+    if (rbc) {
+        if (o->ndefs) {
+            fprintf(stderr, "rubric %s: -D applies to template sources; %s is compiled bytecode\n", cmd, path);
+            return NULL;
+        }
+        uint8_t *bytes = read_file(path, &len);
+        if (!bytes) {
+            fprintf(stderr, "rubric %s: cannot read %s: %s\n", cmd, path, strerror(errno));
+            return NULL;
+        }
+        char err[256];
+        rb_program *p = rb_program_load(bytes, len, err, sizeof err);
+        free(bytes);
+        if (!p) fprintf(stderr, "rubric %s: %s: %s\n", cmd, path, err);
+        return p;
+    }
+    char err[256];
+    rb_source *src = rb_source_read(path, err, sizeof err);
+    if (!src) {
+        fprintf(stderr, "rubric %s: %s\n", cmd, err);
+        return NULL;
+    }
+    rb_diags d;
+    rb_diags_init(&d);
+    rb_program *p = rb_compile(src, o->defs, o->ndefs, &d);
+    if (d.errors) print_diags(src, &d, RB_DIAG_TEXT);
+    rb_diags_free(&d);
+    rb_source_free(src);
+    return p;
+}
+
+/* ---- check ---------------------------------------------------------------- */
+
+static int cmd_check(int argc, char **argv)
+{
+    options o;
+    if (parse_options("check", argc, argv, "Dfw", &o)) return free_options(&o), 2;
+    rb_diag_format fmt = RB_DIAG_TEXT;
+    if (o.format) {
+        if (strcmp(o.format, "text") == 0) fmt = RB_DIAG_TEXT;
+        else if (strcmp(o.format, "gcc") == 0) fmt = RB_DIAG_GCC;
+        else if (strcmp(o.format, "json") == 0) fmt = RB_DIAG_JSON;
+        else if (strcmp(o.format, "sarif") == 0) fmt = RB_DIAG_SARIF;
+        else return free_options(&o), usage_error("check", "unknown --format '%s' (text, gcc, json, sarif)", o.format);
+    }
+    if (o.nfiles == 0) return free_options(&o), usage_error("check", "%s", "no template given");
+    bool machine = fmt == RB_DIAG_JSON || fmt == RB_DIAG_SARIF, first = true;
+    size_t errors = 0, warnings = 0;
+    int status = 0;
+    if (machine) rb_diag_json_begin(stdout, fmt);
+    for (size_t i = 0; i < o.nfiles; i++) {
+        char err[256];
+        rb_source *src = rb_source_read(o.files[i], err, sizeof err);
+        if (!src) {
+            fprintf(stderr, "rubric check: %s\n", err);
+            status = 2;
+            continue;
+        }
+        rb_diags d;
+        rb_diags_init(&d);
+        rb_program *p = rb_compile(src, o.defs, o.ndefs, &d);
+        rb_program_free(p);
+        if (machine) rb_diag_json_file(stdout, src, &d, fmt, &first);
+        else print_diags(src, &d, fmt);
+        errors += d.errors;
+        warnings += d.warnings;
+        rb_diags_free(&d);
+        rb_source_free(src);
+    }
+    if (machine) rb_diag_json_end(stdout, fmt);
+    if (!machine && fmt == RB_DIAG_TEXT && (errors || warnings))
+        fprintf(stderr, "%zu error%s, %zu warning%s\n", errors, errors == 1 ? "" : "s", warnings,
+                warnings == 1 ? "" : "s");
+    free_options(&o);
+    if (status) return status;
+    return errors || (o.werror && warnings) ? 1 : 0;
+}
+
+/* ---- compile --------------------------------------------------------------- */
+
+static int cmd_compile(int argc, char **argv)
+{
+    options o;
+    if (parse_options("compile", argc, argv, "Do", &o)) return free_options(&o), 2;
+    if (o.nfiles != 1) return free_options(&o), usage_error("compile", "%s", "give exactly one template");
+    if (!o.output) return free_options(&o), usage_error("compile", "%s", "-o OUT.rbc is required");
+    char err[256];
+    rb_source *src = rb_source_read(o.files[0], err, sizeof err);
+    if (!src) {
+        fprintf(stderr, "rubric compile: %s\n", err);
+        return free_options(&o), 2;
+    }
+    rb_diags d;
+    rb_diags_init(&d);
+    rb_program *p = rb_compile(src, o.defs, o.ndefs, &d);
+    print_diags(src, &d, RB_DIAG_TEXT);
+    rb_diags_free(&d);
+    rb_source_free(src);
+    int status = 0;
+    if (!p) {
+        status = 1;
+    } else {
+        size_t len;
+        uint8_t *bytes = rb_program_serialize(p, &len);
+        /* Write to a temporary name and rename, so a failed write never
+         * leaves a truncated .rbc behind. */
+        size_t n = strlen(o.output) + 8;
+        char *tmp = rb_xmalloc(n);
+        snprintf(tmp, n, "%s.tmp", o.output);
+        FILE *f = fopen(tmp, "wb");
+        bool ok = f && fwrite(bytes, 1, len, f) == len;
+        if (f && fclose(f) != 0) ok = false;
+        if (ok && rename(tmp, o.output) != 0) ok = false;
+        if (!ok) {
+            fprintf(stderr, "rubric compile: cannot write %s: %s\n", o.output, strerror(errno));
+            remove(tmp);
+            status = 2;
+        }
+        free(tmp);
+        free(bytes);
+        rb_program_free(p);
+    }
+    free_options(&o);
+    return status;
+}
+
+/* ---- score ------------------------------------------------------------------- */
+
+static int cmd_score(int argc, char **argv)
+{
+    options o;
+    if (parse_options("score", argc, argv, "Dfx", &o)) return free_options(&o), 2;
+    enum { F_NDJSON, F_CSV, F_TABLE, F_EXPLAIN } fmt = F_NDJSON;
+    if (o.format) {
+        if (strcmp(o.format, "ndjson") == 0) fmt = F_NDJSON;
+        else if (strcmp(o.format, "csv") == 0) fmt = F_CSV;
+        else if (strcmp(o.format, "table") == 0) fmt = F_TABLE;
+        else if (strcmp(o.format, "explain") == 0) fmt = F_EXPLAIN;
+        else
+            return free_options(&o),
+                   usage_error("score", "unknown --format '%s' (ndjson, csv, table, explain)", o.format);
+    }
+    if (o.nfiles == 0) return free_options(&o), usage_error("score", "%s", "no template given");
+    rb_program *p = load_template("score", o.files[0], &o);
+    if (!p) return free_options(&o), 2;
+    rb_eval_options eo = {.allow_extra = o.allow_extra};
+    rb_eval *ev = rb_eval_new(p, &eo);
+    rb_table *table = fmt == F_TABLE ? rb_table_new(p) : NULL;
+    if (fmt == F_CSV) rb_write_csv_header(stdout, p);
+    static const char *stdin_only[] = {"-"};
+    const char **files = o.nfiles > 1 ? o.files + 1 : stdin_only;
+    size_t nfiles = o.nfiles > 1 ? o.nfiles - 1 : 1;
+    uint64_t next = 1;
+    int status = 0;
+    for (size_t i = 0; i < nfiles; i++) {
+        FILE *f = strcmp(files[i], "-") == 0 ? stdin : fopen(files[i], "rb");
+        if (!f) {
+            fprintf(stderr, "rubric score: cannot read %s: %s\n", files[i], strerror(errno));
+            status = 2;
+            continue;
+        }
+        rb_reader *r = rb_reader_open(f, files[i], RB_INPUT_AUTO, next);
+        rb_record rec;
+        int got;
+        while ((got = rb_reader_next(r, &rec)) == 1) {
+            const rb_result *res = rb_eval_record(ev, &rec);
+            if (!res->ok && status == 0) status = 1;
+            switch (fmt) {
+            case F_NDJSON: rb_write_ndjson(stdout, p, res); break;
+            case F_CSV: rb_write_csv(stdout, p, res); break;
+            case F_TABLE: rb_table_add(table, res); break;
+            case F_EXPLAIN: rb_write_explain(stdout, p, res); break;
+            }
+            next = rec.number + 1;
+        }
+        if (got < 0) {
+            fprintf(stderr, "rubric score: %s: %s\n", files[i], rb_reader_error(r));
+            status = 2;
+        }
+        rb_reader_close(r);
+        if (f != stdin) fclose(f);
+    }
+    if (table) {
+        rb_table_write(table, stdout);
+        rb_table_free(table);
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "rubric score: cannot write the results: %s\n", strerror(errno));
+        status = 2;
+    }
+    rb_eval_free(ev);
+    rb_program_free(p);
+    free_options(&o);
+    return status;
+}
+
+/* ---- test ------------------------------------------------------------------- */
+
+/* Does `actual` contain `expect`?  Objects: every expected key matches;
+ * arrays: same length, element by element; numbers: exactly equal values;
+ * everything else: equal.  On a mismatch, writes the path and both values. */
+static bool json_num_equal(const rb_rv *a, const rb_rv *b)
+{
+    rb_num x, y;
+    if (rb_num_parse(a->text, a->len, &x) != RB_NUM_OK || rb_num_parse(b->text, b->len, &y) != RB_NUM_OK)
+        return a->len == b->len && memcmp(a->text, b->text, a->len) == 0;
+    return rb_num_cmp(x, y) == 0;
+}
+
+static void describe(FILE *out, const rb_rv *v)
+{
+    switch (v->kind) {
+    case RV_NULL: fputs("null", out); break;
+    case RV_BOOL: fputs(v->boolean ? "true" : "false", out); break;
+    case RV_NUMBER: fwrite(v->text, 1, v->len, out); break;
+    case RV_STRING: rb_json_write_string(out, v->text, v->len); break;
+    case RV_OBJECT: fputs("{…}", out); break;
+    case RV_ARRAY: fprintf(out, "an array of %zu", v->count); break;
+    }
+}
+
+static bool subset(const rb_rv *expect, const rb_rv *actual, char *path, size_t cap, FILE *why)
+{
+    size_t plen = strlen(path);
+    if (!actual) {
+        fprintf(why, "%s: expected ", plen ? path : "(result)");
+        describe(why, expect);
+        fputs(", but the result has no such key\n", why);
+        return false;
+    }
+    bool same = expect->kind == actual->kind;
+    if (same) {
+        switch (expect->kind) {
+        case RV_NULL: break;
+        case RV_BOOL: same = expect->boolean == actual->boolean; break;
+        case RV_NUMBER: same = json_num_equal(expect, actual); break;
+        case RV_STRING: same = expect->len == actual->len && memcmp(expect->text, actual->text, expect->len) == 0; break;
+        case RV_OBJECT:
+            for (size_t i = 0; i < expect->count; i++) {
+                const rb_rv_member *m = &expect->members[i];
+                snprintf(path + plen, cap - plen, "%s%s", plen ? "." : "", m->key);
+                bool ok = subset(&m->value, rb_rv_get(actual, m->key), path, cap, why);
+                path[plen] = '\0';
+                if (!ok) return false;
+            }
+            return true;
+        case RV_ARRAY:
+            if (expect->count != actual->count) {
+                fprintf(why, "%s: expected %zu element%s, got %zu\n", plen ? path : "(result)", expect->count,
+                        expect->count == 1 ? "" : "s", actual->count);
+                return false;
+            }
+            for (size_t i = 0; i < expect->count; i++) {
+                snprintf(path + plen, cap - plen, "[%zu]", i);
+                bool ok = subset(&expect->items[i], &actual->items[i], path, cap, why);
+                path[plen] = '\0';
+                if (!ok) return false;
+            }
+            return true;
+        }
+    }
+    if (!same) {
+        fprintf(why, "%s: expected ", plen ? path : "(result)");
+        describe(why, expect);
+        fputs(", got ", why);
+        describe(why, actual);
+        fputc('\n', why);
+    }
+    return same;
+}
+
+/* Runs one case; returns 1 pass, 0 fail, -1 malformed case (reported). */
+static int run_case(rb_eval *ev, const rb_program *p, const rb_record *rec, const char *file, rb_arena *arena)
+{
+    const rb_rv *c = &rec->value;
+    const rb_rv *name = rec->syntax_error ? NULL : rb_rv_get(c, "name");
+    const rb_rv *record = rec->syntax_error ? NULL : rb_rv_get(c, "record");
+    const rb_rv *expect = rec->syntax_error ? NULL : rb_rv_get(c, "expect");
+    const char *label = name && name->kind == RV_STRING ? name->text : NULL;
+    char fallback[64];
+    if (!label) {
+        snprintf(fallback, sizeof fallback, "case %llu", (unsigned long long)rec->number);
+        label = fallback;
+    }
+    if (rec->syntax_error || !record || record->kind != RV_OBJECT || !expect || expect->kind != RV_OBJECT) {
+        printf("ERROR %s (%s line %llu): %s\n", label, file, (unsigned long long)rec->line,
+               rec->syntax_error ? rec->syntax_error
+                                 : "a case needs \"record\": {…} and \"expect\": {…}");
+        return -1;
+    }
+    rb_record r = *rec;
+    r.value = *record;
+    r.from_csv = false;
+    const rb_result *res = rb_eval_record(ev, &r);
+    char *json = NULL;
+    size_t json_len = 0;
+    FILE *mem = open_memstream(&json, &json_len);
+    rb_write_ndjson(mem, p, res);
+    fclose(mem);
+    const char *err = NULL;
+    const rb_rv *actual = rb_json_parse(arena, json, json_len, &err);
+    char path[1024] = "";
+    char *why = NULL;
+    size_t why_len = 0;
+    FILE *w = open_memstream(&why, &why_len);
+    bool ok = actual && subset(expect, actual, path, sizeof path, w);
+    if (!actual) fprintf(w, "the result is not valid JSON: %s\n", err ? err : "?");
+    fclose(w);
+    if (ok) {
+        printf("PASS %s\n", label);
+    } else {
+        printf("FAIL %s (%s line %llu)\n  %s  result: %s", label, file, (unsigned long long)rec->line, why, json);
+    }
+    free(why);
+    free(json);
+    return ok;
+}
+
+static int cmd_test(int argc, char **argv)
+{
+    options o;
+    if (parse_options("test", argc, argv, "D", &o)) return free_options(&o), 2;
+    if (o.nfiles < 2) return free_options(&o), usage_error("test", "%s", "give a template and at least one case file");
+    rb_program *p = load_template("test", o.files[0], &o);
+    if (!p) return free_options(&o), 2;
+    rb_eval_options eo = {0};
+    rb_eval *ev = rb_eval_new(p, &eo);
+    rb_arena *arena = rb_arena_new();
+    unsigned passed = 0, failed = 0;
+    int status = 0;
+    for (size_t i = 1; i < o.nfiles; i++) {
+        FILE *f = strcmp(o.files[i], "-") == 0 ? stdin : fopen(o.files[i], "rb");
+        if (!f) {
+            fprintf(stderr, "rubric test: cannot read %s: %s\n", o.files[i], strerror(errno));
+            status = 2;
+            continue;
+        }
+        rb_input_format fmt = has_suffix(o.files[i], ".csv") ? RB_INPUT_CSV : RB_INPUT_AUTO;
+        if (fmt == RB_INPUT_CSV) {
+            fprintf(stderr, "rubric test: %s: cases are JSON or NDJSON\n", o.files[i]);
+            status = 2;
+            if (f != stdin) fclose(f);
+            continue;
+        }
+        rb_reader *r = rb_reader_open(f, o.files[i], fmt, 1);
+        rb_record rec;
+        int got;
+        while ((got = rb_reader_next(r, &rec)) == 1) {
+            rb_arena_reset(arena);
+            int res = run_case(ev, p, &rec, o.files[i], arena);
+            if (res == 1) passed++;
+            else failed++;
+        }
+        if (got < 0) {
+            fprintf(stderr, "rubric test: %s: %s\n", o.files[i], rb_reader_error(r));
+            status = 2;
+        }
+        rb_reader_close(r);
+        if (f != stdin) fclose(f);
+    }
+    printf("%u passed, %u failed\n", passed, failed);
+    rb_arena_free(arena);
+    rb_eval_free(ev);
+    rb_program_free(p);
+    free_options(&o);
+    if (status) return status;
+    return failed ? 1 : 0;
+}
+
+/* ---- disasm ----------------------------------------------------------------- */
+
+static int cmd_disasm(int argc, char **argv)
+{
+    options o;
+    if (parse_options("disasm", argc, argv, "D", &o)) return free_options(&o), 2;
+    if (o.nfiles != 1) return free_options(&o), usage_error("disasm", "%s", "give exactly one file");
+    rb_program *p = load_template("disasm", o.files[0], &o);
+    if (!p) return free_options(&o), 2;
+    rb_program_disasm(stdout, p);
+    rb_program_free(p);
+    free_options(&o);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs("rubric — compiles appraisal-form templates and scores records\n\n", stderr);
+        usage(stderr, NULL);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("rubric %s (bytecode format %u)\n", RUBRIC_VERSION, RB_FORMAT_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        if (argc > 2) {
+            for (size_t i = 0; i < sizeof usage_text / sizeof *usage_text; i++)
+                if (strcmp(argv[2], usage_text[i][0]) == 0) return usage(stdout, argv[2]), 0;
+            fprintf(stderr, "rubric help: no command '%s'\n", argv[2]);
+            return 2;
+        }
+        fputs("rubric — compiles appraisal-form templates and scores records\n\n", stdout);
+        usage(stdout, NULL);
+        return 0;
+    }
+    static const struct { const char *name; int (*fn)(int, char **); } cmds[] = {
+        {"check", cmd_check}, {"compile", cmd_compile}, {"score", cmd_score},
+        {"test", cmd_test},   {"disasm", cmd_disasm},
+    };
+    for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
+        if (strcmp(cmd, cmds[i].name) == 0) return cmds[i].fn(argc - 2, argv + 2);
+    fprintf(stderr, "rubric: unknown command '%s'\n", cmd);
+    usage(stderr, NULL);
+    return 2;
+}

@@ -1,0 +1,68 @@
+/* num.h — exact rational numbers for Rubric.
+ *
+ * Every number a template or a record holds is an exact rational num/den with
+ * 64-bit parts (den > 0, gcd(|num|, den) == 1, neither part INT64_MIN, so that
+ * negation never overflows).  Intermediate products use 128-bit integers; a
+ * result whose reduced parts do not fit is RB_NUM_OVERFLOW, never a wrong
+ * number (SPEC §4 "Arithmetic is exact").  Text is converted directly from its
+ * decimal digits, never through a binary double. */
+#ifndef RUBRIC_NUM_H
+#define RUBRIC_NUM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    int64_t num;
+    int64_t den; /* always > 0 */
+} rb_num;
+
+typedef enum {
+    RB_NUM_OK = 0,
+    RB_NUM_OVERFLOW, /* the exact result is not representable */
+    RB_NUM_DIVZERO,  /* division by zero */
+    RB_NUM_SYNTAX    /* rb_num_parse: the text is not a number */
+} rb_num_status;
+
+/* Largest number of digits rb_num_round/rb_num_format accept. */
+#define RB_NUM_MAX_DIGITS 18
+
+rb_num rb_num_int(int64_t v);               /* v must not be INT64_MIN */
+rb_num rb_num_zero(void);
+bool rb_num_is_zero(rb_num a);
+bool rb_num_is_integer(rb_num a);
+int rb_num_sign(rb_num a);                  /* -1, 0, 1 */
+
+/* Parses decimal text: [-]DIGITS[.DIGITS][(e|E)[+-]DIGITS] (JSON number
+ * grammar, also accepting a leading '+' is NOT allowed).  The whole of
+ * text[0..len) must be the number.  Exponents are applied exactly. */
+rb_num_status rb_num_parse(const char *text, size_t len, rb_num *out);
+
+rb_num_status rb_num_add(rb_num a, rb_num b, rb_num *out);
+rb_num_status rb_num_sub(rb_num a, rb_num b, rb_num *out);
+rb_num_status rb_num_mul(rb_num a, rb_num b, rb_num *out);
+rb_num_status rb_num_div(rb_num a, rb_num b, rb_num *out);
+rb_num rb_num_neg(rb_num a);
+rb_num rb_num_abs(rb_num a);
+int rb_num_cmp(rb_num a, rb_num b);         /* -1, 0, 1; exact */
+
+/* Rounds to `digits` places after the point (0..RB_NUM_MAX_DIGITS), half
+ * away from zero (四舍五入): round(2.5)=3, round(-2.5)=-3, round(2.675,2)=2.68. */
+rb_num_status rb_num_round(rb_num a, int digits, rb_num *out);
+rb_num_status rb_num_floor(rb_num a, rb_num *out);
+rb_num_status rb_num_ceil(rb_num a, rb_num *out);
+
+/* Writes `a` rounded (half away from zero) to `digits` places, trailing
+ * zeros and a trailing point dropped, never "-0": 87, 87.5, -0.33.
+ * Returns the length written (excluding NUL); buf needs 48 bytes. */
+size_t rb_num_format(rb_num a, int digits, char *buf, size_t cap);
+
+/* Writes the exact value when it is a finite decimal (e.g. 0.375), else
+ * "num/den".  For listings and diagnostics.  buf needs 48 bytes. */
+size_t rb_num_format_exact(rb_num a, char *buf, size_t cap);
+
+/* Converts an integer-valued number to int64; false if not an integer. */
+bool rb_num_to_int(rb_num a, int64_t *out);
+
+#endif

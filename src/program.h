@@ -1,0 +1,231 @@
+/* program.h — a compiled form: what codegen produces, what a .rbc file
+ * stores, what the loader rebuilds after verifying, and what the VM runs.
+ *
+ * All cross references are 32-bit indices into the tables below; RB_NONE
+ * marks "no reference".  Nothing points outside the program, so a program is
+ * serialised table by table (bytecode.c) and checked index by index
+ * (verify.c).  A program owns all its memory (rb_program_free).
+ *
+ * Evaluation of one record (vm.c), in order:
+ *  1. Bind: every rb_input takes its value from the record (validated against
+ *     its type and constraints; errors "missing", "type", "range", "choice",
+ *     "unknown", "duplicate", "not-applicable"), filling its slot.  A
+ *     directly-rated item with raters takes one value per rater and its slot
+ *     gets Σ weight × value.  An absent optional input's slot is "absent".
+ *     Binding errors make the record invalid and nothing else runs.
+ *     Exception: an item with a `when` is bound after its U_WHEN unit ran —
+ *     a value given where it does not apply is "not-applicable", a missing
+ *     value where it applies is "missing" — those errors also stop the record.
+ *  2. Run the units in table order (the compiler sorted them by
+ *     dependency).  Each unit's code leaves one value (RET) that goes to its
+ *     target; runtime errors ("arith", "item-range") stop the record.
+ *     Checks that fail add a "check" error and evaluation goes on; warns add
+ *     a warning.
+ *  3. Total: the root section's aggregate (section 0), or the U_TOTAL
+ *     unit's value; rounded to `precision`; then the grade.
+ *
+ * SPEC §5 scoring is done by U_SECTION units: see rb_section. */
+#ifndef RUBRIC_PROGRAM_H
+#define RUBRIC_PROGRAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "num.h"
+
+#define RB_NONE UINT32_MAX
+
+/* The magic, and the format version this build writes and reads. */
+#define RB_MAGIC "RUBRIC\0\x1a"   /* 8 bytes */
+#define RB_FORMAT_VERSION 1u
+
+/* Value types of slots (what a name denotes). */
+typedef enum {
+    RB_T_NUMBER = 1, RB_T_INTEGER, RB_T_PERCENT, /* all three are numbers at run time */
+    RB_T_TEXT, RB_T_BOOL, RB_T_DATE,
+    RB_T_CHOICE, RB_T_CHOICES
+} rb_type;
+
+typedef enum {
+    SLOT_PARAM = 1, SLOT_FIELD, SLOT_INPUT, SLOT_ITEM, SLOT_DEDUCT,
+    SLOT_SECTION, SLOT_LET, SLOT_OUTPUT
+} rb_slot_kind;
+
+typedef struct {
+    uint32_t name;        /* string index */
+    uint32_t label;       /* string index or RB_NONE */
+    uint8_t kind;         /* rb_slot_kind */
+    uint8_t type;         /* rb_type */
+    uint8_t maybe;        /* 1: may be absent (optional input/field, optional or
+                             `when` item, section that may have nothing applicable) */
+    uint32_t choiceset;   /* RB_T_CHOICE/CHOICES: index into choicesets, else RB_NONE */
+    uint32_t line, col;   /* where it is declared (1-based) */
+} rb_slot;
+
+typedef struct {
+    uint32_t id;          /* string index: the option's name */
+    uint32_t label;       /* string index or RB_NONE */
+    uint32_t value;       /* number index or RB_NONE */
+} rb_option;
+
+typedef struct {
+    uint32_t first;       /* first option in `options` */
+    uint32_t count;       /* 1..64 options */
+    uint8_t numeric;      /* every option has a value: usable as a number */
+} rb_choiceset;
+
+/* One value a record supplies: a field, an input, a directly-rated item or
+ * deduction.  The record key is the slot's name. */
+typedef struct {
+    uint32_t slot;
+    uint8_t required;     /* 0: optional (absent, null — and "n/a" for items — allowed) */
+    uint8_t rated;        /* 1: takes one value per rater (directly-rated item) */
+    uint8_t min_incl, max_incl; /* bounds inclusive? */
+    uint32_t min, max;    /* number indices or RB_NONE; for choices: bounds on
+                             how many options are chosen; items: 0 and points */
+    uint32_t def;         /* default: number index (numbers, bool as 0/1, choice
+                             option index as number), string index for text and
+                             date; RB_NONE: no default */
+    uint32_t unit;        /* string index or RB_NONE (echoed in explanations) */
+    uint32_t item;        /* index into items, or RB_NONE */
+} rb_input;
+
+typedef struct {
+    uint32_t slot;
+    uint32_t section;     /* parent section index (0 = form root) */
+    uint32_t points;      /* number index: full mark N (score range 0..N) */
+    uint32_t weight;      /* number index (fraction, 0.4 for 40%) or RB_NONE */
+    uint8_t is_deduct;    /* a deduction of 0..N from its section */
+    uint8_t optional;     /* `optional`: may be not applicable */
+    uint32_t when_unit;   /* unit computing applicability, or RB_NONE */
+    uint32_t input;       /* directly rated: index into inputs; else RB_NONE */
+} rb_item;
+
+/* Section 0 is the form itself (the root).  Children are items, deductions
+ * and sections, listed in `children[first_child .. first_child+nchildren)`.
+ *
+ * U_SECTION computes, over applicable children (an item applies unless its
+ * when_unit gave false or it is optional and absent; a section applies
+ * unless none of its children applies):
+ *   unweighted: score = max(0, Σ scoreᵢ − Σ deductions); full = Σ fullᵢ,
+ *     and where some child does not apply the score is rescaled:
+ *     score = points × Σ scoreᵢ / Σ applicable fullᵢ (then deductions);
+ *   weighted:   score = max(0, points × Σ wᵢ·scoreᵢ/fullᵢ ÷ Σ wᵢ − Σ deductions)
+ *     (Σ wᵢ over applicable children only).
+ * The root's `points` is the scale.  A section's slot holds its score
+ * (absent when nothing in it applies). */
+typedef struct {
+    uint32_t slot;        /* RB_NONE for the root */
+    uint32_t parent;      /* RB_NONE for the root */
+    uint32_t points;      /* number index: the full mark */
+    uint32_t weight;      /* number index (fraction) or RB_NONE */
+    uint8_t weighted;     /* children carry weights */
+    uint32_t first_child, nchildren;
+} rb_section;
+
+typedef enum { CHILD_ITEM = 1, CHILD_SECTION } rb_child_kind;
+typedef struct {
+    uint8_t kind;         /* rb_child_kind (deductions are CHILD_ITEM with is_deduct) */
+    uint32_t index;       /* into items or sections */
+} rb_child;
+
+typedef enum {
+    U_VALUE = 1,  /* param, let, output: code's value → slot `target` */
+    U_ITEM,       /* computed item/deduct: value → items[target]; outside
+                     0..points is an "item-range" error.  Skipped (slot
+                     absent) when the item's U_WHEN unit gave false. */
+    U_WHEN,       /* bool → applicability of items[target] */
+    U_SECTION,    /* no code (code_len 0): aggregate sections[target] */
+    U_CHECK,      /* bool; false → "check" error, message strings[target] */
+    U_WARN,       /* bool; false → warning, message strings[target] */
+    U_TOTAL,      /* num → the form total (replaces the root aggregate) */
+    U_GRADE_ON    /* num → the value the grade is taken on (target unused) */
+} rb_unit_kind;
+
+typedef struct {
+    uint8_t kind;         /* rb_unit_kind */
+    uint32_t target;
+    uint32_t code_start, code_len; /* byte range in `code` */
+    uint32_t decl;        /* string index: the declaration named in runtime
+                             errors ("let completion", "check #2") */
+    uint32_t line, col;   /* source location of that declaration */
+    uint32_t max_stack;   /* set by the verifier */
+} rb_unit;
+
+typedef enum { RB_ARM_LT = 0, RB_ARM_LE, RB_ARM_GT, RB_ARM_GE, RB_ARM_ELSE } rb_arm_op;
+
+typedef struct {
+    uint8_t op;           /* rb_arm_op */
+    uint32_t threshold;   /* number index (RB_NONE for else) */
+    uint32_t target;      /* band: code offset the arm continues at */
+    uint32_t id, label;   /* grade: string indices */
+} rb_arm;
+
+typedef struct {
+    uint32_t first_arm, narms;
+} rb_band;                /* bands and the grade use `arms` */
+
+typedef struct {
+    uint32_t id, label;   /* string indices */
+    uint32_t weight;      /* number index (fraction); 0 = optional, informational */
+} rb_rater;
+
+typedef struct rb_program {
+    /* form header */
+    uint32_t name, label;        /* string indices (label may be RB_NONE) */
+    uint32_t period, version;    /* string indices or RB_NONE */
+    uint32_t scale;              /* number index: the total's full mark */
+    uint32_t precision;          /* digits */
+    uint32_t source_name;        /* string index: template file name */
+    uint8_t has_items;           /* 0: pure validation form, no total/grade */
+
+    rb_num *numbers;   uint32_t nnumbers;
+    /* strings: bytes in `string_data`, string i is
+     * string_data[string_off[i] .. string_off[i]+string_len[i]) and is
+     * followed by a NUL in memory (not in the file). */
+    char *string_data; uint32_t string_bytes;
+    uint32_t *string_off, *string_len; uint32_t nstrings;
+
+    rb_option *options;        uint32_t noptions;
+    rb_choiceset *choicesets;  uint32_t nchoicesets;
+    rb_slot *slots;            uint32_t nslots;
+    rb_input *inputs;          uint32_t ninputs;
+    rb_rater *raters;          uint32_t nraters;
+    rb_item *items;            uint32_t nitems;
+    rb_section *sections;      uint32_t nsections;   /* ≥ 1: the root */
+    rb_child *children;        uint32_t nchildren;
+    rb_unit *units;            uint32_t nunits;
+    rb_arm *arms;              uint32_t narms;
+    rb_band *bands;            uint32_t nbands;
+    rb_band grade;             /* arms of the grade; narms 0: no grade */
+    uint32_t grade_on_unit;    /* U_GRADE_ON unit or RB_NONE */
+    uint32_t total_unit;       /* U_TOTAL unit or RB_NONE */
+    uint8_t *code;             uint32_t code_len;
+
+    char digest[72];           /* "sha256:" + 64 hex digits of the .rbc bytes */
+} rb_program;
+
+/* A string of the program as a C string (NUL-ended in memory). */
+static inline const char *rb_str(const rb_program *p, uint32_t i)
+{
+    return p->string_data + p->string_off[i];
+}
+
+void rb_program_free(rb_program *p);
+
+/* bytecode.c: serialise to the .rbc format (docs/bytecode.md).  Returns a
+ * malloc'd buffer; sets p->digest.  Deterministic. */
+uint8_t *rb_program_serialize(rb_program *p, size_t *len);
+/* bytecode.c: reads and verifies a .rbc image.  NULL on any defect, with a
+ * message in err ("bytecode: bad checksum", "bytecode: unit 3 jumps to 99,
+ * outside its code"). */
+rb_program *rb_program_load(const uint8_t *bytes, size_t len, char *err, size_t errcap);
+/* verify.c: checks every index, jump, type and stack depth; fills
+ * units[].max_stack.  Returns 0 or -1 with a message. */
+int rb_program_verify(rb_program *p, char *err, size_t errcap);
+/* disasm.c: readable listing. */
+void rb_program_disasm(FILE *out, const rb_program *p);
+
+#endif

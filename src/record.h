@@ -1,0 +1,95 @@
+/* record.h — filled records, read from JSON, JSON arrays, NDJSON and CSV.
+ *
+ * A reader turns a byte stream into a sequence of records, one at a time, in
+ * constant memory (each record lives in the reader's per-record arena and is
+ * valid until the next rb_reader_next call).  A record is a generic value tree
+ * (rb_rv); it knows nothing of any template.  Binding a record to a template's
+ * declared names is the evaluator's job (vm.c).
+ *
+ * Every record in the input yields exactly one rb_record: a malformed one is
+ * returned with `syntax_error` set (SPEC §7: nothing is dropped). */
+#ifndef RUBRIC_RECORD_H
+#define RUBRIC_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+typedef enum {
+    RV_NULL,
+    RV_BOOL,
+    RV_NUMBER, /* `text` holds the number exactly as written, e.g. "12.50" */
+    RV_STRING, /* `text` holds the decoded UTF-8 string (validated), NUL-ended */
+    RV_OBJECT, /* members in input order; duplicate keys are kept */
+    RV_ARRAY
+} rb_rv_kind;
+
+typedef struct rb_rv rb_rv;
+typedef struct rb_rv_member rb_rv_member;
+
+struct rb_rv {
+    rb_rv_kind kind;
+    bool boolean;            /* RV_BOOL */
+    const char *text;        /* RV_NUMBER, RV_STRING: NUL-ended */
+    size_t len;              /* bytes in text */
+    rb_rv_member *members;   /* RV_OBJECT */
+    rb_rv *items;            /* RV_ARRAY */
+    size_t count;            /* members or items */
+};
+
+struct rb_rv_member {
+    const char *key; /* NUL-ended UTF-8 */
+    size_t keylen;
+    rb_rv value;
+};
+
+typedef enum {
+    RB_INPUT_AUTO,   /* by file name: .csv → CSV, .ndjson/.jsonl → NDJSON,
+                        otherwise JSON (one object, an array of objects, or
+                        several whitespace-separated objects); "-" → JSON
+                        that may also be NDJSON */
+    RB_INPUT_JSON,
+    RB_INPUT_NDJSON,
+    RB_INPUT_CSV
+} rb_input_format;
+
+typedef struct {
+    uint64_t number;       /* 1-based position in the whole stream */
+    const char *source;    /* file name the record came from ("-" = stdin) */
+    uint64_t line;         /* line where the record starts (1-based) */
+    bool from_csv;         /* all leaf values are RV_STRING cells; an empty
+                              cell is RV_NULL; "item.rater" headers have been
+                              turned into nested objects {"item":{"rater":…}} */
+    const char *syntax_error; /* non-NULL: the record is malformed (SPEC §8
+                              code "syntax"); message names line/column */
+    rb_rv value;           /* the record (RV_OBJECT when well-formed; a
+                              non-object top-level value is a syntax error
+                              "a record must be a JSON object") */
+} rb_record;
+
+typedef struct rb_reader rb_reader;
+
+/* Opens a reader on `f` (not closed by the reader).  `name` is used for
+ * format detection and messages.  first_number is the number given to the
+ * first record (so several files continue one numbering). */
+rb_reader *rb_reader_open(FILE *f, const char *name, rb_input_format fmt,
+                          uint64_t first_number);
+/* Returns 1 and fills *rec with the next record, 0 at end of input, -1 on an
+ * I/O error (message in rb_reader_error).  After a syntax error that the
+ * reader cannot resynchronise from (a broken JSON array, say), that one
+ * record is returned and the next call returns 0. */
+int rb_reader_next(rb_reader *r, rb_record *rec);
+const char *rb_reader_error(const rb_reader *r);
+void rb_reader_close(rb_reader *r);
+
+/* Parses one JSON text held in memory (for `rubric test` cases and unit
+ * tests).  Returns the value in `arena`-owned memory, or NULL with a message
+ * in *err (arena-owned). */
+struct rb_arena;
+const rb_rv *rb_json_parse(struct rb_arena *arena, const char *text, size_t len,
+                           const char **err);
+/* Looks up a member of an object (first match), NULL if absent. */
+const rb_rv *rb_rv_get(const rb_rv *obj, const char *key);
+
+#endif

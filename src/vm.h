@@ -1,0 +1,27 @@
+/* vm.h — scores records against a verified program (see program.h for the
+ * evaluation order).  An evaluator is reusable across records and keeps all
+ * per-record memory in one arena, reset for each record: a stream of any
+ * length runs in constant memory. */
+#ifndef RUBRIC_VM_H
+#define RUBRIC_VM_H
+
+#include <stdbool.h>
+
+#include "program.h"
+#include "record.h"
+#include "result.h"
+
+typedef struct {
+    bool allow_extra;   /* unknown keys are ignored instead of "unknown" errors */
+} rb_eval_options;
+
+typedef struct rb_eval rb_eval;
+
+/* The program must outlive the evaluator. */
+rb_eval *rb_eval_new(const rb_program *p, const rb_eval_options *opt);
+void rb_eval_free(rb_eval *e);
+/* Scores one record.  The result is owned by the evaluator and valid until
+ * the next rb_eval_record or rb_eval_free. */
+const rb_result *rb_eval_record(rb_eval *e, const rb_record *rec);
+
+#endif

@@ -1,0 +1,293 @@
+/* test_check.c — the checker's diagnostics (codes, positions, messages) and
+ * the code generator's tables, through rb_compile on small templates. */
+#include "testutil.h"
+
+#include "compile.h"
+#include "diag.h"
+#include "program.h"
+
+typedef struct {
+    rb_source *src;
+    rb_diags d;
+    rb_program *p;
+} compiled;
+
+static compiled compile_defs(const char *text, const rb_define *defs, size_t n)
+{
+    compiled c;
+    c.src = rb_source_new("t.rubric", text, strlen(text));
+    rb_diags_init(&c.d);
+    c.p = rb_compile(c.src, defs, n, &c.d);
+    return c;
+}
+
+static compiled compile(const char *text)
+{
+    return compile_defs(text, NULL, 0);
+}
+
+static void release(compiled *c)
+{
+    rb_program_free(c->p);
+    rb_diags_free(&c->d);
+    rb_source_free(c->src);
+}
+
+/* Asserts that some diagnostic has `code` at line:col and that its message
+ * contains `needle`. */
+static void expect_diag(compiled *c, const char *code, unsigned line, unsigned col, const char *needle)
+{
+    for (size_t i = 0; i < c->d.count; i++) {
+        rb_diag *g = &c->d.items[i];
+        uint32_t l, k;
+        rb_source_position(c->src, g->span.start, &l, &k);
+        if (strcmp(g->code, code) == 0 && l == line && k == col && strstr(g->message, needle)) return;
+    }
+    for (size_t i = 0; i < c->d.count; i++) {
+        uint32_t l, k;
+        rb_source_position(c->src, c->d.items[i].span.start, &l, &k);
+        fprintf(stderr, "  have %s %u:%u %s\n", c->d.items[i].code, l, k, c->d.items[i].message);
+    }
+    fail_msg("no %s at %u:%u containing \"%s\"", code, line, col, needle);
+}
+
+static void expect_only(compiled *c, const char *code, unsigned line, unsigned col, const char *needle)
+{
+    expect_diag(c, code, line, col, needle);
+    if (c->d.errors + c->d.warnings != 1) {
+        for (size_t i = 0; i < c->d.count; i++) fprintf(stderr, "  have %s %s\n", c->d.items[i].code, c->d.items[i].message);
+        fail_msg("expected exactly one diagnostic, got %zu", c->d.count);
+    }
+}
+
+#define FORM(body) "form f {\n" body "}\n"
+
+static void clean_presales(void **state)
+{
+    (void)state;
+    compiled c = compile("form presales \"售前客服绩效考核表\" {\n"
+                         "  period monthly\n"
+                         "  field name \"员工姓名\": text\n"
+                         "  section attitude \"服务态度\" points 20 {\n"
+                         "    item knowledge \"专业知识\" points 10\n"
+                         "    item patience \"耐心\" points 10\n"
+                         "  }\n"
+                         "  grade { >= 18: good \"好\" else: other \"其他\" }\n"
+                         "}\n");
+    assert_int_equal(c.d.count, 0);
+    assert_non_null(c.p);
+    assert_int_equal(c.p->nsections, 2);
+    assert_int_equal(c.p->nitems, 2);
+    assert_int_equal(c.p->ninputs, 3); /* name, knowledge, patience */
+    assert_int_equal(c.p->grade.narms, 2);
+    assert_string_equal(rb_str(c.p, c.p->period), "monthly");
+    assert_int_equal(strncmp(c.p->digest, "sha256:", 7), 0);
+    release(&c);
+}
+
+static void unknown_name_did_you_mean(void **state)
+{
+    (void)state;
+    compiled c = compile(FORM("  input sales: number\n  input plan: number\n"
+                              "  let completion = salse / plan\n"
+                              "  item x points 10 = min(10, completion)\n"));
+    expect_only(&c, "E0201", 4, 20, "unknown name 'salse'");
+    assert_string_equal(c.d.items[0].help, "did you mean 'sales'?");
+    assert_null(c.p);
+    release(&c);
+}
+
+static void duplicate_name(void **state)
+{
+    (void)state;
+    compiled c = compile(FORM("  input a: number\n  item b points 5 = a\n  let a = 1\n"));
+    expect_diag(&c, "E0202", 4, 7, "'a' is already declared");
+    release(&c);
+}
+
+static void cycle_listed(void **state)
+{
+    (void)state;
+    compiled c = compile(FORM("  let a = b + 1\n  let b = c + 1\n  let c = a + 1\n  item x points 5 = min(5, a)\n"));
+    expect_diag(&c, "E0205", 2, 7, "dependency cycle: a → b → c → a");
+    release(&c);
+}
+
+static void maybe_needs_fallback(void **state)
+{
+    (void)state;
+    compiled c = compile(FORM("  input bonus: number optional\n  item x points 5 = min(5, bonus)\n"));
+    expect_only(&c, "E0303", 3, 28, "'bonus' may be absent");
+    release(&c);
+    c = compile(FORM("  input bonus: number optional\n  item x points 5 = min(5, bonus ?? 0)\n"
+                     "  item y points 5 = if present(bonus) then 5 else 0\n"));
+    assert_int_equal(c.d.count, 0);
+    release(&c);
+}
+
+static void choice_literal_checked(void **state)
+{
+    (void)state;
+    compiled c = compile(FORM("  input method: choice { phone \"电话\", visit \"登门\" }\n"
+                              "  item x points 5 = if method == \"phnoe\" then 5 else 0\n"));
+    expect_only(&c, "E0302", 3, 36, "'phnoe' is not an option of 'method'");
+    release(&c);
+    /* an option may be named by its label too */
+    c = compile(FORM("  input method: choice { phone \"电话\", visit \"登门\" }\n"
+                     "  item x points 5 = if method == \"电话\" then 5 else 0\n"));
+    assert_int_equal(c.d.count, 0);
+    release(&c);
+}
+
+static void weights_sum(void **state)
+{
+    (void)state;
+    compiled c = compile(FORM("  section a weight 60% { item x points 10 }\n"
+                              "  section b weight 30% { item y points 10 }\n"));
+    expect_only(&c, "E0404", 1, 1, "add up to 90%, not 100%");
+    release(&c);
+}
+
+static void mixed_weights(void **state)
+{
+    (void)state;
+    compiled c = compile(FORM("  section a weight 100% { item x points 10 }\n"
+                              "  section b { item y points 10 }\n"));
+    expect_diag(&c, "E0403", 3, 11, "'b' has no weight");
+    release(&c);
+}
+
+static void points_add_up(void **state)
+{
+    (void)state;
+    compiled c = compile(FORM("  section a points 40 {\n    item x points 10\n    item y points 25\n  }\n"));
+    expect_only(&c, "E0402", 2, 21, "declares points 40, but its parts add up to 35");
+    release(&c);
+}
+
+static void band_monotonic(void **state)
+{
+    (void)state;
+    compiled c = compile(FORM("  input r: number\n"
+                              "  item x points 5 = band r { >= 60: 3  >= 80: 5  else: 0 }\n"));
+    expect_only(&c, "E0501", 3, 40, "thresholds must fall: 80 comes after 60");
+    release(&c);
+}
+
+static void band_unreachable_and_else(void **state)
+{
+    (void)state;
+    compiled c = compile(FORM("  input r: number\n"
+                              "  item x points 5 = band r { >= 80: 5  >= 80: 3  else: 0 }\n"));
+    expect_only(&c, "E0503", 3, 37, "can never be reached");
+    release(&c);
+    c = compile(FORM("  input r: number\n  item x points 5 = band r { >= 80: 5  >= 60: 3 }\n"));
+    expect_only(&c, "E0504", 3, 21, "no 'else'");
+    release(&c);
+    /* the complement closes a band without else */
+    c = compile(FORM("  input r: number\n  item x points 5 = band r { >= 60: 5  < 60: 0 }\n"));
+    assert_int_equal(c.d.count, 0);
+    release(&c);
+    /* rising thresholds for lower-is-better ratios */
+    c = compile(FORM("  input debt: percent\n"
+                     "  item x points 5 = band debt { < 50%: 5  < 60%: 4  < 70%: 3  else: 0 }\n"));
+    assert_int_equal(c.d.count, 0);
+    release(&c);
+}
+
+static void raters_sum(void **state)
+{
+    (void)state;
+    compiled c = compile(FORM("  raters { self \"自评\" weight 0%  boss \"领导\" weight 90% }\n  item x points 10\n"));
+    expect_only(&c, "E0601", 2, 3, "add up to 90%, not 100%");
+    release(&c);
+}
+
+static void type_errors(void **state)
+{
+    (void)state;
+    compiled c = compile(FORM("  input name: text\n  item x points 5 = name + 1\n"));
+    expect_only(&c, "E0301", 3, 21, "'+' needs a number, but this is text");
+    release(&c);
+    c = compile(FORM("  input a: number\n  check a \"a must be true\"\n  item x points 5 = 1\n"));
+    expect_only(&c, "E0301", 3, 9, "'check' needs true or false");
+    release(&c);
+}
+
+static void defines(void **state)
+{
+    (void)state;
+    rb_define ok[] = {{"target", "80"}};
+    compiled c = compile_defs(FORM("  param target: number = 100\n  input s: number\n"
+                                   "  item x points 10 = clamp(s / target * 10, 0, 10)\n"),
+                              ok, 1);
+    assert_int_equal(c.d.count, 0);
+    assert_non_null(c.p);
+    release(&c);
+    rb_define bad[] = {{"traget", "80"}};
+    c = compile_defs(FORM("  param target: number = 100\n  input s: number\n"
+                          "  item x points 10 = clamp(s / target * 10, 0, 10)\n"),
+                     bad, 1);
+    expect_only(&c, "E0210", 1, 1, "no param named 'traget'");
+    assert_string_equal(c.d.items[0].help, "did you mean 'target'?");
+    release(&c);
+}
+
+static void total_needs_scale(void **state)
+{
+    (void)state;
+    compiled c = compile(FORM("  item x points 10\n  total = x * 2\n"));
+    expect_only(&c, "E0407", 3, 3, "needs the form's 'scale N'");
+    release(&c);
+}
+
+static void unused_input_warns(void **state)
+{
+    (void)state;
+    compiled c = compile(FORM("  input spare: number\n  item x points 10\n"));
+    expect_only(&c, "W0201", 2, 9, "input 'spare' is never used");
+    assert_non_null(c.p); /* a warning does not stop compilation */
+    release(&c);
+}
+
+static void deterministic_bytes(void **state)
+{
+    (void)state;
+    const char *t = FORM("  input a: number in 0..100\n  let b = a * 30%\n"
+                         "  item x points 30 = b\n  output bonus = b * 2\n");
+    compiled c1 = compile(t), c2 = compile(t);
+    assert_non_null(c1.p);
+    size_t n1, n2;
+    uint8_t *b1 = rb_program_serialize(c1.p, &n1), *b2 = rb_program_serialize(c2.p, &n2);
+    assert_int_equal(n1, n2);
+    assert_memory_equal(b1, b2, n1);
+    assert_string_equal(c1.p->digest, c2.p->digest);
+    free(b1);
+    free(b2);
+    release(&c1);
+    release(&c2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(clean_presales),
+        cmocka_unit_test(unknown_name_did_you_mean),
+        cmocka_unit_test(duplicate_name),
+        cmocka_unit_test(cycle_listed),
+        cmocka_unit_test(maybe_needs_fallback),
+        cmocka_unit_test(choice_literal_checked),
+        cmocka_unit_test(weights_sum),
+        cmocka_unit_test(mixed_weights),
+        cmocka_unit_test(points_add_up),
+        cmocka_unit_test(band_monotonic),
+        cmocka_unit_test(band_unreachable_and_else),
+        cmocka_unit_test(raters_sum),
+        cmocka_unit_test(type_errors),
+        cmocka_unit_test(defines),
+        cmocka_unit_test(total_needs_scale),
+        cmocka_unit_test(unused_input_warns),
+        cmocka_unit_test(deterministic_bytes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

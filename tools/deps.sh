@@ -1,0 +1,30 @@
+#!/bin/sh
+# deps.sh — makes sure the build dependencies are present.
+# As root it installs what is missing with apt-get; otherwise it names the
+# exact command to run.  Each dependency is justified in docs/dependencies.md.
+set -u
+missing=""
+need() { # need PACKAGE TEST...
+    pkg=$1; shift
+    if ! "$@" >/dev/null 2>&1; then missing="$missing $pkg"; fi
+}
+has_header() { printf '#include <stdarg.h>\n#include <stddef.h>\n#include <stdint.h>\n#include <setjmp.h>\n#include <%s>\n' "$1" | ${CC:-cc} -E -x c - >/dev/null 2>&1; }
+need make          command -v make
+need gcc           command -v ${CC:-cc}
+need flex          command -v flex
+need bison         command -v bison
+need libcmocka-dev has_header cmocka.h
+need libyajl-dev   has_header yajl/yajl_parse.h
+need libcsv-dev    has_header csv.h
+need nettle-dev    has_header nettle/sha2.h
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "deps: installing$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq $missing >/dev/null || {
+        echo "deps: apt-get install$missing failed" >&2; exit 1; }
+    exit 0
+fi
+echo "deps: missing$missing" >&2
+echo "deps: run: sudo apt-get install$missing" >&2
+exit 1
