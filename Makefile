@@ -31,11 +31,11 @@ GEN_CFLAGS = -Wno-sign-compare -Wno-unused-function -Wno-unused-parameter \
 .PHONY: all test unit-test cli-test template-test demo sanitize install clean deps bench fuzz
 all: $(BUILD)/rubric $(BUILD)/librubric.a
 
-$(BUILD)/gen/parser.c $(BUILD)/gen/parser.h: lang/parser.y
+$(BUILD)/gen/parser.c $(BUILD)/gen/parser.h &: lang/parser.y
 	@mkdir -p $(BUILD)/gen
 	bison -Wall -Werror --defines=$(BUILD)/gen/parser.h -o $(BUILD)/gen/parser.c $<
 
-$(BUILD)/gen/lexer.c $(BUILD)/gen/lexer.h: lang/lexer.l $(BUILD)/gen/parser.h
+$(BUILD)/gen/lexer.c $(BUILD)/gen/lexer.h &: lang/lexer.l $(BUILD)/gen/parser.h
 	@mkdir -p $(BUILD)/gen
 	flex --header-file=$(BUILD)/gen/lexer.h -o $(BUILD)/gen/lexer.c $<
 
@@ -57,7 +57,7 @@ $(BUILD)/librubric.a: $(LIB_OBJ)
 $(BUILD)/rubric: src/main.c $(BUILD)/librubric.a
 	$(CC) $(CFLAGS) $< $(BUILD)/librubric.a $(LDLIBS) -o $@
 
-$(BUILD)/tests/%: tests/%.c tests/testutil.h $(BUILD)/librubric.a
+$(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(BUILD)/librubric.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Wno-missing-prototypes $< $(BUILD)/librubric.a $(LDLIBS) $(TESTLIBS) -o $@
 

@@ -109,11 +109,11 @@ static void position(gen *g, rb_span sp, uint32_t *line, uint32_t *col)
 
 /* ---- choice sets ---------------------------------------------------------- */
 
-/* ast_type.choiceset holds index + 1 (0: not yet made). */
+/* ast_type.choiceset is the option set's index once made (-1 before). */
 static uint32_t choiceset(gen *g, ast_type *t)
 {
     if (!t) return RB_NONE;
-    if (t->choiceset) return (uint32_t)t->choiceset - 1;
+    if (t->choiceset >= 0) return (uint32_t)t->choiceset;
     rb_program *p = g->p;
     rb_choiceset cs = {.first = p->noptions, .count = 0, .numeric = 1};
     for (ast_option *o = t->options; o; o = o->next) {
@@ -128,7 +128,7 @@ static uint32_t choiceset(gen *g, ast_type *t)
     }
     GROW(p->choicesets, p->nchoicesets, g->cap_sets);
     p->choicesets[p->nchoicesets] = cs;
-    t->choiceset = (int)p->nchoicesets + 1;
+    t->choiceset = (int)p->nchoicesets;
     return p->nchoicesets++;
 }
 
@@ -649,7 +649,10 @@ rb_program *rb_codegen(rb_source *src, const rb_checked *ck)
     p->period = ck->period ? opt_str(&g, ck->period->word) : RB_NONE;
     p->version = ck->version && ck->version->value.kind == LIT_STRING ? str_index(&g, ck->version->value.str) : RB_NONE;
     p->precision = (uint32_t)ck->precision;
-    p->source_name = str_index(&g, src->name);
+    /* The file's name, not the path it was reached by: the same template
+     * compiles to the same bytes from any directory. */
+    const char *base = strrchr(src->name, '/');
+    p->source_name = str_index(&g, base ? base + 1 : src->name);
     p->has_items = ck->has_items;
     p->scale = num_index(&g, ck->has_items ? ck->scale : rb_num_zero());
     p->grade_on_unit = RB_NONE;

@@ -85,8 +85,8 @@ typedef struct {
     uint8_t min_incl, max_incl; /* bounds inclusive? */
     uint32_t min, max;    /* number indices or RB_NONE; for choices: bounds on
                              how many options are chosen; items: 0 and points */
-    uint32_t def;         /* default: number index (numbers, bool as 0/1, choice
-                             option index as number), string index for text and
+    uint32_t def;         /* default: number index (numbers, bool as 0/1, a
+                             choice's option index within its choiceset), string index for text and
                              date; RB_NONE: no default */
     uint32_t unit;        /* string index or RB_NONE (echoed in explanations) */
     uint32_t item;        /* index into items, or RB_NONE */
@@ -108,12 +108,16 @@ typedef struct {
  *
  * U_SECTION computes, over applicable children (an item applies unless its
  * when_unit gave false or it is optional and absent; a section applies
- * unless none of its children applies):
- *   unweighted: score = max(0, Σ scoreᵢ − Σ deductions); full = Σ fullᵢ,
- *     and where some child does not apply the score is rescaled:
- *     score = points × Σ scoreᵢ / Σ applicable fullᵢ (then deductions);
- *   weighted:   score = max(0, points × Σ wᵢ·scoreᵢ/fullᵢ ÷ Σ wᵢ − Σ deductions)
- *     (Σ wᵢ over applicable children only).
+ * unless none of its children applies), SPEC §5 read literally:
+ *   unweighted, not the root: score = max(0, Σ scoreᵢ − Σ deductions) and
+ *     its applicable full mark = Σ applicable fullᵢ (an item that does not
+ *     apply "leaves its section's full mark");
+ *   unweighted root: total = max(0, scale × Σ scoreᵢ ÷ Σ applicable fullᵢ
+ *     − Σ deductions)  (with everything applicable and scale = Σ fullᵢ this
+ *     is the plain sum);
+ *   weighted (any level): score = max(0, points × Σ wᵢ·scoreᵢ/fullᵢ ÷ Σ wᵢ
+ *     − Σ deductions), Σ wᵢ over applicable children, fullᵢ being each
+ *     child's applicable full mark; its applicable full mark is `points`.
  * The root's `points` is the scale.  A section's slot holds its score
  * (absent when nothing in it applies). */
 typedef struct {

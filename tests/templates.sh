@@ -19,11 +19,12 @@ for t in templates/*.rubric; do
     if out=$("$RUBRIC" test "$t" "$cases" 2>&1); then pass=$((pass + 1)); else bad "test $t"; echo "$out" | grep -v '^PASS'; fi
     if "$RUBRIC" compile "$t" -o "$tmp/$n.rbc" && out=$("$RUBRIC" test "$tmp/$n.rbc" "$cases" 2>&1); then
         pass=$((pass + 1)); else bad "test $n.rbc"; echo "$out" | grep -v '^PASS'; fi
-    # Mutation: append 999 to every expected total; each such case must fail.
-    want=$(grep -c '"total":' "$cases")
-    sed -E 's/("expect":.*"total":)(-?[0-9.]+)/\1\2999/' "$cases" > "$tmp/$n.mut.ndjson"
+    # Mutation: put a 1 before every expected total (87 → 187, 0.5 → 10.5);
+    # each case that expects a total must then fail.
+    want=$(grep -cE '"expect":.*"total":-?[0-9]' "$cases")
+    sed -E 's/("expect":.*"total":)(-?)([0-9])/\1\21\3/' "$cases" > "$tmp/$n.mut.ndjson"
     got=$("$RUBRIC" test "$t" "$tmp/$n.mut.ndjson" 2>/dev/null | grep -c '^FAIL')
-    if [ "$want" -gt 0 ] && [ "$got" = "$want" ]; then pass=$((pass + 1)); else
+    if [ "$got" = "$want" ]; then pass=$((pass + 1)); else
         bad "mutation $t: $want cases expect a total, $got failed when it changed"; fi
 done
 echo "templates: $pass passed, $fail failed"

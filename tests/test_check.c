@@ -91,8 +91,11 @@ static void unknown_name_did_you_mean(void **state)
     compiled c = compile(FORM("  input sales: number\n  input plan: number\n"
                               "  let completion = salse / plan\n"
                               "  item x points 10 = min(10, completion)\n"));
-    expect_only(&c, "E0201", 4, 20, "unknown name 'salse'");
-    assert_string_equal(c.d.items[0].help, "did you mean 'sales'?");
+    /* the typo also leaves 'sales' unused: one error, one warning */
+    expect_diag(&c, "E0201", 4, 20, "unknown name 'salse'");
+    expect_diag(&c, "W0201", 2, 9, "input 'sales' is never used");
+    assert_int_equal(c.d.errors, 1);
+    assert_string_equal(c.d.items[1].help, "did you mean 'sales'?");
     assert_null(c.p);
     release(&c);
 }
@@ -130,7 +133,7 @@ static void choice_literal_checked(void **state)
     (void)state;
     compiled c = compile(FORM("  input method: choice { phone \"电话\", visit \"登门\" }\n"
                               "  item x points 5 = if method == \"phnoe\" then 5 else 0\n"));
-    expect_only(&c, "E0302", 3, 36, "'phnoe' is not an option of 'method'");
+    expect_only(&c, "E0302", 3, 34, "'phnoe' is not an option of 'method'");
     release(&c);
     /* an option may be named by its label too */
     c = compile(FORM("  input method: choice { phone \"电话\", visit \"登门\" }\n"
@@ -161,7 +164,7 @@ static void points_add_up(void **state)
 {
     (void)state;
     compiled c = compile(FORM("  section a points 40 {\n    item x points 10\n    item y points 25\n  }\n"));
-    expect_only(&c, "E0402", 2, 21, "declares points 40, but its parts add up to 35");
+    expect_only(&c, "E0402", 2, 20, "declares points 40, but its parts add up to 35");
     release(&c);
 }
 
@@ -170,7 +173,7 @@ static void band_monotonic(void **state)
     (void)state;
     compiled c = compile(FORM("  input r: number\n"
                               "  item x points 5 = band r { >= 60: 3  >= 80: 5  else: 0 }\n"));
-    expect_only(&c, "E0501", 3, 40, "thresholds must fall: 80 comes after 60");
+    expect_only(&c, "E0501", 3, 43, "thresholds must fall: 80 comes after 60");
     release(&c);
 }
 
@@ -179,7 +182,7 @@ static void band_unreachable_and_else(void **state)
     (void)state;
     compiled c = compile(FORM("  input r: number\n"
                               "  item x points 5 = band r { >= 80: 5  >= 80: 3  else: 0 }\n"));
-    expect_only(&c, "E0503", 3, 37, "can never be reached");
+    expect_only(&c, "E0503", 3, 40, "can never be reached");
     release(&c);
     c = compile(FORM("  input r: number\n  item x points 5 = band r { >= 80: 5  >= 60: 3 }\n"));
     expect_only(&c, "E0504", 3, 21, "no 'else'");

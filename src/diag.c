@@ -1,0 +1,571 @@
+/* diag.c — template sources and diagnostics (see diag.h): reading a file,
+ * turning byte offsets into line:column, collecting and sorting
+ * diagnostics, and printing them as text (SPEC §9), gcc one-liners, JSON or
+ * SARIF 2.1.0.
+ *
+ * Columns count code points (SPEC §9); carets are placed by display width,
+ * which differs: a CJK character is one column but two cells wide, and the
+ * caret line must line up under it in a terminal. */
+#include "diag.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+
+/* ---- UTF-8 ------------------------------------------------------------ */
+
+/* Decodes one character at s[0..n); an invalid byte decodes as itself, one
+ * byte long, so that every byte belongs to exactly one "character" and
+ * columns stay defined in a damaged file. */
+static size_t u8_next(const unsigned char *s, size_t n, uint32_t *cp, bool *valid)
+{
+    unsigned char b = s[0];
+    *valid = true;
+    if (b < 0x80) {
+        *cp = b;
+        return 1;
+    }
+    size_t len;
+    uint32_t v, min;
+    if (b >= 0xC2 && b <= 0xDF) { len = 2; v = b & 0x1F; min = 0x80; }
+    else if (b >= 0xE0 && b <= 0xEF) { len = 3; v = b & 0x0F; min = 0x800; }
+    else if (b >= 0xF0 && b <= 0xF4) { len = 4; v = b & 0x07; min = 0x10000; }
+    else goto bad;
+    if (n < len) goto bad;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80) goto bad;
+        v = (v << 6) | (s[i] & 0x3F);
+    }
+    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) goto bad;
+    *cp = v;
+    return len;
+bad:
+    *valid = false;
+    *cp = 0xFFFD;
+    return 1;
+}
+
+/* Terminal cells a character takes: East Asian Wide and Fullwidth are 2
+ * (UAX #11, the ranges that matter here), combining and zero-width marks 0. */
+static int cp_width(uint32_t cp)
+{
+    if (cp == 0) return 0;
+    if ((cp >= 0x0300 && cp <= 0x036F) || (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) ||
+        (cp >= 0x2060 && cp <= 0x206F) || (cp >= 0xFE00 && cp <= 0xFE0F) || (cp >= 0x20D0 && cp <= 0x20FF) ||
+        cp == 0xFEFF)
+        return 0;
+    if ((cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x231A && cp <= 0x231B) || (cp >= 0x2329 && cp <= 0x232A) ||
+        (cp >= 0x23E9 && cp <= 0x23EC) || cp == 0x23F0 || cp == 0x23F3 || (cp >= 0x25FD && cp <= 0x25FE) ||
+        (cp >= 0x2614 && cp <= 0x2615) || (cp >= 0x2648 && cp <= 0x2653) || cp == 0x267F || cp == 0x2693 ||
+        cp == 0x26A1 || (cp >= 0x26AA && cp <= 0x26AB) || (cp >= 0x26BD && cp <= 0x26BE) ||
+        (cp >= 0x26C4 && cp <= 0x26C5) || cp == 0x26CE || cp == 0x26D4 || cp == 0x26EA ||
+        (cp >= 0x26F2 && cp <= 0x26F3) || cp == 0x26F5 || cp == 0x26FA || cp == 0x26FD || cp == 0x2705 ||
+        (cp >= 0x270A && cp <= 0x270B) || cp == 0x2728 || cp == 0x274C || cp == 0x274E ||
+        (cp >= 0x2753 && cp <= 0x2755) || cp == 0x2757 || (cp >= 0x2795 && cp <= 0x2797) || cp == 0x27B0 ||
+        cp == 0x27BF || (cp >= 0x2B1B && cp <= 0x2B1C) || cp == 0x2B50 || cp == 0x2B55 ||
+        (cp >= 0x2E80 && cp <= 0x303E) || (cp >= 0x3041 && cp <= 0x33FF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+        (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xA000 && cp <= 0xA4CF) || (cp >= 0xA960 && cp <= 0xA97F) ||
+        (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE10 && cp <= 0xFE19) ||
+        (cp >= 0xFE30 && cp <= 0xFE6F) || (cp >= 0xFF00 && cp <= 0xFF60) || (cp >= 0xFFE0 && cp <= 0xFFE6) ||
+        (cp >= 0x1F300 && cp <= 0x1F64F) || (cp >= 0x1F900 && cp <= 0x1F9FF) ||
+        (cp >= 0x20000 && cp <= 0x2FFFD) || (cp >= 0x30000 && cp <= 0x3FFFD))
+        return 2;
+    return 1;
+}
+
+/* ---- sources ---------------------------------------------------------- */
+
+rb_source *rb_source_new(const char *name, const char *text, size_t len)
+{
+    rb_source *s = rb_xcalloc(1, sizeof *s);
+    s->name = rb_xstrdup(name ? name : "<input>");
+    s->text = rb_xmalloc(len + 1);
+    if (len) memcpy(s->text, text, len);
+    s->text[len] = '\0';
+    s->len = len;
+    return s;
+}
+
+rb_source *rb_source_read(const char *path, char *err, size_t errcap)
+{
+    bool is_stdin = strcmp(path, "-") == 0;
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errcap, "cannot open '%s': %s", path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 8192, len = 0;
+    char *buf = rb_xmalloc(cap);
+    for (;;) {
+        if (len == cap) {
+            /* spans are 32-bit offsets; the lexer also needs room for flex */
+            if (cap >= ((size_t)1 << 31)) {
+                snprintf(err, errcap, "cannot read '%s': the file is larger than the limit of 2 GiB", path);
+                free(buf);
+                if (!is_stdin) fclose(f);
+                return NULL;
+            }
+            cap *= 2;
+            buf = rb_xrealloc(buf, cap);
+        }
+        size_t got = fread(buf + len, 1, cap - len, f);
+        len += got;
+        if (got == 0) break;
+    }
+    if (ferror(f)) {
+        snprintf(err, errcap, "cannot read '%s': %s", path, strerror(errno));
+        free(buf);
+        if (!is_stdin) fclose(f);
+        return NULL;
+    }
+    if (!is_stdin) fclose(f);
+    rb_source *s = rb_xcalloc(1, sizeof *s);
+    s->name = rb_xstrdup(is_stdin ? "<stdin>" : path);
+    s->text = rb_xrealloc(buf, len + 1);
+    s->text[len] = '\0';
+    s->len = len;
+    return s;
+}
+
+void rb_source_free(rb_source *s)
+{
+    if (!s) return;
+    free(s->name);
+    free(s->text);
+    free(s->line_starts);
+    free(s);
+}
+
+static void build_lines(rb_source *s)
+{
+    if (s->line_starts) return;
+    size_t n = 1;
+    for (size_t i = 0; i < s->len; i++) n += s->text[i] == '\n';
+    s->line_starts = rb_xmalloc(n * sizeof *s->line_starts);
+    s->nlines = 0;
+    s->line_starts[s->nlines++] = 0;
+    for (size_t i = 0; i < s->len; i++)
+        if (s->text[i] == '\n') s->line_starts[s->nlines++] = (uint32_t)(i + 1);
+}
+
+static bool has_bom(const rb_source *s)
+{
+    return s->len >= 3 && memcmp(s->text, "\xEF\xBB\xBF", 3) == 0;
+}
+
+/* Index (0-based) of the line holding `offset`. */
+static size_t line_index(rb_source *s, uint32_t offset)
+{
+    build_lines(s);
+    size_t lo = 0, hi = s->nlines;
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (s->line_starts[mid] <= offset) lo = mid;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/* First byte of line li that is text: after a BOM on line 1. */
+static uint32_t line_text_start(rb_source *s, size_t li)
+{
+    uint32_t st = s->line_starts[li];
+    if (li == 0 && has_bom(s)) st = 3;
+    return st;
+}
+
+/* End of line li's text: before its "\n" or "\r\n". */
+static uint32_t line_text_end(rb_source *s, size_t li)
+{
+    uint32_t e = li + 1 < s->nlines ? s->line_starts[li + 1] - 1 : (uint32_t)s->len;
+    if (e > line_text_start(s, li) && s->text[e - 1] == '\r' && (li + 1 < s->nlines)) e--;
+    return e;
+}
+
+void rb_source_position(rb_source *s, uint32_t offset, uint32_t *line, uint32_t *col)
+{
+    if (offset > s->len) offset = (uint32_t)s->len;
+    size_t li = line_index(s, offset);
+    uint32_t i = line_text_start(s, li), c = 1;
+    const unsigned char *t = (const unsigned char *)s->text;
+    while (i < offset) {
+        uint32_t cp;
+        bool valid;
+        i += (uint32_t)u8_next(t + i, s->len - i, &cp, &valid);
+        c++;
+    }
+    *line = (uint32_t)li + 1;
+    *col = c;
+}
+
+/* ---- the list --------------------------------------------------------- */
+
+void rb_diags_init(rb_diags *d)
+{
+    memset(d, 0, sizeof *d);
+}
+
+void rb_diags_free(rb_diags *d)
+{
+    for (size_t i = 0; i < d->count; i++) {
+        free(d->items[i].message);
+        free(d->items[i].help);
+    }
+    free(d->items);
+    memset(d, 0, sizeof *d);
+}
+
+static char *vformat(const char *fmt, va_list ap)
+{
+    va_list aq;
+    va_copy(aq, ap);
+    int n = vsnprintf(NULL, 0, fmt, aq);
+    va_end(aq);
+    if (n < 0) n = 0;
+    char *p = rb_xmalloc((size_t)n + 1);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    return p;
+}
+
+rb_diag *rb_diag_add(rb_diags *d, rb_severity sev, const char *code, rb_span span, const char *fmt, ...)
+{
+    if (d->count == d->cap) {
+        d->cap = d->cap ? d->cap * 2 : 16;
+        d->items = rb_xrealloc(d->items, d->cap * sizeof *d->items);
+    }
+    rb_diag *g = &d->items[d->count++];
+    memset(g, 0, sizeof *g);
+    g->severity = sev;
+    snprintf(g->code, sizeof g->code, "%s", code ? code : "");
+    if (span.end < span.start) span.end = span.start;
+    g->span = span;
+    va_list ap;
+    va_start(ap, fmt);
+    g->message = vformat(fmt, ap);
+    va_end(ap);
+    if (sev == RB_SEV_ERROR) d->errors++;
+    else if (sev == RB_SEV_WARNING) d->warnings++;
+    return g;
+}
+
+void rb_diag_help(rb_diag *diag, const char *fmt, ...)
+{
+    if (!diag) return;
+    va_list ap;
+    va_start(ap, fmt);
+    char *h = vformat(fmt, ap);
+    va_end(ap);
+    free(diag->help);
+    diag->help = h;
+}
+
+/* Stable merge sort by start offset: diagnostics at one place keep the
+ * order they were reported in. */
+void rb_diags_sort(rb_diags *d)
+{
+    size_t n = d->count;
+    if (n < 2) return;
+    rb_diag *tmp = rb_xmalloc(n * sizeof *tmp);
+    rb_diag *a = d->items, *b = tmp;
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n;
+            size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi) b[k++] = a[j].span.start < a[i].span.start ? a[j++] : a[i++];
+            while (i < mid) b[k++] = a[i++];
+            while (j < hi) b[k++] = a[j++];
+        }
+        rb_diag *t = a;
+        a = b;
+        b = t;
+    }
+    if (a != d->items) memcpy(d->items, a, n * sizeof *a);
+    free(tmp);
+}
+
+/* ---- text ------------------------------------------------------------- */
+
+static const char *sev_name(rb_severity s)
+{
+    return s == RB_SEV_ERROR ? "error" : s == RB_SEV_WARNING ? "warning" : "note";
+}
+
+/* Writes bytes [from, to) of a line the way the snippet shows it: tabs as
+ * four spaces, control characters and invalid bytes as U+FFFD.  Returns the
+ * display width written (or that would be written, when out is NULL). */
+#define TAB_WIDTH 4
+static size_t show(FILE *out, const rb_source *s, uint32_t from, uint32_t to)
+{
+    const unsigned char *t = (const unsigned char *)s->text;
+    size_t w = 0;
+    for (uint32_t i = from; i < to;) {
+        uint32_t cp;
+        bool valid;
+        size_t len = u8_next(t + i, s->len - i, &cp, &valid);
+        if (cp == '\t') {
+            if (out) fputs("    ", out);
+            w += TAB_WIDTH;
+        } else if (!valid || cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) ||
+                   (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069)) {
+            /* also bidi controls: a snippet must show what the bytes are */
+            if (out) fputs("\xEF\xBF\xBD", out);
+            w += 1;
+        } else {
+            if (out) fwrite(t + i, 1, len, out);
+            w += (size_t)cp_width(cp);
+        }
+        i += (uint32_t)len;
+    }
+    return w;
+}
+
+static void print_text(FILE *out, rb_source *src, const rb_diag *g)
+{
+    uint32_t line, col;
+    rb_source_position(src, g->span.start, &line, &col);
+    if (g->code[0])
+        fprintf(out, "%s:%u:%u: %s[%s]: %s\n", src->name, line, col, sev_name(g->severity), g->code, g->message);
+    else
+        fprintf(out, "%s:%u:%u: %s: %s\n", src->name, line, col, sev_name(g->severity), g->message);
+
+    size_t li = line - 1;
+    uint32_t ls = line_text_start(src, li), le = line_text_end(src, li);
+    uint32_t start = g->span.start < ls ? ls : g->span.start;
+    if (start > le) start = le;
+    uint32_t end = g->span.end > le ? le : g->span.end;
+    if (end < start) end = start;
+
+    int digits = snprintf(NULL, 0, "%u", line);
+    int w = digits > 5 ? digits : 5;
+    fprintf(out, "%*u | ", w, line);
+    show(out, src, ls, le);
+    fputc('\n', out);
+    fprintf(out, "%*s | ", w, "");
+    size_t pad = show(NULL, src, ls, start);
+    size_t carets = show(NULL, src, start, end);
+    if (carets == 0) carets = 1;
+    for (size_t i = 0; i < pad; i++) fputc(' ', out);
+    for (size_t i = 0; i < carets; i++) fputc('^', out);
+    fputc('\n', out);
+    if (g->help) fprintf(out, "   = help: %s\n", g->help);
+}
+
+/* ---- JSON and SARIF --------------------------------------------------- */
+
+/* A JSON string: quotes, backslash and every control character escaped,
+ * invalid UTF-8 replaced (so that the output is always valid JSON), and
+ * U+2028/2029 escaped for the JavaScript readers of JSON. */
+static void json_str(FILE *out, const char *s)
+{
+    if (!s) {
+        fputs("null", out);
+        return;
+    }
+    const unsigned char *t = (const unsigned char *)s;
+    size_t n = strlen(s);
+    fputc('"', out);
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        bool valid;
+        size_t len = u8_next(t + i, n - i, &cp, &valid);
+        if (!valid) fputs("\\ufffd", out);
+        else if (cp == '"') fputs("\\\"", out);
+        else if (cp == '\\') fputs("\\\\", out);
+        else if (cp == '\n') fputs("\\n", out);
+        else if (cp == '\r') fputs("\\r", out);
+        else if (cp == '\t') fputs("\\t", out);
+        else if (cp == '\b') fputs("\\b", out);
+        else if (cp == '\f') fputs("\\f", out);
+        else if (cp < 0x20 || cp == 0x7F || cp == 0x2028 || cp == 0x2029) fprintf(out, "\\u%04x", (unsigned)cp);
+        else fwrite(t + i, 1, len, out);
+        i += len;
+    }
+    fputc('"', out);
+}
+
+/* A file name as a SARIF artifact URI (a relative reference): bytes outside
+ * the unreserved set and '/' are percent-encoded. */
+static void json_uri(FILE *out, const char *path)
+{
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+            *p == '.' || *p == '_' || *p == '~' || *p == '/')
+            fputc(*p, out);
+        else
+            fprintf(out, "%%%02X", *p);
+    }
+    fputc('"', out);
+}
+
+/* SARIF lists its rules after the results (key order is free in JSON), so
+ * the codes met between rb_diag_json_begin and _end are kept here. */
+#define SARIF_MAX_RULES 512
+static char sarif_rules[SARIF_MAX_RULES][8];
+static size_t sarif_nrules;
+
+static int sarif_rule(const char *code)
+{
+    for (size_t i = 0; i < sarif_nrules; i++)
+        if (strcmp(sarif_rules[i], code) == 0) return (int)i;
+    if (sarif_nrules == SARIF_MAX_RULES) return -1;
+    snprintf(sarif_rules[sarif_nrules], sizeof sarif_rules[0], "%s", code);
+    return (int)sarif_nrules++;
+}
+
+void rb_diag_json_begin(FILE *out, rb_diag_format fmt)
+{
+    if (fmt == RB_DIAG_SARIF) {
+        sarif_nrules = 0;
+        fputs("{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\",\"version\":\"2.1.0\","
+              "\"runs\":[{\"columnKind\":\"unicodeCodePoints\",\"results\":[",
+              out);
+    } else {
+        fputs("[", out);
+    }
+}
+
+void rb_diag_json_file(FILE *out, rb_source *src, const rb_diags *d, rb_diag_format fmt, bool *first)
+{
+    for (size_t i = 0; i < d->count; i++) {
+        const rb_diag *g = &d->items[i];
+        uint32_t line, col, eline, ecol;
+        rb_source_position(src, g->span.start, &line, &col);
+        rb_source_position(src, g->span.end, &eline, &ecol);
+        fputs(*first ? "\n" : ",\n", out);
+        *first = false;
+        if (fmt == RB_DIAG_SARIF) {
+            int rule = sarif_rule(g->code[0] ? g->code : "rubric");
+            fputs("{\"ruleId\":", out);
+            json_str(out, g->code[0] ? g->code : "rubric");
+            if (rule >= 0) fprintf(out, ",\"ruleIndex\":%d", rule);
+            fprintf(out, ",\"level\":\"%s\",\"message\":{\"text\":", sev_name(g->severity));
+            if (g->help) {
+                size_t n = strlen(g->message) + strlen(g->help) + 8;
+                char *text = rb_xmalloc(n);
+                snprintf(text, n, "%s\nhelp: %s", g->message, g->help);
+                json_str(out, text);
+                free(text);
+            } else {
+                json_str(out, g->message);
+            }
+            fputs("},\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":", out);
+            json_uri(out, src->name);
+            fprintf(out,
+                    "},\"region\":{\"startLine\":%u,\"startColumn\":%u,\"endLine\":%u,\"endColumn\":%u,"
+                    "\"byteOffset\":%u,\"byteLength\":%u}}}]}",
+                    line, col, eline, ecol, g->span.start, g->span.end - g->span.start);
+        } else {
+            fputs("{\"file\":", out);
+            json_str(out, src->name);
+            fprintf(out, ",\"line\":%u,\"column\":%u,\"end_line\":%u,\"end_column\":%u,\"severity\":\"%s\",\"code\":",
+                    line, col, eline, ecol, sev_name(g->severity));
+            json_str(out, g->code);
+            fputs(",\"message\":", out);
+            json_str(out, g->message);
+            fputs(",\"help\":", out);
+            json_str(out, g->help);
+            fputs("}", out);
+        }
+    }
+}
+
+void rb_diag_json_end(FILE *out, rb_diag_format fmt)
+{
+    if (fmt == RB_DIAG_SARIF) {
+        /* helpUri and informationUri must be absolute URIs, and the
+         * documentation has no fixed address: the rules carry their id */
+        fputs("\n],\"tool\":{\"driver\":{\"name\":\"rubric\",\"rules\":[", out);
+        for (size_t i = 0; i < sarif_nrules; i++) {
+            fputs(i ? "," : "", out);
+            fputs("{\"id\":", out);
+            json_str(out, sarif_rules[i]);
+            fputs("}", out);
+        }
+        fputs("]}}}]}\n", out);
+    } else {
+        fputs("\n]\n", out);
+    }
+}
+
+void rb_diag_print(FILE *out, rb_source *src, const rb_diags *d, rb_diag_format fmt)
+{
+    switch (fmt) {
+    case RB_DIAG_TEXT:
+        for (size_t i = 0; i < d->count; i++) {
+            if (i) fputc('\n', out);
+            print_text(out, src, &d->items[i]);
+        }
+        break;
+    case RB_DIAG_GCC:
+        for (size_t i = 0; i < d->count; i++) {
+            const rb_diag *g = &d->items[i];
+            uint32_t line, col;
+            rb_source_position(src, g->span.start, &line, &col);
+            fprintf(out, "%s:%u:%u: %s: %s\n", src->name, line, col, sev_name(g->severity), g->message);
+        }
+        break;
+    case RB_DIAG_JSON:
+    case RB_DIAG_SARIF: {
+        bool first = true;
+        rb_diag_json_begin(out, fmt);
+        rb_diag_json_file(out, src, d, fmt, &first);
+        rb_diag_json_end(out, fmt);
+        break;
+    }
+    }
+}
+
+/* ---- did you mean ----------------------------------------------------- */
+
+static size_t decode_all(const char *s, uint32_t **out)
+{
+    size_t n = strlen(s), k = 0;
+    uint32_t *v = rb_xmalloc((n + 1) * sizeof *v);
+    for (size_t i = 0; i < n;) {
+        bool valid;
+        i += u8_next((const unsigned char *)s + i, n - i, &v[k], &valid);
+        k++;
+    }
+    *out = v;
+    return k;
+}
+
+/* Optimal string alignment distance (Levenshtein plus adjacent
+ * transposition, so `itme` is one edit from `item`), over code points. */
+size_t rb_edit_distance(const char *a, const char *b)
+{
+    uint32_t *x, *y;
+    size_t n = decode_all(a, &x), m = decode_all(b, &y);
+    size_t *prev2 = rb_xmalloc((m + 1) * sizeof *prev2);
+    size_t *prev = rb_xmalloc((m + 1) * sizeof *prev);
+    size_t *cur = rb_xmalloc((m + 1) * sizeof *cur);
+    for (size_t j = 0; j <= m; j++) prev[j] = j;
+    for (size_t i = 1; i <= n; i++) {
+        cur[0] = i;
+        for (size_t j = 1; j <= m; j++) {
+            size_t cost = x[i - 1] != y[j - 1];
+            size_t v = prev[j] + 1;
+            if (cur[j - 1] + 1 < v) v = cur[j - 1] + 1;
+            if (prev[j - 1] + cost < v) v = prev[j - 1] + cost;
+            if (i > 1 && j > 1 && x[i - 1] == y[j - 2] && x[i - 2] == y[j - 1] && prev2[j - 2] + 1 < v)
+                v = prev2[j - 2] + 1;
+            cur[j] = v;
+        }
+        size_t *t = prev2;
+        prev2 = prev;
+        prev = cur;
+        cur = t;
+    }
+    size_t r = prev[m];
+    free(prev2);
+    free(prev);
+    free(cur);
+    free(x);
+    free(y);
+    return r;
+}

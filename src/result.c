@@ -1,0 +1,1068 @@
+/* result.c — writers for scoring results: NDJSON (SPEC §8), CSV, an aligned
+ * text table and a multi-line explanation.  docs/results.md is the reference
+ * for every format; keep the two in step.
+ *
+ * The writers walk the program's section tree (program.h `children`) and
+ * look numbers up in the result's per-item / per-section arrays.  Recursion
+ * over nested sections is capped (MAX_DEPTH) so that even a malformed tree
+ * cannot exhaust the C stack.  All text leaving here is valid UTF-8: bytes
+ * that are not become U+FFFD. */
+#include "result.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "program.h"
+
+#define MAX_DEPTH 200
+
+/* The writers walk the section tree only for results the evaluator scored,
+ * and it scores only programs whose tables it checked.  What they print
+ * from the program alone (CSV header, table header) goes through these
+ * bounds-checked lookups, so a damaged program prints "?" instead of
+ * reading out of bounds. */
+static const char *safe_str(const rb_program *p, uint32_t i)
+{
+    return i < p->nstrings ? rb_str(p, i) : "?";
+}
+
+static const char *safe_slot_name(const rb_program *p, uint32_t slot)
+{
+    return slot < p->nslots ? safe_str(p, p->slots[slot].name) : "?";
+}
+
+static int digits_of(const rb_program *p)
+{
+    return p->precision > RB_NUM_MAX_DIGITS ? RB_NUM_MAX_DIGITS : (int)p->precision;
+}
+
+/* ---- UTF-8 -------------------------------------------------------------- */
+
+/* Decodes one code point at s (n bytes left).  Returns its length, or 0 for
+ * an invalid sequence (overlong, surrogate, beyond U+10FFFF, truncated). */
+static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+    unsigned c = s[0];
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    size_t len;
+    uint32_t v, min;
+    if (c >= 0xC2 && c <= 0xDF) len = 2, v = c & 0x1F, min = 0x80;
+    else if (c >= 0xE0 && c <= 0xEF) len = 3, v = c & 0x0F, min = 0x800;
+    else if (c >= 0xF0 && c <= 0xF4) len = 4, v = c & 0x07, min = 0x10000;
+    else return 0;
+    if (n < len) return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80) return 0;
+        v = v << 6 | (s[i] & 0x3F);
+    }
+    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return 0;
+    *cp = v;
+    return len;
+}
+
+static int cp_width(uint32_t c)
+{
+    if (c == 0 || c < 0x20 || (c >= 0x7F && c < 0xA0)) return 0;
+    if ((c >= 0x0300 && c <= 0x036F) || (c >= 0x200B && c <= 0x200F) || (c >= 0x20D0 && c <= 0x20FF) ||
+        (c >= 0xFE00 && c <= 0xFE0F) || (c >= 0xFE20 && c <= 0xFE2F))
+        return 0;
+    if ((c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0x303E) || (c >= 0x3041 && c <= 0x33FF) ||
+        (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xA000 && c <= 0xA4CF) ||
+        (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFE30 && c <= 0xFE4F) ||
+        (c >= 0xFF00 && c <= 0xFF60) || (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x1F300 && c <= 0x1F64F) ||
+        (c >= 0x1F900 && c <= 0x1F9FF) || (c >= 0x20000 && c <= 0x3FFFD))
+        return 2;
+    return 1;
+}
+
+size_t rb_display_width(const char *s, size_t len)
+{
+    size_t w = 0;
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t k = utf8_decode(u + i, len - i, &cp);
+        if (!k) k = 1, cp = 0xFFFD;
+        w += (size_t)cp_width(cp);
+        i += k;
+    }
+    return w;
+}
+
+/* ---- a growable string (CSV cells, table cells, explanation lines) ------ */
+
+typedef struct {
+    char *s;
+    size_t len, cap;
+} sbuf;
+
+static void sb_add(sbuf *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 64;
+        while (cap < b->len + n + 1) cap *= 2;
+        b->s = rb_xrealloc(b->s, cap);
+        b->cap = cap;
+    }
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+static void sb_puts(sbuf *b, const char *s)
+{
+    sb_add(b, s, strlen(s));
+}
+
+static void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_printf(sbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n <= 0) return;
+    char *tmp = rb_xmalloc((size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(tmp, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    sb_add(b, tmp, (size_t)n);
+    free(tmp);
+}
+
+/* Appends text, replacing invalid UTF-8 by U+FFFD and control characters
+ * (tabs, newlines…) by spaces: for one-line human output. */
+static void sb_clean(sbuf *b, const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t k = utf8_decode(u + i, n - i, &cp);
+        if (!k) {
+            sb_puts(b, "\xEF\xBF\xBD");
+            i++;
+        } else if (cp < 0x20 || cp == 0x7F) {
+            sb_puts(b, " ");
+            i += k;
+        } else {
+            sb_add(b, s + i, k);
+            i += k;
+        }
+    }
+}
+
+static char *sb_take(sbuf *b)
+{
+    if (!b->s) return rb_xstrdup("");
+    return b->s;
+}
+
+static void sb_num(sbuf *b, rb_num n, int digits)
+{
+    char buf[64];
+    rb_num_format(n, digits, buf, sizeof buf);
+    sb_puts(b, buf);
+}
+
+static void sb_pct(sbuf *b, rb_num w)
+{
+    rb_num h;
+    if (rb_num_mul(w, rb_num_int(100), &h) != RB_NUM_OK) h = w;
+    char buf[64];
+    rb_num_format(h, 4, buf, sizeof buf);
+    sb_printf(b, "%s%%", buf);
+}
+
+/* ---- JSON --------------------------------------------------------------- */
+
+void rb_json_write_string(FILE *out, const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    putc('"', out);
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t k = utf8_decode(u + i, len - i, &cp);
+        if (!k) {
+            fputs("\\ufffd", out);
+            i++;
+            continue;
+        }
+        switch (cp) {
+        case '"': fputs("\\\"", out); break;
+        case '\\': fputs("\\\\", out); break;
+        case '\b': fputs("\\b", out); break;
+        case '\f': fputs("\\f", out); break;
+        case '\n': fputs("\\n", out); break;
+        case '\r': fputs("\\r", out); break;
+        case '\t': fputs("\\t", out); break;
+        default:
+            if (cp < 0x20 || cp == 0x7F) fprintf(out, "\\u%04x", (unsigned)cp);
+            else fwrite(s + i, 1, k, out);
+        }
+        i += k;
+    }
+    putc('"', out);
+}
+
+static void jstr(FILE *out, const char *s)
+{
+    rb_json_write_string(out, s ? s : "", s ? strlen(s) : 0);
+}
+
+static void jnum(FILE *out, rb_num n, int digits)
+{
+    char buf[64];
+    rb_num_format(n, digits, buf, sizeof buf);
+    fputs(buf, out);
+}
+
+/* A record value echoed as given: exact when it is a finite decimal. */
+static void jnum_exact(FILE *out, rb_num n, int digits)
+{
+    char buf[64];
+    rb_num_format_exact(n, buf, sizeof buf);
+    if (strchr(buf, '/')) rb_num_format(n, digits, buf, sizeof buf);
+    fputs(buf, out);
+}
+
+static void json_value(FILE *out, const rb_program *p, const rb_value *v, int digits, bool exact)
+{
+    switch (v->kind) {
+    case RB_V_NUM:
+        if (exact) jnum_exact(out, v->n, digits);
+        else jnum(out, v->n, digits);
+        return;
+    case RB_V_BOOL: fputs(v->b ? "true" : "false", out); return;
+    case RB_V_TEXT: case RB_V_DATE: rb_json_write_string(out, v->s, v->len); return;
+    case RB_V_CHOICE:
+        if (v->opt < p->noptions) jstr(out, rb_str(p, p->options[v->opt].id));
+        else fputs("null", out);
+        return;
+    case RB_V_SET: {
+        putc('[', out);
+        if (v->opt < p->nchoicesets) {
+            const rb_choiceset *c = &p->choicesets[v->opt];
+            bool first = true;
+            for (uint32_t k = 0; k < c->count && k < 64; k++) {
+                if (!(v->bits >> k & 1)) continue;
+                if (!first) putc(',', out);
+                first = false;
+                jstr(out, rb_str(p, p->options[c->first + k].id));
+            }
+        }
+        putc(']', out);
+        return;
+    }
+    default: fputs("null", out); return;
+    }
+}
+
+void rb_json_write_value(FILE *out, const rb_program *p, const rb_value *v, int digits)
+{
+    json_value(out, p, v, digits, false);
+}
+
+static const char *item_name(const rb_program *p, uint32_t i)
+{
+    return rb_str(p, p->slots[p->items[i].slot].name);
+}
+
+static void json_item(FILE *out, const rb_program *p, const rb_result *r, uint32_t i, int digits)
+{
+    const rb_item *it = &p->items[i];
+    const rb_result_item *ri = &r->items[i];
+    fputs("{\"name\":", out);
+    jstr(out, item_name(p, i));
+    if (ri->applicable && ri->has_score) {
+        fputs(",\"score\":", out);
+        jnum(out, ri->score, digits);
+    }
+    fputs(",\"points\":", out);
+    jnum(out, p->numbers[it->points], digits);
+    if (it->weight != RB_NONE) {
+        fputs(",\"weight\":", out);
+        jnum_exact(out, p->numbers[it->weight], digits);
+    }
+    if (!(ri->applicable && ri->has_score)) fputs(",\"applicable\":false", out);
+    if (ri->raters && ri->applicable) {
+        fputs(",\"raters\":{", out);
+        bool first = true;
+        for (uint32_t k = 0; k < p->nraters; k++) {
+            if (ri->raters[k].kind != RB_V_NUM) continue;
+            if (!first) putc(',', out);
+            first = false;
+            jstr(out, rb_str(p, p->raters[k].id));
+            putc(':', out);
+            jnum(out, ri->raters[k].n, digits);
+        }
+        putc('}', out);
+    }
+    putc('}', out);
+}
+
+/* The children of section `si` of one kind: items (deduct false), deductions
+ * (deduct true) or sections, as a JSON list. */
+static void json_section(FILE *out, const rb_program *p, const rb_result *r, uint32_t si, int digits, int depth);
+
+static bool has_child(const rb_program *p, uint32_t si, int what)
+{
+    const rb_section *s = &p->sections[si];
+    for (uint32_t c = 0; c < s->nchildren; c++) {
+        const rb_child *ch = &p->children[s->first_child + c];
+        if (what == 2 ? ch->kind == CHILD_SECTION
+                      : ch->kind == CHILD_ITEM && p->items[ch->index].is_deduct == (what == 1))
+            return true;
+    }
+    return false;
+}
+
+static void json_children(FILE *out, const rb_program *p, const rb_result *r, uint32_t si, int what, int digits,
+                          int depth)
+{
+    const rb_section *s = &p->sections[si];
+    bool first = true;
+    putc('[', out);
+    for (uint32_t c = 0; c < s->nchildren; c++) {
+        const rb_child *ch = &p->children[s->first_child + c];
+        if (what == 2) {
+            if (ch->kind != CHILD_SECTION) continue;
+            if (!first) putc(',', out);
+            first = false;
+            json_section(out, p, r, ch->index, digits, depth + 1);
+        } else {
+            if (ch->kind != CHILD_ITEM || p->items[ch->index].is_deduct != (what == 1)) continue;
+            if (!first) putc(',', out);
+            first = false;
+            json_item(out, p, r, ch->index, digits);
+        }
+    }
+    putc(']', out);
+}
+
+static void json_section(FILE *out, const rb_program *p, const rb_result *r, uint32_t si, int digits, int depth)
+{
+    const rb_section *s = &p->sections[si];
+    const rb_result_section *rs = &r->sections[si];
+    const rb_slot *slot = &p->slots[s->slot];
+    fputs("{\"name\":", out);
+    jstr(out, rb_str(p, slot->name));
+    if (slot->label != RB_NONE) {
+        fputs(",\"label\":", out);
+        jstr(out, rb_str(p, slot->label));
+    }
+    if (rs->applicable) {
+        fputs(",\"score\":", out);
+        jnum(out, rs->score, digits);
+    }
+    fputs(",\"points\":", out);
+    jnum(out, rs->applicable ? rs->full : p->numbers[s->points], digits);
+    if (s->weight != RB_NONE) {
+        fputs(",\"weight\":", out);
+        jnum_exact(out, p->numbers[s->weight], digits);
+    }
+    if (!rs->applicable) fputs(",\"applicable\":false", out);
+    if (depth > MAX_DEPTH) {
+        putc('}', out);
+        return;
+    }
+    fputs(",\"items\":", out);
+    json_children(out, p, r, si, 0, digits, depth);
+    if (has_child(p, si, 1)) {
+        fputs(",\"deductions\":", out);
+        json_children(out, p, r, si, 1, digits, depth);
+    }
+    if (has_child(p, si, 2)) {
+        fputs(",\"sections\":", out);
+        json_children(out, p, r, si, 2, digits, depth);
+    }
+    putc('}', out);
+}
+
+static void json_named(FILE *out, const rb_program *p, const rb_named_value *list, uint32_t n, int digits,
+                       bool exact)
+{
+    putc('{', out);
+    for (uint32_t i = 0; i < n; i++) {
+        if (i) putc(',', out);
+        jstr(out, list[i].name);
+        putc(':', out);
+        json_value(out, p, &list[i].value, digits, exact);
+    }
+    putc('}', out);
+}
+
+void rb_write_ndjson(FILE *out, const rb_program *p, const rb_result *r)
+{
+    int digits = digits_of(p);
+    fprintf(out, "{\"record\":%llu,\"form\":", (unsigned long long)r->record);
+    jstr(out, r->form);
+    if (r->period) {
+        fputs(",\"period\":", out);
+        jstr(out, r->period);
+    }
+    if (r->version) {
+        fputs(",\"version\":", out);
+        jstr(out, r->version);
+    }
+    fputs(r->ok ? ",\"ok\":true" : ",\"ok\":false", out);
+    if (r->ok && r->scored) {
+        if (r->has_total) {
+            fputs(",\"total\":", out);
+            jnum(out, r->total, digits);
+        }
+        if (r->has_scale) {
+            fputs(",\"scale\":", out);
+            jnum(out, r->scale, digits);
+        }
+        if (r->has_grade) {
+            fputs(",\"grade\":{\"id\":", out);
+            jstr(out, r->grade_id);
+            if (r->grade_label) {
+                fputs(",\"label\":", out);
+                jstr(out, r->grade_label);
+            }
+            putc('}', out);
+        }
+        fputs(",\"sections\":", out);
+        json_children(out, p, r, 0, 2, digits, 0);
+        if (has_child(p, 0, 0)) {
+            fputs(",\"items\":", out);
+            json_children(out, p, r, 0, 0, digits, 0);
+        }
+        if (has_child(p, 0, 1)) {
+            fputs(",\"deductions\":", out);
+            json_children(out, p, r, 0, 1, digits, 0);
+        }
+        fputs(",\"outputs\":", out);
+        json_named(out, p, r->outputs, r->noutputs, digits, false);
+    }
+    fputs(",\"fields\":", out);
+    json_named(out, p, r->fields, r->nfields, digits, true);
+    fputs(",\"warnings\":[", out);
+    for (uint32_t i = 0; i < r->nwarnings; i++) {
+        if (i) putc(',', out);
+        fputs("{\"code\":", out);
+        jstr(out, r->warnings[i].code);
+        fputs(",\"message\":", out);
+        jstr(out, r->warnings[i].message);
+        putc('}', out);
+    }
+    fputs("],\"errors\":[", out);
+    for (uint32_t i = 0; i < r->nerrors; i++) {
+        if (i) putc(',', out);
+        fputs("{\"path\":", out);
+        jstr(out, r->errors[i].path);
+        fputs(",\"code\":", out);
+        jstr(out, r->errors[i].code);
+        fputs(",\"message\":", out);
+        jstr(out, r->errors[i].message);
+        putc('}', out);
+    }
+    fputs("],\"digest\":", out);
+    jstr(out, r->digest);
+    fputs("}\n", out);
+}
+
+/* ---- plain text values (CSV, table, explain) ---------------------------- */
+
+/* raw: text as it is (CSV quotes it); else cleaned for one-line output. */
+static void sb_value(sbuf *b, const rb_program *p, const rb_value *v, int digits, const char *set_sep, bool raw)
+{
+    switch (v->kind) {
+    case RB_V_NUM: sb_num(b, v->n, digits); return;
+    case RB_V_BOOL: sb_puts(b, v->b ? "true" : "false"); return;
+    case RB_V_TEXT: case RB_V_DATE:
+        if (raw) sb_add(b, v->s, v->len);
+        else sb_clean(b, v->s, v->len);
+        return;
+    case RB_V_CHOICE:
+        if (v->opt < p->noptions) sb_puts(b, rb_str(p, p->options[v->opt].id));
+        return;
+    case RB_V_SET:
+        if (v->opt < p->nchoicesets) {
+            const rb_choiceset *c = &p->choicesets[v->opt];
+            bool first = true;
+            for (uint32_t k = 0; k < c->count && k < 64; k++) {
+                if (!(v->bits >> k & 1)) continue;
+                if (!first) sb_puts(b, set_sep);
+                first = false;
+                sb_puts(b, rb_str(p, p->options[c->first + k].id));
+            }
+        }
+        return;
+    default: return;
+    }
+}
+
+/* ---- CSV ---------------------------------------------------------------- */
+
+static void csv_cell(FILE *out, const char *s, size_t n, bool first)
+{
+    if (!first) putc(',', out);
+    sbuf b = {0};
+    /* keep newlines (quoted), but never emit invalid UTF-8 */
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t k = utf8_decode(u + i, n - i, &cp);
+        if (!k) sb_puts(&b, "\xEF\xBF\xBD"), i++;
+        else if (cp == 0) i++;
+        else sb_add(&b, s + i, k), i += k;
+    }
+    const char *t = b.s ? b.s : "";
+    bool quote = b.len && (strpbrk(t, ",\"\r\n") || t[0] == ' ' || t[b.len - 1] == ' ');
+    if (!quote) {
+        fputs(t, out);
+    } else {
+        putc('"', out);
+        for (const char *c = t; *c; c++) {
+            if (*c == '"') putc('"', out);
+            putc(*c, out);
+        }
+        putc('"', out);
+    }
+    free(b.s);
+}
+
+static void csv_str(FILE *out, const char *s, bool first)
+{
+    csv_cell(out, s ? s : "", s ? strlen(s) : 0, first);
+}
+
+void rb_write_csv_header(FILE *out, const rb_program *p)
+{
+    csv_str(out, "record", true);
+    csv_str(out, "ok", false);
+    csv_str(out, "total", false);
+    csv_str(out, "grade", false);
+    for (uint32_t si = 1; si < p->nsections; si++) csv_str(out, safe_slot_name(p, p->sections[si].slot), false);
+    for (uint32_t s = 0; s < p->nslots; s++)
+        if (p->slots[s].kind == SLOT_OUTPUT) csv_str(out, safe_slot_name(p, s), false);
+    csv_str(out, "errors", false);
+    fputs("\r\n", out);
+}
+
+void rb_write_csv(FILE *out, const rb_program *p, const rb_result *r)
+{
+    int digits = digits_of(p);
+    bool show = r->ok && r->scored;
+    char buf[64];
+    snprintf(buf, sizeof buf, "%llu", (unsigned long long)r->record);
+    csv_str(out, buf, true);
+    csv_str(out, r->ok ? "true" : "false", false);
+    if (show && r->has_total) rb_num_format(r->total, digits, buf, sizeof buf);
+    else buf[0] = '\0';
+    csv_str(out, buf, false);
+    csv_str(out, show && r->has_grade ? r->grade_id : "", false);
+    for (uint32_t si = 1; si < p->nsections; si++) {
+        buf[0] = '\0';
+        if (show && si < r->nsections && r->sections[si].applicable) rb_num_format(r->sections[si].score, digits, buf, sizeof buf);
+        csv_str(out, buf, false);
+    }
+    uint32_t k = 0;
+    for (uint32_t s = 0; s < p->nslots; s++) {
+        if (p->slots[s].kind != SLOT_OUTPUT) continue;
+        sbuf b = {0};
+        while (show && k < r->noutputs && r->outputs[k].slot < s) k++;
+        if (show && k < r->noutputs && r->outputs[k].slot == s) sb_value(&b, p, &r->outputs[k].value, digits, ";", true);
+        csv_cell(out, b.s ? b.s : "", b.len, false);
+        free(b.s);
+    }
+    sbuf e = {0};
+    for (uint32_t i = 0; i < r->nerrors; i++) {
+        if (i) sb_puts(&e, "; ");
+        sb_printf(&e, "%s: %s", r->errors[i].code, r->errors[i].message);
+    }
+    csv_cell(out, e.s ? e.s : "", e.len, false);
+    free(e.s);
+    fputs("\r\n", out);
+}
+
+/* ---- table -------------------------------------------------------------- */
+
+#define TABLE_MAX_FIELDS 3
+#define TABLE_CELL_WIDTH 24
+
+struct rb_table {
+    const rb_program *p;
+    uint32_t fields[TABLE_MAX_FIELDS]; /* text field slots shown */
+    uint32_t nfields;
+    uint32_t ncols;
+    bool *right;     /* per column: right-aligned (numbers) */
+    char **cells;    /* header row first, then rows; ncols per row */
+    size_t nrows, cap;
+};
+
+/* Makes room for one more row. */
+static void table_grow(rb_table *t)
+{
+    size_t need = (t->nrows + 1) * t->ncols;
+    if (need <= t->cap) return;
+    while (t->cap < need) t->cap *= 2;
+    t->cells = rb_xrealloc(t->cells, t->cap * sizeof *t->cells);
+}
+
+/* Cuts text to `max` display columns, ending in "…" when cut. */
+static char *cut_width(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (rb_display_width(s, n) <= max) return rb_xstrdup(s);
+    sbuf b = {0};
+    size_t w = 0;
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t k = utf8_decode(u + i, n - i, &cp);
+        if (!k) k = 1, cp = 0xFFFD;
+        int cw = cp_width(cp);
+        if (w + (size_t)cw + 1 > max) break;
+        sb_add(&b, s + i, k);
+        w += (size_t)cw;
+        i += k;
+    }
+    sb_puts(&b, "…");
+    return sb_take(&b);
+}
+
+rb_table *rb_table_new(const rb_program *p)
+{
+    rb_table *t = rb_xcalloc(1, sizeof *t);
+    t->p = p;
+    /* name-ish columns: the first text fields (姓名, 部门…) */
+    for (uint32_t s = 0; s < p->nslots && t->nfields < TABLE_MAX_FIELDS; s++)
+        if (p->slots[s].kind == SLOT_FIELD && p->slots[s].type == RB_T_TEXT) t->fields[t->nfields++] = s;
+    t->ncols = 1 + t->nfields + (p->has_items ? 2 : 0) + 1;
+    t->right = rb_xcalloc(t->ncols, sizeof *t->right);
+    t->cap = (size_t)t->ncols * 16;
+    t->cells = rb_xmalloc(t->cap * sizeof *t->cells);
+    uint32_t c = 0;
+    t->right[c] = true;
+    t->cells[c++] = rb_xstrdup("#");
+    for (uint32_t i = 0; i < t->nfields; i++) {
+        const rb_slot *s = &p->slots[t->fields[i]];
+        t->cells[c++] = cut_width(safe_str(p, s->label != RB_NONE ? s->label : s->name), TABLE_CELL_WIDTH);
+    }
+    if (p->has_items) {
+        t->right[c] = true;
+        t->cells[c++] = rb_xstrdup("total");
+        t->cells[c++] = rb_xstrdup("grade");
+    }
+    t->cells[c++] = rb_xstrdup("result");
+    t->nrows = 1;
+    return t;
+}
+
+void rb_table_add(rb_table *t, const rb_result *r)
+{
+    const rb_program *p = t->p;
+    table_grow(t);
+    char **row = &t->cells[t->nrows * t->ncols];
+    uint32_t c = 0;
+    char buf[64];
+    snprintf(buf, sizeof buf, "%llu", (unsigned long long)r->record);
+    row[c++] = rb_xstrdup(buf);
+    for (uint32_t i = 0; i < t->nfields; i++) {
+        const char *v = "";
+        for (uint32_t k = 0; k < r->nfields; k++)
+            if (r->fields[k].slot == t->fields[i] && r->fields[k].value.kind == RB_V_TEXT) v = r->fields[k].value.s;
+        sbuf b = {0};
+        sb_clean(&b, v, strlen(v));
+        char *clean = sb_take(&b);
+        row[c++] = cut_width(clean, TABLE_CELL_WIDTH);
+        free(clean);
+    }
+    bool show = r->ok && r->scored;
+    if (p->has_items) {
+        buf[0] = '\0';
+        if (show && r->has_total) rb_num_format(r->total, digits_of(p), buf, sizeof buf);
+        row[c++] = rb_xstrdup(buf);
+        const char *g = show && r->has_grade ? (r->grade_label ? r->grade_label : r->grade_id) : "";
+        row[c++] = cut_width(g, TABLE_CELL_WIDTH);
+    }
+    sbuf b = {0};
+    if (r->ok) {
+        sb_puts(&b, "ok");
+        if (r->nwarnings) sb_printf(&b, " (%u warning%s)", r->nwarnings, r->nwarnings == 1 ? "" : "s");
+    } else {
+        sb_puts(&b, "invalid: ");
+        if (r->nerrors) sb_clean(&b, r->errors[0].message, strlen(r->errors[0].message));
+        if (r->nerrors > 1) sb_printf(&b, " (+%u more)", r->nerrors - 1);
+    }
+    row[c++] = sb_take(&b);
+    t->nrows++;
+}
+
+void rb_table_write(rb_table *t, FILE *out)
+{
+    size_t *w = rb_xcalloc(t->ncols, sizeof *w);
+    for (size_t r = 0; r < t->nrows; r++)
+        for (uint32_t c = 0; c < t->ncols; c++) {
+            const char *s = t->cells[r * t->ncols + c];
+            size_t cw = rb_display_width(s, strlen(s));
+            if (cw > w[c]) w[c] = cw;
+        }
+    for (size_t r = 0; r < t->nrows; r++) {
+        for (uint32_t c = 0; c < t->ncols; c++) {
+            const char *s = t->cells[r * t->ncols + c];
+            size_t pad = w[c] - rb_display_width(s, strlen(s));
+            bool last = c + 1 == t->ncols;
+            if (c) fputs("  ", out);
+            if (t->right[c]) for (size_t i = 0; i < pad; i++) putc(' ', out);
+            fputs(s, out);
+            if (!t->right[c] && !last) for (size_t i = 0; i < pad; i++) putc(' ', out);
+        }
+        putc('\n', out);
+        if (r == 0) {
+            for (uint32_t c = 0; c < t->ncols; c++) {
+                if (c) fputs("  ", out);
+                for (size_t i = 0; i < w[c]; i++) putc('-', out);
+            }
+            putc('\n', out);
+        }
+    }
+    free(w);
+}
+
+void rb_table_free(rb_table *t)
+{
+    if (!t) return;
+    for (size_t i = 0; i < t->nrows * t->ncols; i++) free(t->cells[i]);
+    free(t->cells);
+    free(t->right);
+    free(t);
+}
+
+/* ---- explain ------------------------------------------------------------ */
+
+static void indent(FILE *out, int depth)
+{
+    for (int i = 0; i < depth; i++) fputs("  ", out);
+}
+
+/* name "label" — labels only where declared. */
+static void sb_named(sbuf *b, const rb_program *p, uint32_t slot)
+{
+    const rb_slot *s = &p->slots[slot];
+    sb_puts(b, rb_str(p, s->name));
+    if (s->label != RB_NONE) {
+        sb_puts(b, " \"");
+        sb_clean(b, rb_str(p, s->label), p->string_len[s->label]);
+        sb_puts(b, "\"");
+    }
+}
+
+static void put_line(FILE *out, int depth, sbuf *b)
+{
+    indent(out, depth);
+    fputs(b->s ? b->s : "", out);
+    putc('\n', out);
+    free(b->s);
+    *b = (sbuf){0};
+}
+
+static void explain_named(FILE *out, const rb_program *p, const char *title, const rb_named_value *list, uint32_t n,
+                          int digits)
+{
+    if (!n) return;
+    fprintf(out, "  %s:\n", title);
+    for (uint32_t i = 0; i < n; i++) {
+        sbuf b = {0};
+        sb_named(&b, p, list[i].slot);
+        sb_puts(&b, " = ");
+        const rb_value *v = &list[i].value;
+        if (v->kind == RB_V_TEXT) {
+            sb_puts(&b, "\"");
+            sb_value(&b, p, v, digits, ", ", false);
+            sb_puts(&b, "\"");
+        } else if (v->kind == RB_V_NUM) {
+            char buf[64];
+            rb_num_format_exact(v->n, buf, sizeof buf);
+            if (strchr(buf, '/')) rb_num_format(v->n, digits, buf, sizeof buf);
+            sb_puts(&b, buf);
+        } else if (v->kind == RB_V_SET) {
+            sb_puts(&b, "[");
+            sb_value(&b, p, v, digits, ", ", false);
+            sb_puts(&b, "]");
+        } else {
+            sb_value(&b, p, v, digits, ", ", false);
+        }
+        put_line(out, 2, &b);
+    }
+}
+
+static void explain_section(FILE *out, const rb_program *p, const rb_result *r, uint32_t si, int depth);
+
+static void explain_item(FILE *out, const rb_program *p, const rb_result *r, uint32_t i, int depth)
+{
+    int digits = digits_of(p);
+    const rb_item *it = &p->items[i];
+    const rb_result_item *ri = &r->items[i];
+    sbuf b = {0};
+    sb_puts(&b, it->is_deduct ? "deduct " : "item ");
+    sb_named(&b, p, it->slot);
+    if (!(ri->applicable && ri->has_score)) {
+        sb_puts(&b, ": not applicable");
+        put_line(out, depth, &b);
+        return;
+    }
+    sb_puts(&b, ": ");
+    if (it->is_deduct) sb_puts(&b, "−");
+    sb_num(&b, ri->score, digits);
+    sb_puts(&b, " of ");
+    sb_num(&b, p->numbers[it->points], digits);
+    if (it->weight != RB_NONE) {
+        sb_puts(&b, ", weight ");
+        sb_pct(&b, p->numbers[it->weight]);
+    }
+    if (ri->raters) {
+        sb_puts(&b, " = ");
+        bool first = true;
+        for (uint32_t k = 0; k < p->nraters; k++) {
+            rb_num w = p->numbers[p->raters[k].weight];
+            if (rb_num_is_zero(w)) continue;
+            if (!first) sb_puts(&b, " + ");
+            first = false;
+            sb_pct(&b, w);
+            sb_printf(&b, " × %s ", rb_str(p, p->raters[k].id));
+            if (ri->raters[k].kind == RB_V_NUM) sb_num(&b, ri->raters[k].n, digits);
+        }
+        for (uint32_t k = 0; k < p->nraters; k++) {
+            if (!rb_num_is_zero(p->numbers[p->raters[k].weight]) || ri->raters[k].kind != RB_V_NUM) continue;
+            sb_printf(&b, " (%s gave ", rb_str(p, p->raters[k].id));
+            sb_num(&b, ri->raters[k].n, digits);
+            sb_puts(&b, ", weight 0%: not counted)");
+        }
+    }
+    put_line(out, depth, &b);
+}
+
+/* The line that shows how a section's score was reached. */
+static void explain_sum(FILE *out, const rb_program *p, const rb_result *r, uint32_t si, int depth)
+{
+    int digits = digits_of(p);
+    const rb_section *s = &p->sections[si];
+    const rb_result_section *rs = &r->sections[si];
+    sbuf b = {0};
+    sb_puts(&b, "= ");
+    rb_num points = p->numbers[s->points];
+    bool first = true;
+    if (s->weighted) {
+        sb_num(&b, points, digits);
+        sb_puts(&b, " × (");
+    } else if (rs->rescaled) {
+        sb_num(&b, points, digits);
+        sb_puts(&b, " × (");
+    }
+    for (uint32_t c = 0; c < s->nchildren; c++) {
+        const rb_child *ch = &p->children[s->first_child + c];
+        rb_num score, full;
+        uint32_t w, slot;
+        if (ch->kind == CHILD_SECTION) {
+            const rb_result_section *cs = &r->sections[ch->index];
+            if (!cs->applicable) continue;
+            score = cs->score, full = cs->full;
+            w = p->sections[ch->index].weight, slot = p->sections[ch->index].slot;
+        } else {
+            const rb_item *it = &p->items[ch->index];
+            const rb_result_item *ri = &r->items[ch->index];
+            if (it->is_deduct || !ri->applicable || !ri->has_score) continue;
+            score = ri->score, full = p->numbers[it->points], w = it->weight, slot = it->slot;
+        }
+        if (!first) sb_puts(&b, " + ");
+        first = false;
+        if (s->weighted) {
+            if (w != RB_NONE) sb_pct(&b, w == RB_NONE ? rb_num_zero() : p->numbers[w]);
+            sb_printf(&b, " × %s ", rb_str(p, p->slots[slot].name));
+            sb_num(&b, score, digits);
+            sb_puts(&b, "/");
+            sb_num(&b, full, digits);
+        } else {
+            sb_printf(&b, "%s ", rb_str(p, p->slots[slot].name));
+            sb_num(&b, score, digits);
+        }
+    }
+    if (s->weighted) {
+        sb_puts(&b, ")");
+        if (rs->rescaled) {
+            sb_puts(&b, " ÷ ");
+            sb_pct(&b, rs->applicable_weight);
+        }
+    } else if (rs->rescaled) {
+        sb_puts(&b, ") ÷ ");
+        sb_num(&b, rs->applicable_full, digits);
+    }
+    for (uint32_t c = 0; c < s->nchildren; c++) {
+        const rb_child *ch = &p->children[s->first_child + c];
+        if (ch->kind != CHILD_ITEM || !p->items[ch->index].is_deduct) continue;
+        const rb_result_item *ri = &r->items[ch->index];
+        if (!ri->applicable || !ri->has_score) continue;
+        sb_printf(&b, " − %s ", item_name(p, ch->index));
+        sb_num(&b, ri->score, digits);
+    }
+    sb_puts(&b, " = ");
+    sb_num(&b, rs->score, digits);
+    if (rs->floored) sb_puts(&b, " (deductions exceed the score: floored at 0)");
+    if (rs->rescaled && s->weighted)
+        sb_puts(&b, " (renormalised over the weights that apply)");
+    else if (rs->rescaled)
+        sb_puts(&b, " (rescaled to the scale)");
+    put_line(out, depth, &b);
+}
+
+static void explain_section(FILE *out, const rb_program *p, const rb_result *r, uint32_t si, int depth)
+{
+    int digits = digits_of(p);
+    const rb_section *s = &p->sections[si];
+    const rb_result_section *rs = &r->sections[si];
+    sbuf b = {0};
+    sb_puts(&b, "section ");
+    sb_named(&b, p, s->slot);
+    if (!rs->applicable) {
+        sb_puts(&b, ": not applicable (nothing in it applies)");
+        put_line(out, depth, &b);
+        return;
+    }
+    sb_puts(&b, ": ");
+    sb_num(&b, rs->score, digits);
+    sb_puts(&b, " of ");
+    sb_num(&b, rs->full, digits);
+    if (rb_num_cmp(rs->full, p->numbers[s->points]) != 0) {
+        sb_puts(&b, " (of ");
+        sb_num(&b, p->numbers[s->points], digits);
+        sb_puts(&b, " declared: what does not apply leaves the full mark)");
+    }
+    if (s->weight != RB_NONE) {
+        sb_puts(&b, ", weight ");
+        sb_pct(&b, p->numbers[s->weight]);
+    }
+    put_line(out, depth, &b);
+    if (depth > MAX_DEPTH) return;
+    for (uint32_t c = 0; c < s->nchildren; c++) {
+        const rb_child *ch = &p->children[s->first_child + c];
+        if (ch->kind == CHILD_SECTION) explain_section(out, p, r, ch->index, depth + 1);
+        else explain_item(out, p, r, ch->index, depth + 1);
+    }
+    explain_sum(out, p, r, si, depth + 1);
+}
+
+static const char *arm_op(uint8_t op)
+{
+    static const char *ops[] = {"<", "<=", ">", ">=", "else"};
+    return op <= RB_ARM_ELSE ? ops[op] : "?";
+}
+
+void rb_write_explain(FILE *out, const rb_program *p, const rb_result *r)
+{
+    int digits = digits_of(p);
+    sbuf b = {0};
+    sb_printf(&b, "record %llu", (unsigned long long)r->record);
+    if (r->source) {
+        sb_puts(&b, " (");
+        sb_clean(&b, r->source, strlen(r->source));
+        if (r->line) sb_printf(&b, ", line %llu", (unsigned long long)r->line);
+        sb_puts(&b, ")");
+    }
+    sb_printf(&b, ", form %s", r->form);
+    if (p->label < p->nstrings) {
+        sb_puts(&b, " \"");
+        sb_clean(&b, rb_str(p, p->label), p->string_len[p->label]);
+        sb_puts(&b, "\"");
+    }
+    if (r->period) sb_printf(&b, ", period %s", r->period);
+    if (r->version) sb_printf(&b, ", version %s", r->version);
+    sb_puts(&b, ": ");
+    if (r->ok) sb_puts(&b, "valid");
+    else sb_printf(&b, "invalid (%u error%s)", r->nerrors, r->nerrors == 1 ? "" : "s");
+    put_line(out, 0, &b);
+
+    explain_named(out, p, "fields", r->fields, r->nfields, digits);
+    bool show = r->ok && r->scored;
+    if (r->scored) { /* also when only a check failed: the values explain why */
+        explain_named(out, p, "inputs", r->inputs, r->ninputs, digits);
+        explain_named(out, p, "params", r->params, r->nparams, digits);
+        explain_named(out, p, "lets", r->lets, r->nlets, digits);
+    }
+    if (show) {
+        if (p->has_items) {
+            const rb_section *root = &p->sections[0];
+            for (uint32_t c = 0; c < root->nchildren; c++) {
+                const rb_child *ch = &p->children[root->first_child + c];
+                if (ch->kind == CHILD_SECTION) explain_section(out, p, r, ch->index, 1);
+                else explain_item(out, p, r, ch->index, 1);
+            }
+            if (r->has_total) {
+                sb_puts(&b, "total: ");
+                sb_num(&b, r->total, digits);
+                sb_puts(&b, " of ");
+                sb_num(&b, r->scale, digits);
+                if (r->total_from_expr) sb_puts(&b, " (from `total = …`)");
+                if (rb_num_cmp(r->total, r->total_exact) != 0) {
+                    /* the exact value, or a few more digits than printed */
+                    char buf[64];
+                    rb_num_format_exact(r->total_exact, buf, sizeof buf);
+                    if (strchr(buf, '/')) {
+                        int more = digits + 4 > RB_NUM_MAX_DIGITS ? RB_NUM_MAX_DIGITS : digits + 4;
+                        rb_num_format(r->total_exact, more, buf, sizeof buf);
+                        strcat(buf, "…");
+                    }
+                    sb_printf(&b, " (%s rounded to %d digit%s)", buf, digits, digits == 1 ? "" : "s");
+                }
+                put_line(out, 1, &b);
+                if (!r->total_from_expr && r->sections[0].applicable) explain_sum(out, p, r, 0, 2);
+            } else {
+                sb_puts(&b, "total: none (nothing in this record applies)");
+                put_line(out, 1, &b);
+            }
+            if (r->has_grade && r->grade_arm < p->narms) {
+                const rb_arm *a = &p->arms[r->grade_arm];
+                sb_printf(&b, "grade: %s", r->grade_id);
+                if (r->grade_label && strcmp(r->grade_label, r->grade_id) != 0) {
+                    sb_puts(&b, " \"");
+                    sb_clean(&b, r->grade_label, strlen(r->grade_label));
+                    sb_puts(&b, "\"");
+                }
+                sb_puts(&b, r->grade_on_expr ? " (graded on " : " (");
+                sb_num(&b, r->grade_value, digits);
+                if (a->op == RB_ARM_ELSE) {
+                    sb_puts(&b, ": no earlier arm holds, so else)");
+                } else {
+                    sb_printf(&b, " %s ", arm_op(a->op));
+                    sb_num(&b, p->numbers[a->threshold], digits);
+                    sb_puts(&b, ": the first arm that holds)");
+                }
+                put_line(out, 1, &b);
+            } else if (p->grade.narms) {
+                sb_puts(&b, "grade: none (no arm holds)");
+                put_line(out, 1, &b);
+            }
+        }
+        explain_named(out, p, "outputs", r->outputs, r->noutputs, digits);
+    }
+    if (r->nwarnings) {
+        fputs("  warnings:\n", out);
+        for (uint32_t i = 0; i < r->nwarnings; i++) {
+            sb_clean(&b, r->warnings[i].message, strlen(r->warnings[i].message));
+            put_line(out, 2, &b);
+        }
+    } else {
+        fputs("  warnings: none\n", out);
+    }
+    if (r->nerrors) {
+        fputs("  errors:\n", out);
+        for (uint32_t i = 0; i < r->nerrors; i++) {
+            sb_printf(&b, "%s", r->errors[i].code);
+            if (r->errors[i].path[0]) sb_printf(&b, " at %s", r->errors[i].path);
+            sb_puts(&b, ": ");
+            sb_clean(&b, r->errors[i].message, strlen(r->errors[i].message));
+            put_line(out, 2, &b);
+        }
+    } else {
+        fputs("  errors: none\n", out);
+    }
+    putc('\n', out);
+}

@@ -1,0 +1,1234 @@
+/* verify.c — rb_program_verify: everything the VM relies on, checked once.
+ *
+ * A program reaches the VM only through here (codegen output is serialised
+ * and loaded back, a .rbc file is loaded), so the VM may index tables, read
+ * operands and pop the stack without checking.  The verifier therefore
+ * checks, in this order (docs/bytecode.md lists the guarantees):
+ *   1. constants: every number a valid reduced rational, every string inside
+ *      the string data, NUL-ended, UTF-8 without NUL;
+ *   2. every table's cross references in range and every enum valid;
+ *   3. structure: the sections form one tree rooted at section 0 and every
+ *      item sits in exactly one section; unit targets fit their kind; every
+ *      slot is given its value once, by binding or by one unit, and units only
+ *      read slots given a value earlier (evaluation follows dependencies);
+ *   4. arms: bands and the grade own disjoint arm ranges, ops are valid,
+ *      `else` comes last and the arms cover every number (so "no arm holds"
+ *      cannot happen at run time); the grade's thresholds are monotonic;
+ *   5. code, unit by unit: instructions decode exactly within the unit's
+ *      range, operands are in range, jumps and band arms go strictly forward
+ *      to an instruction boundary of the same unit, the last instruction is
+ *      RET; then one abstract interpretation pass tracks the depth and type
+ *      of every stack cell, checks every instruction's operand types, that
+ *      paths agree where they meet, that the stack never underflows nor
+ *      exceeds RB_VERIFY_MAX_STACK, and that RET leaves exactly the unit's
+ *      one value of the right type.  It records units[].max_stack.
+ *
+ * Termination: every jump and band arm goes strictly forward, so every
+ * execution of a unit visits strictly increasing offsets and ends within
+ * code_len instructions; since the last instruction is RET and nothing
+ * falls off the end, every path ends in RET.  Because predecessors always
+ * sit at lower offsets, one pass in offset order sees every incoming edge
+ * of an instruction before the instruction itself — no fixpoint iteration.
+ *
+ * Cost is linear in the program's size (times the stack limit for merges):
+ * units' code ranges do not overlap, so each code byte is decoded once;
+ * stacks are shared, immutable linked cells, so a state per instruction
+ * costs one index; and each band may be used by one BAND instruction and
+ * owns its arms, so arms are visited once.  A hostile file cannot make the
+ * verifier take quadratic time or memory. */
+#include "program.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "opcodes.h"
+
+#define RB_VERIFY_MAX_STACK 256u
+#define RB_VERIFY_MAX_COUNT 255u
+
+/* Abstract cell types (opcodes.h). */
+enum { T_NUM = 1, T_BOOL, T_TEXT, T_DATE, T_CHOICE, T_SET, T_MAYBE };
+
+static const char *type_name(int t)
+{
+    switch (t) {
+    case T_NUM: return "num";
+    case T_BOOL: return "bool";
+    case T_TEXT: return "text";
+    case T_DATE: return "date";
+    case T_CHOICE: return "choice";
+    case T_SET: return "set";
+    case T_MAYBE: return "maybe";
+    default: return "?";
+    }
+}
+
+static const char *unit_kind_name(unsigned k)
+{
+    static const char *const names[] = {"?", "value", "item", "when", "section",
+                                        "check", "warn", "total", "grade-on"};
+    return k < sizeof names / sizeof names[0] ? names[k] : "?";
+}
+
+typedef struct {
+    rb_program *p;
+    char *err;
+    size_t errcap;
+    /* slot producers: 0 = bound from the record before any unit runs,
+     * u + 1 = unit u, RB_NONE = nothing gives it a value */
+    uint32_t *prod;
+    uint32_t *option_set;   /* first choice set holding each option, or RB_NONE */
+    uint32_t *band_user;    /* offset of the BAND instruction using each band */
+} verifier;
+
+static int fail(verifier *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(verifier *v, const char *fmt, ...)
+{
+    if (v->err && v->errcap) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(v->err, v->errcap, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+/* Name of a slot for messages; only used once slots' names are checked. */
+static const char *slot_name(const verifier *v, uint32_t s)
+{
+    return rb_str(v->p, v->p->slots[s].name);
+}
+
+/* ---- references -------------------------------------------------------- */
+
+/* `what` describes the referring field, e.g. "slot 4 label". */
+static int ref(verifier *v, uint32_t idx, uint32_t n, bool optional, const char *table,
+               const char *what)
+{
+    if (optional && idx == RB_NONE) return 0;
+    if (idx < n) return 0;
+    if (idx == RB_NONE) return fail(v, "%s: missing %s reference", what, table);
+    return fail(v, "%s: %s index %" PRIu32 " out of range (%" PRIu32 " %ss)", what, table, idx,
+                n, table);
+}
+
+#define STR(v, idx, opt, ...) ref_fmt(v, idx, (v)->p->nstrings, opt, "string", __VA_ARGS__)
+#define NUM(v, idx, opt, ...) ref_fmt(v, idx, (v)->p->nnumbers, opt, "number", __VA_ARGS__)
+
+static int ref_fmt(verifier *v, uint32_t idx, uint32_t n, bool optional, const char *table,
+                   const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static int ref_fmt(verifier *v, uint32_t idx, uint32_t n, bool optional, const char *table,
+                   const char *fmt, ...)
+{
+    if ((optional && idx == RB_NONE) || idx < n) return 0;
+    char what[160];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    return ref(v, idx, n, optional, table, what);
+}
+
+static int flag(verifier *v, uint8_t value, const char *what, uint32_t index, const char *field)
+{
+    if (value <= 1) return 0;
+    return fail(v, "%s %" PRIu32 ": %s flag is %u, not 0 or 1", what, index, field, value);
+}
+
+/* ---- constants --------------------------------------------------------- */
+
+static uint64_t gcd_u64(uint64_t a, uint64_t b)
+{
+    while (b) {
+        uint64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+static int check_numbers(verifier *v)
+{
+    const rb_program *p = v->p;
+    for (uint32_t i = 0; i < p->nnumbers; i++) {
+        rb_num n = p->numbers[i];
+        uint64_t a = n.num < 0 ? (uint64_t)0 - (uint64_t)n.num : (uint64_t)n.num;
+        if (n.den <= 0 || n.num == INT64_MIN || gcd_u64(a, (uint64_t)n.den) != 1)
+            return fail(v, "number %" PRIu32 " is not a valid rational (%" PRId64 "/%" PRId64 ")",
+                        i, n.num, n.den);
+    }
+    return 0;
+}
+
+/* Exact comparison of two valid rationals (dens > 0): cross products fit
+ * in 128 bits. */
+static int num_cmp(rb_num a, rb_num b)
+{
+    __int128 l = (__int128)a.num * b.den, r = (__int128)b.num * a.den;
+    return (l > r) - (l < r);
+}
+
+/* Well-formed UTF-8 (no overlongs, surrogates or values above U+10FFFF) and
+ * no NUL: strings are used as C strings and printed in JSON and listings. */
+static const char *utf8_problem(const unsigned char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        unsigned c = s[i];
+        if (c == 0) return "contains a NUL byte";
+        if (c < 0x80) { i++; continue; }
+        size_t n;
+        uint32_t cp, min;
+        if (c >= 0xC2 && c <= 0xDF) { n = 1; cp = c & 0x1F; min = 0x80; }
+        else if (c >= 0xE0 && c <= 0xEF) { n = 2; cp = c & 0x0F; min = 0x800; }
+        else if (c >= 0xF0 && c <= 0xF4) { n = 3; cp = c & 0x07; min = 0x10000; }
+        else return "is not valid UTF-8";
+        if (len - i - 1 < n) return "is not valid UTF-8";
+        for (size_t k = 1; k <= n; k++) {
+            if ((s[i + k] & 0xC0) != 0x80) return "is not valid UTF-8";
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return "is not valid UTF-8";
+        i += n + 1;
+    }
+    return NULL;
+}
+
+static int check_strings(verifier *v)
+{
+    const rb_program *p = v->p;
+    for (uint32_t i = 0; i < p->nstrings; i++) {
+        uint64_t off = p->string_off[i], len = p->string_len[i];
+        if (off + len >= p->string_bytes || p->string_data[off + len] != '\0')
+            return fail(v, "string %" PRIu32 " lies outside the string data", i);
+        const char *why = utf8_problem((const unsigned char *)p->string_data + off, (size_t)len);
+        if (why) return fail(v, "string %" PRIu32 " %s", i, why);
+    }
+    return 0;
+}
+
+/* A date constant is exactly YYYY-MM-DD naming a real day (the VM parses
+ * it without further checks). */
+static bool is_date(const rb_program *p, uint32_t i)
+{
+    const char *s = rb_str(p, i);
+    if (p->string_len[i] != 10 || s[4] != '-' || s[7] != '-') return false;
+    for (int k = 0; k < 10; k++)
+        if (k != 4 && k != 7 && (s[k] < '0' || s[k] > '9')) return false;
+    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    int m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m < 1 || m > 12 || d < 1) return false;
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return d <= mdays[m - 1] + (m == 2 && leap);
+}
+
+/* ---- tables ------------------------------------------------------------ */
+
+static bool is_number_type(uint8_t t)
+{
+    return t == RB_T_NUMBER || t == RB_T_INTEGER || t == RB_T_PERCENT;
+}
+
+/* The abstract type a slot's present value has on the stack. */
+static int slot_base_type(const rb_slot *s)
+{
+    switch (s->type) {
+    case RB_T_NUMBER: case RB_T_INTEGER: case RB_T_PERCENT: return T_NUM;
+    case RB_T_TEXT: return T_TEXT;
+    case RB_T_BOOL: return T_BOOL;
+    case RB_T_DATE: return T_DATE;
+    case RB_T_CHOICE: return T_CHOICE;
+    default: return T_SET;
+    }
+}
+
+static int check_header(verifier *v)
+{
+    const rb_program *p = v->p;
+    if (STR(v, p->name, false, "form name") || STR(v, p->label, true, "form label") ||
+        STR(v, p->period, true, "form period") || STR(v, p->version, true, "form version") ||
+        STR(v, p->source_name, true, "form source name"))
+        return -1;
+    if (NUM(v, p->scale, !p->has_items, "form scale")) return -1;
+    if (p->precision > RB_NUM_MAX_DIGITS)
+        return fail(v, "precision %" PRIu32 " is more than %d digits", p->precision,
+                    RB_NUM_MAX_DIGITS);
+    if (p->has_items > 1) return fail(v, "form has_items flag is %u, not 0 or 1", p->has_items);
+    if (p->nsections == 0) return fail(v, "there is no root section");
+    return 0;
+}
+
+static int check_options(verifier *v)
+{
+    const rb_program *p = v->p;
+    for (uint32_t i = 0; i < p->noptions; i++) {
+        const rb_option *o = &p->options[i];
+        if (STR(v, o->id, false, "option %" PRIu32 " id", i) ||
+            STR(v, o->label, true, "option %" PRIu32 " label", i) ||
+            NUM(v, o->value, true, "option %" PRIu32 " value", i))
+            return -1;
+    }
+    v->option_set = rb_xmalloc(((size_t)p->noptions + 1) * sizeof *v->option_set);
+    for (uint32_t i = 0; i < p->noptions; i++) v->option_set[i] = RB_NONE;
+    for (uint32_t i = 0; i < p->nchoicesets; i++) {
+        const rb_choiceset *c = &p->choicesets[i];
+        if (c->count < 1 || c->count > 64)
+            return fail(v, "choice set %" PRIu32 " has %" PRIu32 " options (must be 1..64)", i,
+                        c->count);
+        if (c->first > p->noptions || c->count > p->noptions - c->first)
+            return fail(v, "choice set %" PRIu32 " options %" PRIu32 "..%" PRIu64
+                        " are outside the option table (%" PRIu32 " options)",
+                        i, c->first, (uint64_t)c->first + c->count - 1, p->noptions);
+        if (flag(v, c->numeric, "choice set", i, "numeric")) return -1;
+        for (uint32_t k = c->first; k < c->first + c->count; k++) {
+            if (c->numeric && p->options[k].value == RB_NONE)
+                return fail(v, "choice set %" PRIu32 " is numeric but option %" PRIu32
+                            " has no number", i, k);
+            if (v->option_set[k] == RB_NONE) v->option_set[k] = i;
+        }
+    }
+    return 0;
+}
+
+static int check_slots(verifier *v)
+{
+    const rb_program *p = v->p;
+    for (uint32_t i = 0; i < p->nslots; i++) {
+        const rb_slot *s = &p->slots[i];
+        if (STR(v, s->name, false, "slot %" PRIu32 " name", i) ||
+            STR(v, s->label, true, "slot %" PRIu32 " label", i))
+            return -1;
+        if (s->kind < SLOT_PARAM || s->kind > SLOT_OUTPUT)
+            return fail(v, "slot %" PRIu32 " (%s) has unknown kind %u", i, slot_name(v, i),
+                        s->kind);
+        if (s->type < RB_T_NUMBER || s->type > RB_T_CHOICES)
+            return fail(v, "slot %" PRIu32 " (%s) has unknown type %u", i, slot_name(v, i),
+                        s->type);
+        if (flag(v, s->maybe, "slot", i, "maybe")) return -1;
+        bool choice = s->type == RB_T_CHOICE || s->type == RB_T_CHOICES;
+        if (choice ? s->choiceset >= p->nchoicesets : s->choiceset != RB_NONE)
+            return fail(v, "slot %" PRIu32 " (%s): choice set %" PRIu32 " does not fit its type",
+                        i, slot_name(v, i), s->choiceset);
+        if ((s->kind == SLOT_ITEM || s->kind == SLOT_DEDUCT || s->kind == SLOT_SECTION) &&
+            !is_number_type(s->type))
+            return fail(v, "slot %" PRIu32 " (%s) holds a score but is not a number", i,
+                        slot_name(v, i));
+    }
+    return 0;
+}
+
+static int check_raters(verifier *v)
+{
+    const rb_program *p = v->p;
+    for (uint32_t i = 0; i < p->nraters; i++) {
+        const rb_rater *r = &p->raters[i];
+        if (STR(v, r->id, false, "rater %" PRIu32 " id", i) ||
+            STR(v, r->label, true, "rater %" PRIu32 " label", i) ||
+            NUM(v, r->weight, false, "rater %" PRIu32 " weight", i))
+            return -1;
+    }
+    return 0;
+}
+
+/* Marks slot `s` as given its value by `producer` (0: binding, u+1: unit u). */
+static int produce(verifier *v, uint32_t s, uint32_t producer)
+{
+    if (v->prod[s] != RB_NONE)
+        return fail(v, "slot %" PRIu32 " (%s) is given a value twice", s, slot_name(v, s));
+    v->prod[s] = producer;
+    return 0;
+}
+
+static int check_items(verifier *v)
+{
+    const rb_program *p = v->p;
+    for (uint32_t i = 0; i < p->nitems; i++) {
+        const rb_item *it = &p->items[i];
+        if (ref_fmt(v, it->slot, p->nslots, false, "slot", "item %" PRIu32 " slot", i) ||
+            ref_fmt(v, it->section, p->nsections, false, "section", "item %" PRIu32 " section",
+                    i) ||
+            NUM(v, it->points, false, "item %" PRIu32 " points", i) ||
+            NUM(v, it->weight, true, "item %" PRIu32 " weight", i) ||
+            ref_fmt(v, it->when_unit, p->nunits, true, "unit", "item %" PRIu32 " when", i) ||
+            ref_fmt(v, it->input, p->ninputs, true, "input", "item %" PRIu32 " input", i) ||
+            flag(v, it->is_deduct, "item", i, "deduct") ||
+            flag(v, it->optional, "item", i, "optional"))
+            return -1;
+        const rb_slot *s = &p->slots[it->slot];
+        if (s->kind != (it->is_deduct ? SLOT_DEDUCT : SLOT_ITEM))
+            return fail(v, "item %" PRIu32 " (%s): its slot is not an %s slot", i,
+                        slot_name(v, it->slot), it->is_deduct ? "deduct" : "item");
+        if ((it->optional || it->when_unit != RB_NONE) && !s->maybe)
+            return fail(v, "item %" PRIu32 " (%s) may not apply but its slot is not maybe", i,
+                        slot_name(v, it->slot));
+        if (it->input != RB_NONE && p->inputs[it->input].item != i)
+            return fail(v, "item %" PRIu32 " (%s) and input %" PRIu32 " do not refer to each other",
+                        i, slot_name(v, it->slot), it->input);
+    }
+    return 0;
+}
+
+static int check_inputs(verifier *v)
+{
+    const rb_program *p = v->p;
+    for (uint32_t i = 0; i < p->ninputs; i++) {
+        const rb_input *in = &p->inputs[i];
+        if (ref_fmt(v, in->slot, p->nslots, false, "slot", "input %" PRIu32 " slot", i) ||
+            flag(v, in->required, "input", i, "required") ||
+            flag(v, in->rated, "input", i, "rated") ||
+            flag(v, in->min_incl, "input", i, "min_incl") ||
+            flag(v, in->max_incl, "input", i, "max_incl") ||
+            NUM(v, in->min, true, "input %" PRIu32 " min", i) ||
+            NUM(v, in->max, true, "input %" PRIu32 " max", i) ||
+            STR(v, in->unit, true, "input %" PRIu32 " unit", i) ||
+            ref_fmt(v, in->item, p->nitems, true, "item", "input %" PRIu32 " item", i))
+            return -1;
+        const rb_slot *s = &p->slots[in->slot];
+        const char *name = slot_name(v, in->slot);
+        bool scored = s->kind == SLOT_ITEM || s->kind == SLOT_DEDUCT;
+        if (!scored && s->kind != SLOT_FIELD && s->kind != SLOT_INPUT)
+            return fail(v, "input %" PRIu32 " (%s) binds a slot that is not a field, input or item",
+                        i, name);
+        if (scored != (in->item != RB_NONE))
+            return fail(v, "input %" PRIu32 " (%s): item reference does not match its slot", i,
+                        name);
+        if (scored && (p->items[in->item].slot != in->slot || p->items[in->item].input != i))
+            return fail(v, "input %" PRIu32 " (%s) and item %" PRIu32 " do not refer to each other",
+                        i, name, in->item);
+        if (in->rated && (!scored || p->nraters == 0))
+            return fail(v, "input %" PRIu32 " (%s) is rated but %s", i, name,
+                        scored ? "the form has no raters" : "is not an item");
+        /* A default is a number for numbers, bools (0/1) and choices, a
+         * string for text and dates. */
+        if (in->def != RB_NONE) {
+            if (s->type == RB_T_TEXT || s->type == RB_T_DATE) {
+                if (STR(v, in->def, false, "input %" PRIu32 " default", i)) return -1;
+                if (s->type == RB_T_DATE && !is_date(p, in->def))
+                    return fail(v, "input %" PRIu32 " (%s): default \"%s\" is not a date", i, name,
+                                rb_str(p, in->def));
+            } else if (s->type == RB_T_CHOICES) {
+                return fail(v, "input %" PRIu32 " (%s): a choices value has no default", i, name);
+            } else {
+                if (NUM(v, in->def, false, "input %" PRIu32 " default", i)) return -1;
+                rb_num d = p->numbers[in->def];
+                if (s->type == RB_T_BOOL && !(d.den == 1 && (d.num == 0 || d.num == 1)))
+                    return fail(v, "input %" PRIu32 " (%s): bool default is not 0 or 1", i, name);
+                /* a choice's default is the option's position in its set */
+                if (s->type == RB_T_CHOICE &&
+                    !(d.den == 1 && d.num >= 0 &&
+                      (uint64_t)d.num < p->choicesets[s->choiceset].count))
+                    return fail(v, "input %" PRIu32 " (%s): choice default is not an option", i,
+                                name);
+            }
+        }
+        /* An optional value without default may be absent: only a maybe
+         * slot may hold "absent" (LOAD then pushes maybe, which nothing but
+         * PRESENT accepts). */
+        if (!in->required && in->def == RB_NONE && !s->maybe)
+            return fail(v, "input %" PRIu32 " (%s) is optional but its slot is not maybe", i, name);
+        /* A directly-rated item with `when` is bound after its U_WHEN unit. */
+        uint32_t producer = 0;
+        if (scored && p->items[in->item].when_unit != RB_NONE)
+            producer = p->items[in->item].when_unit + 1;
+        if (produce(v, in->slot, producer)) return -1;
+    }
+    return 0;
+}
+
+static int check_sections(verifier *v)
+{
+    const rb_program *p = v->p;
+    for (uint32_t i = 0; i < p->nsections; i++) {
+        const rb_section *s = &p->sections[i];
+        if (i == 0) {
+            if (s->slot != RB_NONE || s->parent != RB_NONE)
+                return fail(v, "section 0 is the root: it has no slot and no parent");
+        } else {
+            if (ref_fmt(v, s->slot, p->nslots, false, "slot", "section %" PRIu32 " slot", i) ||
+                ref_fmt(v, s->parent, p->nsections, false, "section",
+                        "section %" PRIu32 " parent", i))
+                return -1;
+            if (p->slots[s->slot].kind != SLOT_SECTION)
+                return fail(v, "section %" PRIu32 " (%s): its slot is not a section slot", i,
+                            slot_name(v, s->slot));
+        }
+        if (NUM(v, s->points, false, "section %" PRIu32 " points", i) ||
+            NUM(v, s->weight, true, "section %" PRIu32 " weight", i) ||
+            flag(v, s->weighted, "section", i, "weighted"))
+            return -1;
+        if (s->first_child > p->nchildren || s->nchildren > p->nchildren - s->first_child)
+            return fail(v, "section %" PRIu32 " children %" PRIu32 "+%" PRIu32
+                        " are outside the child table (%" PRIu32 " children)",
+                        i, s->first_child, s->nchildren, p->nchildren);
+    }
+    for (uint32_t i = 0; i < p->nchildren; i++) {
+        const rb_child *c = &p->children[i];
+        if (c->kind == CHILD_ITEM) {
+            if (ref_fmt(v, c->index, p->nitems, false, "item", "child %" PRIu32, i)) return -1;
+        } else if (c->kind == CHILD_SECTION) {
+            if (ref_fmt(v, c->index, p->nsections, false, "section", "child %" PRIu32, i))
+                return -1;
+            if (c->index == 0) return fail(v, "child %" PRIu32 " is the root section", i);
+        } else {
+            return fail(v, "child %" PRIu32 " has unknown kind %u", i, c->kind);
+        }
+    }
+
+    /* Tree: every item and every non-root section is listed exactly once,
+     * by the section its own parent link names; and every section is
+     * reachable from the root (which rules out detached cycles). */
+    uint32_t *seen_items = rb_xcalloc((size_t)p->nitems + 1, sizeof *seen_items);
+    uint32_t *seen_sects = rb_xcalloc((size_t)p->nsections, sizeof *seen_sects);
+    uint32_t *queue = rb_xmalloc((size_t)p->nsections * sizeof *queue);
+    int rc = 0;
+    for (uint32_t i = 0; i < p->nsections && rc == 0; i++) {
+        const rb_section *s = &p->sections[i];
+        for (uint32_t k = 0; k < s->nchildren && rc == 0; k++) {
+            const rb_child *c = &p->children[s->first_child + k];
+            if (c->kind == CHILD_ITEM) {
+                const rb_item *it = &p->items[c->index];
+                if (seen_items[c->index]++)
+                    rc = fail(v, "item %" PRIu32 " (%s) is listed in more than one section",
+                              c->index, slot_name(v, it->slot));
+                else if (it->section != i)
+                    rc = fail(v, "item %" PRIu32 " (%s) is listed in section %" PRIu32
+                              " but names section %" PRIu32 " as its own",
+                              c->index, slot_name(v, it->slot), i, it->section);
+                else if (s->weighted && !it->is_deduct && it->weight == RB_NONE)
+                    rc = fail(v, "item %" PRIu32 " (%s) has no weight in weighted section %" PRIu32,
+                              c->index, slot_name(v, it->slot), i);
+            } else {
+                const rb_section *cs = &p->sections[c->index];
+                if (seen_sects[c->index]++)
+                    rc = fail(v, "section %" PRIu32 " is listed as a child more than once",
+                              c->index);
+                else if (cs->parent != i)
+                    rc = fail(v, "section %" PRIu32 " is listed in section %" PRIu32
+                              " but names section %" PRIu32 " as its parent",
+                              c->index, i, cs->parent);
+                else if (s->weighted && cs->weight == RB_NONE)
+                    rc = fail(v, "section %" PRIu32 " has no weight in weighted section %" PRIu32,
+                              c->index, i);
+            }
+        }
+    }
+    for (uint32_t i = 0; i < p->nitems && rc == 0; i++)
+        if (!seen_items[i])
+            rc = fail(v, "item %" PRIu32 " (%s) is in no section", i,
+                      slot_name(v, p->items[i].slot));
+    for (uint32_t i = 1; i < p->nsections && rc == 0; i++)
+        if (!seen_sects[i]) rc = fail(v, "section %" PRIu32 " is in no section", i);
+    if (rc == 0) {
+        /* Each section now has exactly one listed parent; walk down from the
+         * root.  A section not reached belongs to a cycle. */
+        uint32_t head = 0, tail = 0;
+        memset(seen_sects, 0, (size_t)p->nsections * sizeof *seen_sects);
+        queue[tail++] = 0;
+        seen_sects[0] = 1;
+        while (head < tail) {
+            const rb_section *s = &p->sections[queue[head++]];
+            for (uint32_t k = 0; k < s->nchildren; k++) {
+                const rb_child *c = &p->children[s->first_child + k];
+                if (c->kind == CHILD_SECTION && !seen_sects[c->index]) {
+                    seen_sects[c->index] = 1;
+                    queue[tail++] = c->index;
+                }
+            }
+        }
+        for (uint32_t i = 1; i < p->nsections && rc == 0; i++)
+            if (!seen_sects[i])
+                rc = fail(v, "section %" PRIu32 " is part of a cycle, not of the tree under the root",
+                          i);
+    }
+    free(seen_items);
+    free(seen_sects);
+    free(queue);
+    return rc;
+}
+
+/* Section slots whose children may all not apply must be maybe (runs after
+ * the tree is known to be sound). */
+static int check_section_maybe(verifier *v)
+{
+    const rb_program *p = v->p;
+    for (uint32_t i = 1; i < p->nsections; i++) {
+        const rb_section *s = &p->sections[i];
+        bool all_maybe = s->nchildren > 0;
+        for (uint32_t k = 0; k < s->nchildren && all_maybe; k++) {
+            const rb_child *c = &p->children[s->first_child + k];
+            uint32_t slot = c->kind == CHILD_ITEM ? p->items[c->index].slot
+                                                  : p->sections[c->index].slot;
+            all_maybe = p->slots[slot].maybe;
+        }
+        if (all_maybe && !p->slots[s->slot].maybe)
+            return fail(v, "section %" PRIu32 " (%s) may have nothing applicable but its slot is not maybe",
+                        i, slot_name(v, s->slot));
+    }
+    return 0;
+}
+
+static int check_units(verifier *v)
+{
+    rb_program *p = v->p;
+    uint32_t *aggregated = rb_xcalloc((size_t)p->nsections, sizeof *aggregated);
+    uint32_t code_end = 0; /* end of the previous unit's code */
+    int rc = 0;
+    /* Every item gets a score: bound from the record or computed.  Checked
+     * first, as the plainer message, before the order checks below. */
+    uint8_t *computed = rb_xcalloc((size_t)p->nitems + 1, 1);
+    for (uint32_t u = 0; u < p->nunits; u++)
+        if (p->units[u].kind == U_ITEM && p->units[u].target < p->nitems)
+            computed[p->units[u].target] = 1;
+    for (uint32_t i = 0; i < p->nitems && rc == 0; i++)
+        if (p->items[i].input == RB_NONE && !computed[i])
+            rc = fail(v, "item %" PRIu32 " (%s) is neither rated nor computed", i,
+                      slot_name(v, p->items[i].slot));
+    free(computed);
+    for (uint32_t u = 0; u < p->nunits && rc == 0; u++) {
+        const rb_unit *un = &p->units[u];
+        if (STR(v, un->decl, false, "unit %" PRIu32 " declaration", u)) { rc = -1; break; }
+        if (un->kind == U_SECTION) {
+            if (un->code_len != 0)
+                rc = fail(v, "unit %" PRIu32 " (section) has code", u);
+        } else if (un->code_len == 0) {
+            rc = fail(v, "unit %" PRIu32 " has no code", u);
+        } else if (un->code_start > p->code_len || un->code_len > p->code_len - un->code_start) {
+            rc = fail(v, "unit %" PRIu32 ": code %" PRIu32 "+%" PRIu32
+                      " is outside the code (%" PRIu32 " bytes)",
+                      u, un->code_start, un->code_len, p->code_len);
+        } else if (un->code_start < code_end) {
+            /* Units' code follows in table order without overlapping, so each
+             * byte is decoded once: overlapping ranges would let a small file
+             * make the verifier do quadratic work. */
+            rc = fail(v, "unit %" PRIu32 ": code %" PRIu32 "+%" PRIu32
+                      " overlaps the code of an earlier unit (which ends at %" PRIu32 ")",
+                      u, un->code_start, un->code_len, code_end);
+        } else {
+            code_end = un->code_start + un->code_len;
+        }
+        if (rc) break;
+        switch (un->kind) {
+        case U_VALUE:
+            if (ref_fmt(v, un->target, p->nslots, false, "slot", "unit %" PRIu32 " target", u)) {
+                rc = -1;
+                break;
+            }
+            {
+                uint8_t k = p->slots[un->target].kind;
+                if (k != SLOT_PARAM && k != SLOT_LET && k != SLOT_OUTPUT)
+                    rc = fail(v, "unit %" PRIu32 " computes slot %" PRIu32
+                              " (%s), which is not a param, let or output",
+                              u, un->target, slot_name(v, un->target));
+                else
+                    rc = produce(v, un->target, u + 1);
+            }
+            break;
+        case U_ITEM:
+        case U_WHEN:
+            if (ref_fmt(v, un->target, p->nitems, false, "item", "unit %" PRIu32 " target", u)) {
+                rc = -1;
+                break;
+            }
+            {
+                const rb_item *it = &p->items[un->target];
+                if (un->kind == U_WHEN) {
+                    if (it->when_unit != u)
+                        rc = fail(v, "unit %" PRIu32 " is a when unit for item %" PRIu32
+                                  " (%s), which names another",
+                                  u, un->target, slot_name(v, it->slot));
+                } else if (it->input != RB_NONE) {
+                    rc = fail(v, "unit %" PRIu32 " computes item %" PRIu32
+                              " (%s), which is rated directly",
+                              u, un->target, slot_name(v, it->slot));
+                } else if (it->when_unit != RB_NONE && it->when_unit >= u) {
+                    rc = fail(v, "unit %" PRIu32 " computes item %" PRIu32
+                              " (%s) before its when unit %" PRIu32,
+                              u, un->target, slot_name(v, it->slot), it->when_unit);
+                } else {
+                    rc = produce(v, it->slot, u + 1);
+                }
+            }
+            break;
+        case U_SECTION:
+            if (ref_fmt(v, un->target, p->nsections, false, "section",
+                        "unit %" PRIu32 " target", u)) {
+                rc = -1;
+                break;
+            }
+            if (aggregated[un->target]++) {
+                rc = fail(v, "section %" PRIu32 " is aggregated by more than one unit", un->target);
+                break;
+            }
+            {
+                const rb_section *s = &p->sections[un->target];
+                /* Its children's scores must exist when it runs. */
+                for (uint32_t k = 0; k < s->nchildren && rc == 0; k++) {
+                    const rb_child *c = &p->children[s->first_child + k];
+                    uint32_t slot = c->kind == CHILD_ITEM ? p->items[c->index].slot
+                                                          : p->sections[c->index].slot;
+                    if (v->prod[slot] == RB_NONE || v->prod[slot] > u)
+                        rc = fail(v, "unit %" PRIu32 " aggregates section %" PRIu32
+                                  " before its child %s is computed",
+                                  u, un->target, slot_name(v, slot));
+                }
+                if (rc == 0 && s->slot != RB_NONE) rc = produce(v, s->slot, u + 1);
+            }
+            break;
+        case U_CHECK:
+        case U_WARN:
+            rc = STR(v, un->target, false, "unit %" PRIu32 " message", u);
+            break;
+        case U_TOTAL:
+            if (p->total_unit != u)
+                rc = fail(v, "unit %" PRIu32 " is a total unit but the form's total unit is %" PRIu32,
+                          u, p->total_unit);
+            break;
+        case U_GRADE_ON:
+            if (p->grade_on_unit != u)
+                rc = fail(v, "unit %" PRIu32 " is a grade-on unit but the form's is %" PRIu32, u,
+                          p->grade_on_unit);
+            break;
+        default:
+            rc = fail(v, "unit %" PRIu32 " has unknown kind %u", u, un->kind);
+        }
+    }
+    if (rc == 0 && p->total_unit != RB_NONE &&
+        (p->total_unit >= p->nunits || p->units[p->total_unit].kind != U_TOTAL))
+        rc = fail(v, "the form's total unit %" PRIu32 " is not a total unit", p->total_unit);
+    if (rc == 0 && p->grade_on_unit != RB_NONE &&
+        (p->grade_on_unit >= p->nunits || p->units[p->grade_on_unit].kind != U_GRADE_ON))
+        rc = fail(v, "the form's grade-on unit %" PRIu32 " is not a grade-on unit",
+                  p->grade_on_unit);
+    /* An item's when unit is a U_WHEN unit for that very item. */
+    for (uint32_t i = 0; i < p->nitems && rc == 0; i++) {
+        uint32_t w = p->items[i].when_unit;
+        if (w != RB_NONE && (p->units[w].kind != U_WHEN || p->units[w].target != i))
+            rc = fail(v, "item %" PRIu32 " (%s): unit %" PRIu32 " is not its when unit", i,
+                      slot_name(v, p->items[i].slot), w);
+    }
+    for (uint32_t i = 1; i < p->nsections && rc == 0; i++)
+        if (!aggregated[i]) rc = fail(v, "section %" PRIu32 " has no section unit", i);
+    free(aggregated);
+    return rc;
+}
+
+/* ---- arms -------------------------------------------------------------- */
+
+/* Checks arms[first .. first+n) of a band (is_grade false) or the grade and
+ * claims them in `owner` (each arm belongs to one band or the grade). */
+static int check_arms(verifier *v, uint32_t first, uint32_t n, bool is_grade, uint32_t band,
+                      uint32_t *owner)
+{
+    const rb_program *p = v->p;
+    char what[48];
+    if (is_grade) snprintf(what, sizeof what, "grade");
+    else snprintf(what, sizeof what, "band %" PRIu32, band);
+    if (first > p->narms || n > p->narms - first)
+        return fail(v, "%s arms %" PRIu32 "+%" PRIu32 " are outside the arm table (%" PRIu32
+                    " arms)", what, first, n, p->narms);
+    if (!is_grade && n == 0) return fail(v, "%s has no arms", what);
+    uint32_t me = is_grade ? RB_NONE - 1 : band;
+    /* Union of the arms' half-lines: (-inf, hi) or (-inf, hi] from < and <=,
+     * (lo, inf) or [lo, inf) from > and >=. */
+    bool has_hi = false, has_lo = false, hi_incl = false, lo_incl = false, has_else = false;
+    rb_num hi = {0, 1}, lo = {0, 1};
+    int dir = 0; /* grade: -1 thresholds decrease, +1 increase */
+    bool have_prev = false, upper_ops = false, lower_ops = false;
+    rb_num prev = {0, 1};
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t a = first + k;
+        const rb_arm *arm = &p->arms[a];
+        if (owner[a] != RB_NONE)
+            return fail(v, "arm %" PRIu32 " is shared by %s and another band", a, what);
+        owner[a] = me;
+        if (arm->op > RB_ARM_ELSE)
+            return fail(v, "%s arm %" PRIu32 " has unknown op %u", what, k, arm->op);
+        if (is_grade && (STR(v, arm->id, false, "grade arm %" PRIu32 " id", k) ||
+                         STR(v, arm->label, true, "grade arm %" PRIu32 " label", k)))
+            return -1;
+        if (arm->op == RB_ARM_ELSE) {
+            if (arm->threshold != RB_NONE)
+                return fail(v, "%s arm %" PRIu32 ": else has a threshold", what, k);
+            if (k != n - 1)
+                return fail(v, "%s arm %" PRIu32 ": else is not the last arm", what, k);
+            has_else = true;
+            continue;
+        }
+        if (NUM(v, arm->threshold, false, "%s arm %" PRIu32 " threshold", what, k)) return -1;
+        rb_num t = p->numbers[arm->threshold];
+        if (arm->op == RB_ARM_LT || arm->op == RB_ARM_LE) {
+            int c = has_hi ? num_cmp(t, hi) : 1;
+            if (c > 0) { hi = t; hi_incl = arm->op == RB_ARM_LE; }
+            else if (c == 0 && arm->op == RB_ARM_LE) hi_incl = true;
+            has_hi = true;
+        } else {
+            int c = has_lo ? num_cmp(t, lo) : -1;
+            if (c < 0) { lo = t; lo_incl = arm->op == RB_ARM_GE; }
+            else if (c == 0 && arm->op == RB_ARM_GE) lo_incl = true;
+            has_lo = true;
+        }
+        if (is_grade && have_prev) {
+            int c = num_cmp(t, prev);
+            if (c != 0) {
+                if (dir != 0 && c != dir)
+                    return fail(v, "grade thresholds are not ordered (arm %" PRIu32 ")", k);
+                dir = c;
+            }
+        }
+        if (arm->op == RB_ARM_LT || arm->op == RB_ARM_LE) upper_ops = true;
+        else lower_ops = true;
+        prev = t;
+        have_prev = true;
+    }
+    /* All `>=`/`>` arms must go down (>= 90, >= 75, …) and all `<`/`<=` arms
+     * up; otherwise a later arm is shadowed by an earlier one. */
+    if (is_grade && ((lower_ops && !upper_ops && dir > 0) || (upper_ops && !lower_ops && dir < 0)))
+        return fail(v, "grade thresholds are not ordered (%s arms must %s)",
+                    lower_ops ? "> and >=" : "< and <=", lower_ops ? "decrease" : "increase");
+    if (n == 0 || has_else) return 0;
+    int c = has_hi && has_lo ? num_cmp(lo, hi) : 1;
+    if (c < 0 || (c == 0 && (hi_incl || lo_incl))) return 0;
+    return fail(v, "%s has no else and its arms do not cover every number", what);
+}
+
+static int check_bands(verifier *v)
+{
+    const rb_program *p = v->p;
+    uint32_t *owner = rb_xmalloc(((size_t)p->narms + 1) * sizeof *owner);
+    for (uint32_t i = 0; i < p->narms; i++) owner[i] = RB_NONE;
+    int rc = check_arms(v, p->grade.first_arm, p->grade.narms, true, 0, owner);
+    for (uint32_t b = 0; b < p->nbands && rc == 0; b++)
+        rc = check_arms(v, p->bands[b].first_arm, p->bands[b].narms, false, b, owner);
+    free(owner);
+    if (rc == 0 && p->grade_on_unit != RB_NONE && p->grade.narms == 0)
+        rc = fail(v, "grade-on unit %" PRIu32 " but no grade", p->grade_on_unit);
+    return rc;
+}
+
+/* ---- code -------------------------------------------------------------- */
+
+/* The abstract stack: immutable cells shared between states, each knowing
+ * the cell below it.  Cell 0 is the empty stack. */
+typedef struct {
+    uint32_t below;
+    uint32_t aux;   /* choice/set: choice set index, or RB_NONE if unknown */
+    uint16_t depth;
+    uint8_t type;
+} cell;
+
+typedef struct {
+    verifier *v;
+    uint32_t u;          /* unit index */
+    uint32_t start, len; /* the unit's code range */
+    const uint8_t *code; /* p->code + start */
+    uint8_t *boundary;   /* [len]: 1 at instruction starts */
+    uint32_t *state;     /* [len]: top cell at each instruction, RB_NONE unreached */
+    cell *cells;
+    uint32_t ncells;
+} unitcheck;
+
+static uint32_t operand(const uint8_t *c)
+{
+    return (uint32_t)c[1] | (uint32_t)c[2] << 8 | (uint32_t)c[3] << 16 | (uint32_t)c[4] << 24;
+}
+
+/* A jump or band arm target: absolute offset, strictly forward, inside the
+ * unit, on an instruction boundary. */
+static int check_target(unitcheck *uc, uint32_t pc, uint32_t target)
+{
+    verifier *v = uc->v;
+    const char *op = rb_opinfo_table[uc->code[pc]].name;
+    if (target < uc->start || target - uc->start >= uc->len)
+        return fail(v, "unit %" PRIu32 " jumps to %" PRIu32 ", outside its code (%s at %" PRIu32 ")",
+                    uc->u, target, op, uc->start + pc);
+    uint32_t rel = target - uc->start;
+    if (rel <= pc)
+        return fail(v, "unit %" PRIu32 ": %s at %" PRIu32 " jumps backwards to %" PRIu32
+                    " (only forward jumps are allowed)", uc->u, op, uc->start + pc, target);
+    if (!uc->boundary[rel])
+        return fail(v, "unit %" PRIu32 ": %s at %" PRIu32 " jumps to %" PRIu32
+                    ", the middle of an instruction", uc->u, op, uc->start + pc, target);
+    return 0;
+}
+
+/* Pass 1: decode every instruction, check operands that need no flow
+ * information.  Pass 1b: jump and band targets. */
+static int decode_unit(unitcheck *uc)
+{
+    verifier *v = uc->v;
+    const rb_program *p = v->p;
+    uint32_t pc = 0, last = 0;
+    memset(uc->boundary, 0, uc->len);
+    while (pc < uc->len) {
+        uint8_t op = uc->code[pc];
+        if (op >= RB_OP_COUNT)
+            return fail(v, "unit %" PRIu32 ": unknown opcode %u at %" PRIu32, uc->u, op,
+                        uc->start + pc);
+        uint32_t size = rb_op_size((rb_opcode)op);
+        if (size > uc->len - pc)
+            return fail(v, "unit %" PRIu32 ": %s at %" PRIu32 " runs past the end of its code",
+                        uc->u, rb_opinfo_table[op].name, uc->start + pc);
+        uc->boundary[pc] = 1;
+        const rb_opinfo *info = &rb_opinfo_table[op];
+        uint32_t x = size > 1 ? operand(uc->code + pc) : 0;
+        uint32_t at = uc->start + pc;
+        int rc = 0;
+        switch (info->operand) {
+        case OPK_NONE: case OPK_JUMP: break;
+        case OPK_CONST:
+            rc = NUM(v, x, false, "unit %" PRIu32 ": %s at %" PRIu32, uc->u, info->name, at);
+            break;
+        case OPK_STRING:
+            rc = STR(v, x, false, "unit %" PRIu32 ": %s at %" PRIu32, uc->u, info->name, at);
+            break;
+        case OPK_OPTION:
+            rc = ref_fmt(v, x, p->noptions, false, "option", "unit %" PRIu32 ": %s at %" PRIu32,
+                         uc->u, info->name, at);
+            break;
+        case OPK_SLOT:
+            rc = ref_fmt(v, x, p->nslots, false, "slot", "unit %" PRIu32 ": %s at %" PRIu32,
+                         uc->u, info->name, at);
+            break;
+        case OPK_COUNT:
+            if (x < 1 || x > RB_VERIFY_MAX_COUNT)
+                rc = fail(v, "unit %" PRIu32 ": %s at %" PRIu32 " takes %" PRIu32
+                          " values (must be 1..%u)", uc->u, info->name, at, x,
+                          RB_VERIFY_MAX_COUNT);
+            break;
+        case OPK_BAND:
+            rc = ref_fmt(v, x, p->nbands, false, "band", "unit %" PRIu32 ": %s at %" PRIu32,
+                         uc->u, info->name, at);
+            if (rc == 0 && v->band_user[x] != RB_NONE)
+                rc = fail(v, "band %" PRIu32 " is used by BAND at %" PRIu32 " and at %" PRIu32, x,
+                          v->band_user[x], at);
+            if (rc == 0) v->band_user[x] = at;
+            break;
+        }
+        if (rc) return rc;
+        last = pc;
+        pc += size;
+    }
+    if (uc->code[last] != OP_RET)
+        return fail(v, "unit %" PRIu32 " does not end in RET (last instruction %s at %" PRIu32 ")",
+                    uc->u, rb_opinfo_table[uc->code[last]].name, uc->start + last);
+    for (pc = 0; pc < uc->len; pc += rb_op_size((rb_opcode)uc->code[pc])) {
+        uint8_t op = uc->code[pc];
+        if (rb_opinfo_table[op].operand == OPK_JUMP) {
+            if (check_target(uc, pc, operand(uc->code + pc))) return -1;
+        } else if (op == OP_BAND) {
+            const rb_band *b = &p->bands[operand(uc->code + pc)];
+            for (uint32_t k = 0; k < b->narms; k++)
+                if (check_target(uc, pc, p->arms[b->first_arm + k].target)) return -1;
+        }
+    }
+    return 0;
+}
+
+/* Joins state `top` into the instruction at rel: the first path sets it,
+ * every later one must agree in depth and in every cell's type. */
+static int merge(unitcheck *uc, uint32_t rel, uint32_t top)
+{
+    uint32_t have = uc->state[rel];
+    if (have == RB_NONE) {
+        uc->state[rel] = top;
+        return 0;
+    }
+    const cell *c = uc->cells;
+    if (c[have].depth != c[top].depth)
+        return fail(uc->v, "unit %" PRIu32 ": stack depth differs where paths meet at %" PRIu32
+                    " (%u vs %u)", uc->u, uc->start + rel, c[have].depth, c[top].depth);
+    uint32_t a = have, b = top;
+    while (a != b) {
+        if (c[a].type != c[b].type || c[a].aux != c[b].aux) {
+            if (c[a].type == c[b].type)
+                return fail(uc->v, "unit %" PRIu32 ": stack types differ where paths meet at %" PRIu32
+                            " (%s of choice set %" PRIu32 " vs %s of choice set %" PRIu32 ")",
+                            uc->u, uc->start + rel, type_name(c[a].type), c[a].aux,
+                            type_name(c[b].type), c[b].aux);
+            return fail(uc->v, "unit %" PRIu32 ": stack types differ where paths meet at %" PRIu32
+                        " (%s vs %s)", uc->u, uc->start + rel, type_name(c[a].type),
+                        type_name(c[b].type));
+        }
+        a = c[a].below;
+        b = c[b].below;
+    }
+    return 0;
+}
+
+static uint32_t push(unitcheck *uc, uint32_t top, int type, uint32_t aux)
+{
+    cell *c = &uc->cells[uc->ncells];
+    c->below = top;
+    c->aux = aux;
+    c->depth = (uint16_t)(uc->cells[top].depth + 1);
+    c->type = (uint8_t)type;
+    return uc->ncells++;
+}
+
+/* The i-th cell from the top (0 = top). */
+static const cell *peek(const unitcheck *uc, uint32_t top, unsigned i)
+{
+    while (i--) top = uc->cells[top].below;
+    return &uc->cells[top];
+}
+
+static int want(unitcheck *uc, uint32_t pc, const cell *c, int type)
+{
+    if (c->type == type) return 0;
+    return fail(uc->v, "unit %" PRIu32 ": %s at %" PRIu32 " expects %s, found %s", uc->u,
+                rb_opinfo_table[uc->code[pc]].name, uc->start + pc, type_name(type),
+                type_name(c->type));
+}
+
+static int want_nums(unitcheck *uc, uint32_t pc, uint32_t top, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++, top = uc->cells[top].below)
+        if (want(uc, pc, &uc->cells[top], T_NUM)) return -1;
+    return 0;
+}
+
+/* The type a unit must return, or 0 with *aux for choices. */
+static int unit_result_type(const rb_program *p, const rb_unit *un, uint32_t *aux, bool *maybe_ok)
+{
+    *aux = RB_NONE;
+    *maybe_ok = false;
+    switch (un->kind) {
+    case U_CHECK: case U_WARN: case U_WHEN: return T_BOOL;
+    case U_ITEM: case U_TOTAL: case U_GRADE_ON: return T_NUM;
+    default: {
+        const rb_slot *s = &p->slots[un->target];
+        *aux = s->choiceset;
+        *maybe_ok = s->maybe;
+        return slot_base_type(s);
+    }
+    }
+}
+
+/* Pass 2: abstract interpretation in offset order. */
+static int interpret_unit(unitcheck *uc)
+{
+    verifier *v = uc->v;
+    rb_program *p = v->p;
+    rb_unit *un = &p->units[uc->u];
+    for (uint32_t i = 0; i < uc->len; i++) uc->state[i] = RB_NONE;
+    uc->cells[0] = (cell){0, RB_NONE, 0, 0};
+    uc->ncells = 1;
+    uc->state[0] = 0;
+    unsigned max_depth = 0;
+
+    for (uint32_t pc = 0; pc < uc->len; pc += rb_op_size((rb_opcode)uc->code[pc])) {
+        uint32_t top = uc->state[pc];
+        if (top == RB_NONE) continue; /* unreachable: decoded and checked, never run */
+        uint8_t op = uc->code[pc];
+        const rb_opinfo *info = &rb_opinfo_table[op];
+        uint32_t x = info->operand == OPK_NONE ? 0 : operand(uc->code + pc);
+        unsigned depth = uc->cells[top].depth;
+        unsigned pops = info->pops < 0 ? x : (unsigned)info->pops;
+        if (depth < pops)
+            return fail(v, "unit %" PRIu32 ": %s at %" PRIu32 " needs %u value%s but the stack has %u",
+                        uc->u, info->name, uc->start + pc, pops, pops == 1 ? "" : "s", depth);
+        const cell *a = peek(uc, top, 0);
+        /* below the top (the empty-stack cell when there is none; only
+         * instructions that pop two read it, and they have two) */
+        const cell *b = depth >= 2 ? peek(uc, top, 1) : &uc->cells[0];
+        int result = 0;                                       /* pushed type */
+        uint32_t aux = RB_NONE;
+        switch ((rb_opcode)op) {
+        case OP_CONST: result = T_NUM; break;
+        case OP_TEXT: result = T_TEXT; break;
+        case OP_DATE:
+            if (!is_date(p, x))
+                return fail(v, "unit %" PRIu32 ": DATE at %" PRIu32 " pushes \"%s\", not a date "
+                            "(YYYY-MM-DD)", uc->u, uc->start + pc, rb_str(p, x));
+            result = T_DATE;
+            break;
+        case OP_TRUE: case OP_FALSE: result = T_BOOL; break;
+        case OP_OPTION:
+            result = T_CHOICE;
+            aux = v->option_set[x];
+            break;
+        case OP_LOAD: case OP_LOADV: {
+            const rb_slot *s = &p->slots[x];
+            uint32_t prod = v->prod[x];
+            if (prod == RB_NONE || prod > uc->u)
+                return fail(v, "unit %" PRIu32 ": %s at %" PRIu32 " reads %s before it is computed",
+                            uc->u, info->name, uc->start + pc, slot_name(v, x));
+            if (op == OP_LOAD && s->maybe) {
+                result = T_MAYBE;
+            } else {
+                result = slot_base_type(s);
+                aux = s->choiceset;
+            }
+            break;
+        }
+        case OP_PRESENT:
+            if (want(uc, pc, a, T_MAYBE)) return -1;
+            result = T_BOOL;
+            break;
+        case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV:
+        case OP_NEG: case OP_FLOOR: case OP_CEIL: case OP_ABS:
+        case OP_MIN: case OP_MAX: case OP_AVG: case OP_CLAMP: case OP_ROUND:
+            if (want_nums(uc, pc, top, pops)) return -1;
+            result = T_NUM;
+            break;
+        case OP_NOT:
+            if (want(uc, pc, a, T_BOOL)) return -1;
+            result = T_BOOL;
+            break;
+        case OP_EQ: case OP_NE:
+        case OP_LT: case OP_LE: case OP_GT: case OP_GE: {
+            bool ordered = op != OP_EQ && op != OP_NE;
+            if (a->type != b->type)
+                return fail(v, "unit %" PRIu32 ": %s at %" PRIu32 " compares %s with %s", uc->u,
+                            info->name, uc->start + pc, type_name(b->type), type_name(a->type));
+            if (a->type == T_MAYBE ||
+                (ordered && a->type != T_NUM && a->type != T_TEXT && a->type != T_DATE))
+                return fail(v, "unit %" PRIu32 ": %s at %" PRIu32 " cannot compare %s values",
+                            uc->u, info->name, uc->start + pc, type_name(a->type));
+            result = T_BOOL;
+            break;
+        }
+        case OP_JUMP: break;
+        case OP_JUMPF: case OP_JUMPT:
+            if (want(uc, pc, a, T_BOOL)) return -1;
+            break;
+        case OP_COUNT:
+            if (want(uc, pc, a, T_SET)) return -1;
+            result = T_NUM;
+            break;
+        case OP_HAS: {
+            if (want(uc, pc, a, T_SET)) return -1;
+            const rb_choiceset *cs = a->aux < p->nchoicesets ? &p->choicesets[a->aux] : NULL;
+            if (!cs || x < cs->first || x - cs->first >= cs->count)
+                return fail(v, "unit %" PRIu32 ": HAS at %" PRIu32 " asks for option %" PRIu32
+                            ", which is not in the set's choice set", uc->u, uc->start + pc, x);
+            result = T_BOOL;
+            break;
+        }
+        case OP_TONUM: {
+            if (a->type != T_CHOICE && a->type != T_SET)
+                return fail(v, "unit %" PRIu32 ": TONUM at %" PRIu32 " expects choice or set, found %s",
+                            uc->u, uc->start + pc, type_name(a->type));
+            if (a->aux >= p->nchoicesets || !p->choicesets[a->aux].numeric)
+                return fail(v, "unit %" PRIu32 ": TONUM at %" PRIu32
+                            " on a choice whose options have no numbers", uc->u, uc->start + pc);
+            result = T_NUM;
+            break;
+        }
+        case OP_BAND:
+            if (want(uc, pc, a, T_NUM)) return -1;
+            break;
+        case OP_RET: {
+            uint32_t want_aux;
+            bool maybe_ok;
+            int t = unit_result_type(p, un, &want_aux, &maybe_ok);
+            if (depth != 1)
+                return fail(v, "unit %" PRIu32 ": RET at %" PRIu32 " with %u values on the stack "
+                            "(must be exactly 1)", uc->u, uc->start + pc, depth);
+            if (!(a->type == t && (t != T_CHOICE && t != T_SET ? true : a->aux == want_aux)) &&
+                !(maybe_ok && a->type == T_MAYBE))
+                return fail(v, "unit %" PRIu32 " (%s) returns %s, expected %s", uc->u,
+                            unit_kind_name(un->kind), type_name(a->type), type_name(t));
+            break;
+        }
+        case RB_OP_COUNT: break;
+        }
+
+        /* The state after the instruction: pop, then push the result. */
+        uint32_t next = top;
+        for (unsigned i = 0; i < pops; i++) next = uc->cells[next].below;
+        if (result) {
+            if (uc->cells[next].depth + 1u > RB_VERIFY_MAX_STACK)
+                return fail(v, "unit %" PRIu32 ": stack overflow at %" PRIu32 " (more than %u values)",
+                            uc->u, uc->start + pc, RB_VERIFY_MAX_STACK);
+            next = push(uc, next, result, aux);
+        }
+        if (uc->cells[next].depth > max_depth) max_depth = uc->cells[next].depth;
+        if (depth > max_depth) max_depth = depth;
+
+        /* Successors. */
+        uint32_t size = rb_op_size((rb_opcode)op);
+        switch ((rb_opcode)op) {
+        case OP_RET: break;
+        case OP_JUMP:
+            if (merge(uc, x - uc->start, next)) return -1;
+            break;
+        case OP_JUMPF: case OP_JUMPT:
+            if (merge(uc, x - uc->start, next) || merge(uc, pc + size, next)) return -1;
+            break;
+        case OP_BAND: {
+            const rb_band *band = &p->bands[x];
+            for (uint32_t k = 0; k < band->narms; k++)
+                if (merge(uc, p->arms[band->first_arm + k].target - uc->start, next)) return -1;
+            break;
+        }
+        default:
+            /* The last instruction is RET, so pc + size < len here. */
+            if (merge(uc, pc + size, next)) return -1;
+        }
+    }
+    un->max_stack = max_depth;
+    return 0;
+}
+
+static int check_code(verifier *v)
+{
+    rb_program *p = v->p;
+    uint32_t maxlen = 0;
+    for (uint32_t u = 0; u < p->nunits; u++)
+        if (p->units[u].code_len > maxlen) maxlen = p->units[u].code_len;
+    v->band_user = rb_xmalloc(((size_t)p->nbands + 1) * sizeof *v->band_user);
+    for (uint32_t b = 0; b < p->nbands; b++) v->band_user[b] = RB_NONE;
+    unitcheck uc = {.v = v};
+    /* One cell per instruction at most (each pushes at most one) plus the
+     * empty stack. */
+    uc.boundary = rb_xmalloc((size_t)maxlen + 1);
+    uc.state = rb_xmalloc(((size_t)maxlen + 1) * sizeof *uc.state);
+    uc.cells = rb_xmalloc(((size_t)maxlen + 1) * sizeof *uc.cells);
+    int rc = 0;
+    for (uint32_t u = 0; u < p->nunits && rc == 0; u++) {
+        rb_unit *un = &p->units[u];
+        un->max_stack = 0;
+        if (un->kind == U_SECTION) continue;
+        uc.u = u;
+        uc.start = un->code_start;
+        uc.len = un->code_len;
+        uc.code = p->code + un->code_start;
+        rc = decode_unit(&uc);
+        if (rc == 0) rc = interpret_unit(&uc);
+    }
+    free(uc.boundary);
+    free(uc.state);
+    free(uc.cells);
+    return rc;
+}
+
+int rb_program_verify(rb_program *p, char *err, size_t errcap)
+{
+    verifier v = {.p = p, .err = err, .errcap = errcap};
+    if (err && errcap) err[0] = '\0';
+    v.prod = rb_xmalloc(((size_t)p->nslots + 1) * sizeof *v.prod);
+    for (uint32_t i = 0; i < p->nslots; i++) v.prod[i] = RB_NONE;
+    int rc = check_numbers(&v);
+    if (rc == 0) rc = check_strings(&v);
+    if (rc == 0) rc = check_header(&v);
+    if (rc == 0) rc = check_options(&v);
+    if (rc == 0) rc = check_slots(&v);
+    if (rc == 0) rc = check_raters(&v);
+    if (rc == 0) rc = check_items(&v);
+    if (rc == 0) rc = check_inputs(&v);
+    if (rc == 0) rc = check_sections(&v);
+    if (rc == 0) rc = check_section_maybe(&v);
+    if (rc == 0) rc = check_bands(&v);
+    if (rc == 0) rc = check_units(&v);
+    if (rc == 0) rc = check_code(&v);
+    free(v.prod);
+    free(v.option_set);
+    free(v.band_user);
+    return rc;
+}

@@ -1,0 +1,342 @@
+/* test_result.c — the result writers (result.c): exact NDJSON (SPEC §8
+ * shape and key order), JSON escaping, CSV, the aligned table and the
+ * explanation, on hand-built programs (vmtest.h). */
+#include "vmtest.h"
+
+static char *ndjson(const rb_program *p, const rb_result *r)
+{
+    return tb_capture(rb_write_ndjson, p, r);
+}
+
+/* ---- NDJSON ---------------------------------------------------------------- */
+
+static void test_ndjson_presales(void **state)
+{
+    (void)state;
+    tctx c;
+    tctx_open(&c, tb_presales(), false);
+    const rb_result *r = tctx_eval(&c, PRESALES_RECORD, false);
+    char *s = ndjson(c.prog, r);
+    assert_string_equal(
+        s,
+        "{\"record\":1,\"form\":\"presales\",\"period\":\"monthly\",\"ok\":true,\"total\":87,\"scale\":100,"
+        "\"grade\":{\"id\":\"good\",\"label\":\"良好\"},"
+        "\"sections\":[{\"name\":\"attitude\",\"label\":\"服务态度与沟通能力\",\"score\":36,\"points\":40,"
+        "\"items\":[{\"name\":\"knowledge\",\"score\":9,\"points\":10},{\"name\":\"initiative\",\"score\":8,"
+        "\"points\":10},{\"name\":\"expression\",\"score\":9,\"points\":10},{\"name\":\"patience\",\"score\":10,"
+        "\"points\":10}]},{\"name\":\"sales\",\"label\":\"销售技能与目标达成\",\"score\":34,\"points\":40,"
+        "\"items\":[{\"name\":\"technique\",\"score\":12,\"points\":15},{\"name\":\"target\",\"score\":13,"
+        "\"points\":15},{\"name\":\"satisfaction\",\"score\":9,\"points\":10}]},{\"name\":\"growth\","
+        "\"label\":\"团队协作与自我提升\",\"score\":17,\"points\":20,\"items\":[{\"name\":\"teamwork\",\"score\":8,"
+        "\"points\":10},{\"name\":\"learning\",\"score\":9,\"points\":10}]}],"
+        "\"outputs\":{},\"fields\":{\"name\":\"李娜\",\"date\":\"2026-10-31\"},\"warnings\":[],\"errors\":[],"
+        "\"digest\":\"sha256:test\"}\n");
+    free(s);
+
+    /* invalid: no total, grade, sections or outputs; fields that bound stay */
+    r = tctx_eval(&c,
+                  "{\"name\":\"李娜\",\"date\":\"2026-10-31\",\"knowledge\":12,\"initiative\":8,\"expression\":9,"
+                  "\"patience\":10,\"technique\":12,\"target\":13,\"satisfaction\":9,\"teamwork\":8,\"learning\":9}",
+                  false);
+    s = ndjson(c.prog, r);
+    assert_string_equal(s, "{\"record\":1,\"form\":\"presales\",\"period\":\"monthly\",\"ok\":false,"
+                           "\"fields\":{\"name\":\"李娜\",\"date\":\"2026-10-31\"},\"warnings\":[],"
+                           "\"errors\":[{\"path\":\"knowledge\",\"code\":\"range\","
+                           "\"message\":\"knowledge = 12 is outside 0..10\"}],\"digest\":\"sha256:test\"}\n");
+    free(s);
+    tctx_close(&c);
+}
+
+/* Nested sections, weights, raters, an n/a item, a deduction, typed outputs,
+ * version, precision 1. */
+static rb_program *review_form(void)
+{
+    tb t;
+    tb_init(&t, "review", "100", true);
+    rb_program *p = tb_p(&t);
+    p->version = tb_s(&t, "2026-04");
+    p->precision = 1;
+    tb_rater(&t, "self", "自我考评", "0");
+    tb_rater(&t, "manager", "直接领导", "0.6");
+    tb_rater(&t, "director", "分管领导", "0.4");
+    tb_input(&t, "name", SLOT_FIELD, RB_T_TEXT, true, NULL, NULL);
+    uint32_t w = tb_section(&t, "work", "工作目标", 0, "100", "0.7", false);
+    tb_item(&t, "t1", w, "60");
+    tb_item_full(&t, "t2", NULL, w, "40", NULL, true, false, true, false);
+    uint32_t cd = tb_section(&t, "conduct", "行为表现", 0, "100", "0.3", false);
+    uint32_t d = tb_section(&t, "discipline", NULL, cd, "50", NULL, false);
+    tb_item(&t, "d1", d, "50");
+    uint32_t a = tb_section(&t, "attitude", NULL, cd, "50", NULL, false);
+    tb_item(&t, "a1", a, "50");
+    tb_item_full(&t, "late", "迟到", cd, "10", NULL, true, true, false, false);
+    uint32_t o1 = tb_slot(&t, "coef", "系数", SLOT_OUTPUT, RB_T_NUMBER, false);
+    tb_code(&t);
+    tb_op1(&t, OP_CONST, tb_n(&t, "1"));
+    tb_op1(&t, OP_CONST, tb_n(&t, "3"));
+    tb_op(&t, OP_DIV);
+    tb_unit(&t, U_VALUE, o1, "output coef", 20);
+    uint32_t o2 = tb_slot(&t, "pass", NULL, SLOT_OUTPUT, RB_T_BOOL, false);
+    tb_code(&t);
+    tb_op(&t, OP_TRUE);
+    tb_unit(&t, U_VALUE, o2, "output pass", 21);
+    uint32_t o3 = tb_slot(&t, "memo", NULL, SLOT_OUTPUT, RB_T_TEXT, false);
+    tb_code(&t);
+    tb_op1(&t, OP_TEXT, tb_s(&t, "a\"b\tc"));
+    tb_unit(&t, U_VALUE, o3, "output memo", 22);
+    tb_grade_presales(&t);
+    return tb_finish(&t);
+}
+
+#define REVIEW_RECORD                                                                            \
+    "{\"name\":\"张三\",\"t1\":{\"self\":50,\"manager\":54,\"director\":45},\"t2\":\"n/a\","       \
+    "\"d1\":{\"manager\":40,\"director\":50},\"a1\":{\"manager\":45,\"director\":45},\"late\":4}"
+
+static void test_ndjson_nested(void **state)
+{
+    (void)state;
+    tctx c;
+    tctx_open(&c, review_form(), false);
+    const rb_result *r = tctx_eval(&c, REVIEW_RECORD, false);
+    assert_true(r->ok);
+    /* work = 50.4 of the 60 that apply; conduct = 44 + 45 − 4 = 85;
+     * total = 100 × (0.7 × 50.4/60 + 0.3 × 85/100) = 84.3 */
+    assert_num(r->total, "84.3");
+    char *s = ndjson(c.prog, r);
+    assert_string_equal(
+        s,
+        "{\"record\":1,\"form\":\"review\",\"version\":\"2026-04\",\"ok\":true,\"total\":84.3,\"scale\":100,"
+        "\"grade\":{\"id\":\"good\",\"label\":\"良好\"},"
+        "\"sections\":["
+        "{\"name\":\"work\",\"label\":\"工作目标\",\"score\":50.4,\"points\":60,\"weight\":0.7,\"items\":["
+        "{\"name\":\"t1\",\"score\":50.4,\"points\":60,\"raters\":{\"self\":50,\"manager\":54,\"director\":45}},"
+        "{\"name\":\"t2\",\"points\":40,\"applicable\":false}]},"
+        "{\"name\":\"conduct\",\"label\":\"行为表现\",\"score\":85,\"points\":100,\"weight\":0.3,\"items\":[],"
+        "\"deductions\":[{\"name\":\"late\",\"score\":4,\"points\":10}],"
+        "\"sections\":["
+        "{\"name\":\"discipline\",\"score\":44,\"points\":50,\"items\":[{\"name\":\"d1\",\"score\":44,\"points\":50,"
+        "\"raters\":{\"manager\":40,\"director\":50}}]},"
+        "{\"name\":\"attitude\",\"score\":45,\"points\":50,\"items\":[{\"name\":\"a1\",\"score\":45,\"points\":50,"
+        "\"raters\":{\"manager\":45,\"director\":45}}]}]}],"
+        "\"outputs\":{\"coef\":0.3,\"pass\":true,\"memo\":\"a\\\"b\\tc\"},"
+        "\"fields\":{\"name\":\"张三\"},\"warnings\":[],\"errors\":[],\"digest\":\"sha256:test\"}\n");
+    free(s);
+
+    /* a section with nothing applicable: listed, applicable false, no score */
+    r = tctx_eval(&c, "{\"name\":\"x\",\"t1\":\"n/a\",\"d1\":{\"manager\":50,\"director\":50},"
+                      "\"a1\":{\"manager\":50,\"director\":50},\"late\":0}", false);
+    assert_false(r->ok); /* t1 is not optional */
+    r = tctx_eval(&c, "{\"name\":\"x\",\"t1\":{\"manager\":30,\"director\":30},\"t2\":{\"self\":null},"
+                      "\"d1\":{\"manager\":50,\"director\":50},\"a1\":{\"manager\":50,\"director\":50},\"late\":0}",
+                  false);
+    assert_true(r->ok);
+    assert_false(r->items[1].applicable); /* an object of nulls is n/a */
+    tctx_close(&c);
+}
+
+/* A pure validation form: no total, scale or grade; typed outputs. */
+static void test_ndjson_validation_form(void **state)
+{
+    (void)state;
+    tb t;
+    tb_init(&t, "v", "100", false);
+    tb_p(&t)->has_items = 0;
+    uint32_t o = rb_build_option(t.b, (rb_option){.id = tb_s(&t, "phone"), .label = tb_s(&t, "电话"), .value = RB_NONE});
+    rb_build_option(t.b, (rb_option){.id = tb_s(&t, "email"), .label = tb_s(&t, "邮件"), .value = RB_NONE});
+    rb_build_option(t.b, (rb_option){.id = tb_s(&t, "visit"), .label = RB_NONE, .value = RB_NONE});
+    uint32_t cs = rb_build_choiceset(t.b, (rb_choiceset){.first = o, .count = 3});
+    uint32_t f = tb_input(&t, "method", SLOT_FIELD, RB_T_CHOICE, true, NULL, NULL);
+    uint32_t g = tb_input(&t, "ways", SLOT_INPUT, RB_T_CHOICES, true, NULL, NULL);
+    uint32_t h = tb_input(&t, "amount", SLOT_FIELD, RB_T_NUMBER, true, NULL, NULL);
+    rb_program *p = tb_p(&t);
+    p->slots[p->inputs[f].slot].choiceset = cs;
+    p->slots[p->inputs[g].slot].choiceset = cs;
+    (void)h;
+    uint32_t out1 = tb_slot(&t, "m", NULL, SLOT_OUTPUT, RB_T_CHOICE, false);
+    tb_p(&t)->slots[out1].choiceset = cs;
+    tb_code(&t);
+    tb_op1(&t, OP_LOAD, tb_p(&t)->inputs[f].slot);
+    tb_unit(&t, U_VALUE, out1, "output m", 5);
+    uint32_t out2 = tb_slot(&t, "s", NULL, SLOT_OUTPUT, RB_T_CHOICES, false);
+    tb_p(&t)->slots[out2].choiceset = cs;
+    tb_code(&t);
+    tb_op1(&t, OP_LOAD, tb_p(&t)->inputs[g].slot);
+    tb_unit(&t, U_VALUE, out2, "output s", 6);
+    tctx c;
+    tctx_open(&c, tb_finish(&t), false);
+    const rb_result *r = tctx_eval(&c, "{\"method\":\"邮件\",\"ways\":[\"visit\",\"phone\"],\"amount\":12.345}", false);
+    char *s = ndjson(c.prog, r);
+    assert_string_equal(s, "{\"record\":1,\"form\":\"v\",\"ok\":true,\"sections\":[],"
+                           "\"outputs\":{\"m\":\"email\",\"s\":[\"phone\",\"visit\"]},"
+                           "\"fields\":{\"method\":\"email\",\"amount\":12.345},\"warnings\":[],\"errors\":[],"
+                           "\"digest\":\"sha256:test\"}\n");
+    free(s);
+    tctx_close(&c);
+}
+
+/* Output is valid JSON whatever the strings hold. */
+static void test_json_escaping(void **state)
+{
+    (void)state;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    static const char in[] = "q\"b\\s/\b\f\n\r\t\x01\x1f\x7f é中\xff\xc3(\xed\xa0\x80\xf0\x9f\x98\x80";
+    rb_json_write_string(f, in, sizeof in - 1);
+    rb_json_write_string(f, "a\0b", 3);
+    fclose(f);
+    assert_string_equal(buf, "\"q\\\"b\\\\s/\\b\\f\\n\\r\\t\\u0001\\u001f\\u007f é中\\ufffd\\ufffd(\\ufffd\\ufffd"
+                             "\\ufffd😀\"\"a\\u0000b\"");
+    free(buf);
+
+    /* through the writer: a syntax error message with raw bytes */
+    tctx c;
+    tctx_open(&c, tb_presales(), false);
+    rb_record rec = {.number = 3, .syntax_error = "line 1: bad byte \xfe in \"x\"\n"};
+    const rb_result *r = rb_eval_record(c.eval, &rec);
+    char *s = ndjson(c.prog, r);
+    assert_string_equal(s, "{\"record\":3,\"form\":\"presales\",\"period\":\"monthly\",\"ok\":false,\"fields\":{},"
+                           "\"warnings\":[],\"errors\":[{\"path\":\"\",\"code\":\"syntax\","
+                           "\"message\":\"line 1: bad byte \\ufffd in \\\"x\\\"\\n\"}],\"digest\":\"sha256:test\"}\n");
+    free(s);
+    tctx_close(&c);
+}
+
+/* ---- CSV -------------------------------------------------------------------- */
+
+static void test_csv(void **state)
+{
+    (void)state;
+    tctx c;
+    tctx_open(&c, review_form(), false);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    rb_write_csv_header(f, c.prog);
+    rb_write_csv(f, c.prog, tctx_eval(&c, REVIEW_RECORD, false));
+    rb_write_csv(f, c.prog, tctx_eval(&c, "{\"name\":\"x, y\",\"t1\":9,\"d1\":{}}", false));
+    fclose(f);
+    assert_string_equal(
+        buf,
+        "record,ok,total,grade,work,conduct,discipline,attitude,coef,pass,memo,errors\r\n"
+        "1,true,84.3,good,50.4,85,44,45,0.3,true,\"a\"\"b\tc\",\r\n"
+        "1,false,,,,,,,,,,\"type: t1 = 9 must give one value per rater, like {\"\"manager\"\": …}; "
+        "missing: d1.manager is required but missing; missing: d1.director is required but missing; "
+        "missing: a1 is required but missing; missing: late is required but missing\"\r\n");
+    free(buf);
+    tctx_close(&c);
+}
+
+/* ---- table -------------------------------------------------------------------- */
+
+static void test_table(void **state)
+{
+    (void)state;
+    tctx c;
+    tctx_open(&c, tb_presales(), false);
+    rb_table *t = rb_table_new(c.prog);
+    const rb_result *r = tctx_eval(&c, PRESALES_RECORD, false);
+    rb_table_add(t, r);
+    r = tctx_eval(&c, "{\"name\":\"Alexander\",\"date\":\"2026-10-31\",\"knowledge\":10,\"initiative\":10,"
+                      "\"expression\":10,\"patience\":10,\"technique\":15,\"target\":15,\"satisfaction\":10,"
+                      "\"teamwork\":10,\"learning\":10}", false);
+    rb_table_add(t, r);
+    r = tctx_eval(&c, "{\"name\":\"欧阳\\t娜娜\",\"knowledge\":11}", false);
+    rb_table_add(t, r);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    rb_table_write(t, f);
+    fclose(f);
+    rb_table_free(t);
+    assert_string_equal(buf,
+                        "#  name       total  grade  result\n"
+                        "-  ---------  -----  -----  -----------------------------------------------\n"
+                        "1  李娜          87  良好   ok\n"
+                        "1  Alexander    100  优秀   ok\n"
+                        "1  欧阳 娜娜                invalid: date is required but missing (+9 more)\n");
+    free(buf);
+    tctx_close(&c);
+}
+
+/* ---- explain ------------------------------------------------------------------ */
+
+static void test_explain(void **state)
+{
+    (void)state;
+    tctx c;
+    tctx_open(&c, review_form(), false);
+    char *s = tb_capture(rb_write_explain, c.prog, tctx_eval(&c, REVIEW_RECORD, false));
+    assert_string_equal(
+        s,
+        "record 1 (t.json, line 1), form review, version 2026-04: valid\n"
+        "  fields:\n"
+        "    name = \"张三\"\n"
+        "  section work \"工作目标\": 50.4 of 60 (of 100 declared: what does not apply leaves the full mark), "
+        "weight 70%\n"
+        "    item t1: 50.4 of 60 = 60% × manager 54 + 40% × director 45 (self gave 50, weight 0%: not counted)\n"
+        "    item t2: not applicable\n"
+        "    = t1 50.4 = 50.4\n"
+        "  section conduct \"行为表现\": 85 of 100, weight 30%\n"
+        "    section discipline: 44 of 50\n"
+        "      item d1: 44 of 50 = 60% × manager 40 + 40% × director 50\n"
+        "      = d1 44 = 44\n"
+        "    section attitude: 45 of 50\n"
+        "      item a1: 45 of 50 = 60% × manager 45 + 40% × director 45\n"
+        "      = a1 45 = 45\n"
+        "    deduct late \"迟到\": −4 of 10\n"
+        "    = discipline 44 + attitude 45 − late 4 = 85\n"
+        "  total: 84.3 of 100\n"
+        "    = 100 × (70% × work 50.4/60 + 30% × conduct 85/100) = 84.3\n"
+        "  grade: good \"良好\" (84.3 >= 75: the first arm that holds)\n"
+        "  outputs:\n"
+        "    coef \"系数\" = 0.3\n"
+        "    pass = true\n"
+        "    memo = \"a\"b c\"\n"
+        "  warnings: none\n"
+        "  errors: none\n"
+        "\n");
+    free(s);
+
+    /* renormalised weights and an invalid record */
+    s = tb_capture(rb_write_explain, c.prog,
+                   tctx_eval(&c, "{\"name\":\"x\",\"t1\":{\"manager\":60,\"director\":60},\"t2\":\"n/a\","
+                                 "\"d1\":{\"manager\":80,\"director\":50},\"a1\":{\"manager\":50,\"director\":50},"
+                                 "\"late\":0}", false));
+    assert_non_null(strstr(s, "invalid (1 error)\n"));
+    assert_non_null(strstr(s, "  errors:\n    range at d1.manager: d1.manager = 80 is outside 0..50\n"));
+    free(s);
+    tctx_close(&c);
+
+    /* an unweighted form where an item does not apply: rescaled to the scale */
+    rb_program *p = tb_presales();
+    p->items[3].optional = 1;
+    p->inputs[p->items[3].input].required = 0;
+    p->slots[p->items[3].slot].maybe = 1;
+    tctx_open(&c, p, false);
+    s = tb_capture(rb_write_explain, c.prog,
+                   tctx_eval(&c, "{\"name\":\"李娜\",\"date\":\"2026-10-31\",\"knowledge\":9,\"initiative\":8,"
+                                 "\"expression\":9,\"patience\":\"n/a\",\"technique\":12,\"target\":13,"
+                                 "\"satisfaction\":9,\"teamwork\":8,\"learning\":9}", false));
+    assert_non_null(strstr(s, "  section attitude \"服务态度与沟通能力\": 26 of 30 (of 40 declared: what does not apply "
+                              "leaves the full mark)\n"));
+    assert_non_null(strstr(s, "    item patience \"耐心与友善\": not applicable\n"));
+    assert_non_null(strstr(s, "  total: 85.56 of 100 (85.555556… rounded to 2 digits)\n"
+                              "    = 100 × (attitude 26 + sales 34 + growth 17) ÷ 90 = 85.56 (rescaled to the scale)\n"
+                              "  grade: good \"良好\" (85.56 >= 75: the first arm that holds)\n"));
+    free(s);
+    tctx_close(&c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ndjson_presales),
+        cmocka_unit_test(test_ndjson_nested),
+        cmocka_unit_test(test_ndjson_validation_form),
+        cmocka_unit_test(test_json_escaping),
+        cmocka_unit_test(test_csv),
+        cmocka_unit_test(test_table),
+        cmocka_unit_test(test_explain),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
