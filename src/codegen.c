@@ -4,8 +4,8 @@
  * the form as section 0, items, inputs), then one unit per value-producing
  * declaration in the checker's dependency order.  Expressions compile to
  * stack code with forward jumps only; params are inlined as constants.
- * Strings and numbers are de-duplicated so equal templates give equal
- * bytes. */
+ * Tables grow through the program builder (program_build.h), which
+ * de-duplicates strings and numbers so equal templates give equal bytes. */
 #include "codegen.h"
 
 #include <stdlib.h>
@@ -14,88 +14,17 @@
 #include "arena.h"
 #include "check.h"
 #include "opcodes.h"
-
-#define GROW(arr, n, cap)                                                    \
-    do {                                                                     \
-        if ((n) == (cap)) {                                                  \
-            (cap) = (cap) ? (cap) * 2 : 16;                                  \
-            (arr) = rb_xrealloc((arr), (size_t)(cap) * sizeof *(arr));       \
-        }                                                                    \
-    } while (0)
+#include "program_build.h"
 
 typedef struct {
-    rb_program *p;
+    rb_builder *b;
+    rb_program *p;        /* the builder's program (tables move as they grow) */
     rb_source *src;
     const rb_checked *ck;
-    uint32_t cap_numbers, cap_strings, cap_options, cap_sets, cap_slots, cap_inputs, cap_items, cap_sections,
-        cap_children, cap_units, cap_arms, cap_bands, cap_code, cap_raters;
-    uint32_t string_cap_bytes;
-    uint32_t *str_hash;   /* open addressing: string index + 1, 0 empty */
-    uint32_t str_hash_cap;
 } gen;
 
-/* ---- constants ---------------------------------------------------------- */
-
-static uint32_t num_index(gen *g, rb_num n)
-{
-    rb_program *p = g->p;
-    for (uint32_t i = 0; i < p->nnumbers; i++)
-        if (p->numbers[i].num == n.num && p->numbers[i].den == n.den) return i;
-    GROW(p->numbers, p->nnumbers, g->cap_numbers);
-    p->numbers[p->nnumbers] = n;
-    return p->nnumbers++;
-}
-
-static uint32_t hash_bytes(const char *s, size_t n)
-{
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
-}
-
-static void rehash(gen *g);
-
-static uint32_t str_index(gen *g, const char *s)
-{
-    rb_program *p = g->p;
-    size_t n = strlen(s);
-    if (g->str_hash_cap == 0 || p->nstrings * 2 >= g->str_hash_cap) rehash(g);
-    uint32_t h = hash_bytes(s, n) & (g->str_hash_cap - 1);
-    while (g->str_hash[h]) {
-        uint32_t i = g->str_hash[h] - 1;
-        if (p->string_len[i] == n && memcmp(rb_str(p, i), s, n) == 0) return i;
-        h = (h + 1) & (g->str_hash_cap - 1);
-    }
-    if (p->nstrings == g->cap_strings) {
-        g->cap_strings = g->cap_strings ? g->cap_strings * 2 : 64;
-        p->string_off = rb_xrealloc(p->string_off, g->cap_strings * sizeof *p->string_off);
-        p->string_len = rb_xrealloc(p->string_len, g->cap_strings * sizeof *p->string_len);
-    }
-    while (p->string_bytes + n + 1 > g->string_cap_bytes) {
-        g->string_cap_bytes = g->string_cap_bytes ? g->string_cap_bytes * 2 : 1024;
-        p->string_data = rb_xrealloc(p->string_data, g->string_cap_bytes);
-    }
-    memcpy(p->string_data + p->string_bytes, s, n + 1);
-    p->string_off[p->nstrings] = p->string_bytes;
-    p->string_len[p->nstrings] = (uint32_t)n;
-    p->string_bytes += (uint32_t)n + 1;
-    g->str_hash[h] = p->nstrings + 1;
-    return p->nstrings++;
-}
-
-static void rehash(gen *g)
-{
-    rb_program *p = g->p;
-    uint32_t cap = g->str_hash_cap ? g->str_hash_cap * 2 : 256;
-    free(g->str_hash);
-    g->str_hash = rb_xcalloc(cap, sizeof *g->str_hash);
-    g->str_hash_cap = cap;
-    for (uint32_t i = 0; i < p->nstrings; i++) {
-        uint32_t h = hash_bytes(rb_str(p, i), p->string_len[i]) & (cap - 1);
-        while (g->str_hash[h]) h = (h + 1) & (cap - 1);
-        g->str_hash[h] = i + 1;
-    }
-}
+static uint32_t num_index(gen *g, rb_num n) { return rb_build_number(g->b, n); }
+static uint32_t str_index(gen *g, const char *s) { return rb_build_cstr(g->b, s); }
 
 static uint32_t opt_str(gen *g, const char *s)
 {
@@ -117,19 +46,16 @@ static uint32_t choiceset(gen *g, ast_type *t)
     rb_program *p = g->p;
     rb_choiceset cs = {.first = p->noptions, .count = 0, .numeric = 1};
     for (ast_option *o = t->options; o; o = o->next) {
-        GROW(p->options, p->noptions, g->cap_options);
-        p->options[p->noptions++] = (rb_option){
+        rb_build_option(g->b, (rb_option){
             .id = str_index(g, o->id),
             .label = opt_str(g, o->label),
             .value = o->has_value ? num_index(g, o->value.num) : RB_NONE,
-        };
+        });
         if (!o->has_value) cs.numeric = 0;
         cs.count++;
     }
-    GROW(p->choicesets, p->nchoicesets, g->cap_sets);
-    p->choicesets[p->nchoicesets] = cs;
-    t->choiceset = (int)p->nchoicesets;
-    return p->nchoicesets++;
+    t->choiceset = (int)rb_build_choiceset(g->b, cs);
+    return (uint32_t)t->choiceset;
 }
 
 static int option_of(ast_type *t, const char *s)
@@ -173,7 +99,6 @@ static rb_type slot_type(const ast_decl *d)
 
 static uint32_t add_slot(gen *g, ast_decl *d, rb_slot_kind kind)
 {
-    rb_program *p = g->p;
     rb_slot s = {
         .name = str_index(g, d->name),
         .label = opt_str(g, d->label),
@@ -184,18 +109,13 @@ static uint32_t add_slot(gen *g, ast_decl *d, rb_slot_kind kind)
     };
     if (s.type == RB_T_CHOICE || s.type == RB_T_CHOICES) s.choiceset = choiceset(g, d->choice);
     position(g, d->name_span, &s.line, &s.col);
-    GROW(p->slots, p->nslots, g->cap_slots);
-    p->slots[p->nslots] = s;
-    d->slot = (int)p->nslots;
-    return p->nslots++;
+    d->slot = (int)rb_build_slot(g->b, s);
+    return (uint32_t)d->slot;
 }
 
 static uint32_t add_input(gen *g, rb_input in)
 {
-    rb_program *p = g->p;
-    GROW(p->inputs, p->ninputs, g->cap_inputs);
-    p->inputs[p->ninputs] = in;
-    return p->ninputs++;
+    return rb_build_input(g->b, in);
 }
 
 /* An input or field: the record value bound to its slot. */
@@ -246,7 +166,6 @@ static void field_input(gen *g, ast_decl *d)
 
 static uint32_t add_section(gen *g, ast_decl *d, uint32_t parent)
 {
-    rb_program *p = g->p;
     rb_section s = {
         .slot = parent == RB_NONE ? RB_NONE : (uint32_t)d->slot,
         .parent = parent,
@@ -254,10 +173,8 @@ static uint32_t add_section(gen *g, ast_decl *d, uint32_t parent)
         .weight = d->has_weight ? num_index(g, d->weight.num) : RB_NONE,
         .weighted = d->weighted,
     };
-    GROW(p->sections, p->nsections, g->cap_sections);
-    p->sections[p->nsections] = s;
-    d->index = (int)p->nsections;
-    return p->nsections++;
+    d->index = (int)rb_build_section(g->b, s);
+    return (uint32_t)d->index;
 }
 
 static void tables(gen *g, ast_decl *body, uint32_t section)
@@ -295,7 +212,6 @@ static void tables(gen *g, ast_decl *body, uint32_t section)
                 .when_unit = RB_NONE,
                 .input = RB_NONE,
             };
-            GROW(p->items, p->nitems, g->cap_items);
             d->index = (int)p->nitems;
             if (!d->expr) {
                 it.input = add_input(g, (rb_input){
@@ -309,7 +225,7 @@ static void tables(gen *g, ast_decl *body, uint32_t section)
                     .item = p->nitems,
                 });
             }
-            p->items[p->nitems++] = it;
+            rb_build_item(g->b, it);
             break;
         }
         default:
@@ -326,11 +242,10 @@ static void children(gen *g, ast_decl *s)
     sec->first_child = p->nchildren;
     for (ast_decl *d = s->body; d; d = d->next) {
         if (d->kind != DECL_ITEM && d->kind != DECL_DEDUCT && d->kind != DECL_SECTION) continue;
-        GROW(p->children, p->nchildren, g->cap_children);
-        p->children[p->nchildren++] = (rb_child){
+        rb_build_child(g->b, (rb_child){
             .kind = d->kind == DECL_SECTION ? CHILD_SECTION : CHILD_ITEM,
             .index = (uint32_t)d->index,
-        };
+        });
     }
     p->sections[s->index].nchildren = p->nchildren - p->sections[s->index].first_child;
     for (ast_decl *d = s->body; d; d = d->next)
@@ -339,39 +254,26 @@ static void children(gen *g, ast_decl *s)
 
 /* ---- code ------------------------------------------------------------------- */
 
-static void emit_byte(gen *g, uint8_t b)
-{
-    rb_program *p = g->p;
-    GROW(p->code, p->code_len, g->cap_code);
-    p->code[p->code_len++] = b;
-}
-
-static void emit_u32(gen *g, uint32_t v)
-{
-    for (int i = 0; i < 4; i++) emit_byte(g, (uint8_t)(v >> (8 * i)));
-}
-
 static void emit(gen *g, rb_opcode op)
 {
-    emit_byte(g, (uint8_t)op);
+    rb_build_op(g->b, op);
 }
 
 static void emit1(gen *g, rb_opcode op, uint32_t operand)
 {
-    emit_byte(g, (uint8_t)op);
-    emit_u32(g, operand);
+    rb_build_op1(g->b, op, operand);
 }
 
-/* Emits a jump with a placeholder target; returns where to patch. */
+/* Emits a forward jump with a placeholder target; returns where it is. */
 static uint32_t emit_jump(gen *g, rb_opcode op)
 {
-    emit1(g, op, 0);
-    return g->p->code_len - 4;
+    return rb_build_op1(g->b, op, 0);
 }
 
-static void patch(gen *g, uint32_t at, uint32_t target)
+/* Points the jump at `at` to the next instruction. */
+static void patch_here(gen *g, uint32_t at)
 {
-    for (int i = 0; i < 4; i++) g->p->code[at + (uint32_t)i] = (uint8_t)(target >> (8 * i));
+    rb_build_patch(g->b, at, rb_build_here(g->b));
 }
 
 static void gen_expr(gen *g, ast_expr *e);
@@ -407,27 +309,25 @@ static void gen_band(gen *g, ast_expr *e)
 {
     rb_program *p = g->p;
     gen_expr(g, e->a);
-    uint32_t band = p->nbands, first = p->narms, n = 0;
-    for (ast_arm *a = e->arms; a; a = a->next) n++;
-    GROW(p->bands, p->nbands, g->cap_bands);
-    p->bands[p->nbands++] = (rb_band){.first_arm = first, .narms = n};
-    for (ast_arm *a = e->arms; a; a = a->next) {
-        GROW(p->arms, p->narms, g->cap_arms);
-        p->arms[p->narms++] = (rb_arm){
+    /* The band's arms are contiguous: append them all before generating
+     * their results (which may hold bands of their own). */
+    uint32_t first = p->narms, n = 0;
+    for (ast_arm *a = e->arms; a; a = a->next, n++) {
+        rb_build_arm(g->b, (rb_arm){
             .op = (uint8_t)a->op,
             .threshold = a->op == ARM_ELSE ? RB_NONE : num_index(g, a->threshold_value),
             .id = RB_NONE, .label = RB_NONE,
-        };
+        });
     }
-    emit1(g, OP_BAND, band);
+    emit1(g, OP_BAND, rb_build_band(g->b, (rb_band){.first_arm = first, .narms = n}));
     uint32_t *ends = rb_xcalloc(n, sizeof *ends);
     uint32_t i = 0;
     for (ast_arm *a = e->arms; a; a = a->next, i++) {
-        p->arms[first + i].target = p->code_len;
+        p->arms[first + i].target = rb_build_here(g->b);
         gen_expr(g, a->result);
         ends[i] = emit_jump(g, OP_JUMP);
     }
-    for (i = 0; i < n; i++) patch(g, ends[i], p->code_len);
+    for (i = 0; i < n; i++) patch_here(g, ends[i]);
     free(ends);
 }
 
@@ -506,18 +406,18 @@ static void gen_expr(gen *g, ast_expr *e)
         j1 = emit_jump(g, e->kind == EX_AND ? OP_JUMPF : OP_JUMPT);
         gen_expr(g, e->b);
         j2 = emit_jump(g, OP_JUMP);
-        patch(g, j1, g->p->code_len);
+        patch_here(g, j1);
         emit(g, e->kind == EX_AND ? OP_FALSE : OP_TRUE);
-        patch(g, j2, g->p->code_len);
+        patch_here(g, j2);
         break;
     case EX_IF:
         gen_expr(g, e->a);
         j1 = emit_jump(g, OP_JUMPF);
         gen_expr(g, e->b);
         j2 = emit_jump(g, OP_JUMP);
-        patch(g, j1, g->p->code_len);
+        patch_here(g, j1);
         gen_expr(g, e->c);
-        patch(g, j2, g->p->code_len);
+        patch_here(g, j2);
         break;
     case EX_COALESCE:
         if (!(e->a->type & TC_MAYBE)) { /* never absent (W0301): just the value */
@@ -531,9 +431,9 @@ static void gen_expr(gen *g, ast_expr *e)
         gen_name(g, e->a, true);
         if (e->a->to_num) emit(g, OP_TONUM);
         j2 = emit_jump(g, OP_JUMP);
-        patch(g, j1, g->p->code_len);
+        patch_here(g, j1);
         gen_expr(g, e->b);
-        patch(g, j2, g->p->code_len);
+        patch_here(g, j2);
         return; /* to_num of the left side handled above */
     case EX_CALL:
         gen_call(g, e);
@@ -555,9 +455,7 @@ static uint32_t add_unit(gen *g, rb_unit_kind kind, uint32_t target, ast_expr *c
         emit(g, OP_RET);
     }
     u.code_len = p->code_len - u.code_start;
-    GROW(p->units, p->nunits, g->cap_units);
-    p->units[p->nunits] = u;
-    return p->nunits++;
+    return rb_build_unit(g->b, u);
 }
 
 static const char *decl_label(gen *g, ast_decl *d)
@@ -613,36 +511,34 @@ static void grade_table(gen *g)
     if (!gr) return;
     p->grade.first_arm = p->narms;
     for (ast_arm *a = gr->arms; a; a = a->next) {
-        GROW(p->arms, p->narms, g->cap_arms);
-        p->arms[p->narms++] = (rb_arm){
+        rb_build_arm(g->b, (rb_arm){
             .op = (uint8_t)a->op,
             .threshold = a->op == ARM_ELSE ? RB_NONE : num_index(g, a->threshold_value),
             .target = 0,
             .id = opt_str(g, a->id),
             .label = opt_str(g, a->label ? a->label : a->id),
-        };
+        });
         p->grade.narms++;
     }
 }
 
 static void raters(gen *g)
 {
-    rb_program *p = g->p;
     if (!g->ck->raters) return;
     for (ast_rater *r = g->ck->raters->raters; r; r = r->next) {
-        GROW(p->raters, p->nraters, g->cap_raters);
-        p->raters[p->nraters++] = (rb_rater){
+        rb_build_rater(g->b, (rb_rater){
             .id = str_index(g, r->id),
             .label = opt_str(g, r->label),
             .weight = num_index(g, r->weight.num),
-        };
+        });
     }
 }
 
 rb_program *rb_codegen(rb_source *src, const rb_checked *ck)
 {
-    rb_program *p = rb_xcalloc(1, sizeof *p);
-    gen g = {.p = p, .src = src, .ck = ck};
+    rb_builder *b = rb_builder_new();
+    rb_program *p = rb_builder_program(b);
+    gen g = {.b = b, .p = p, .src = src, .ck = ck};
     ast_decl *form = ck->form;
     p->name = str_index(&g, form->name ? form->name : "form");
     p->label = opt_str(&g, form->label);
@@ -655,8 +551,6 @@ rb_program *rb_codegen(rb_source *src, const rb_checked *ck)
     p->source_name = str_index(&g, base ? base + 1 : src->name);
     p->has_items = ck->has_items;
     p->scale = num_index(&g, ck->has_items ? ck->scale : rb_num_zero());
-    p->grade_on_unit = RB_NONE;
-    p->total_unit = RB_NONE;
 
     raters(&g);
     add_section(&g, form, RB_NONE);
@@ -664,6 +558,5 @@ rb_program *rb_codegen(rb_source *src, const rb_checked *ck)
     children(&g, form);
     units(&g);
     grade_table(&g);
-    free(g.str_hash);
-    return p;
+    return rb_builder_finish(b);
 }
