@@ -28,7 +28,7 @@ TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 GEN_CFLAGS = -Wno-sign-compare -Wno-unused-function -Wno-unused-parameter \
              -Wno-missing-prototypes -Wno-shadow
 
-.PHONY: all test unit-test cli-test template-test demo sanitize install clean deps bench fuzz
+.PHONY: all test unit-test cli-test template-test demo sanitize install clean deps fuzz
 all: $(BUILD)/rubric $(BUILD)/librubric.a
 
 $(BUILD)/gen/parser.c $(BUILD)/gen/parser.h &: lang/parser.y
@@ -85,6 +85,17 @@ deps:
 sanitize:
 	$(MAKE) BUILD=build-san CC=clang OPT=-O1 \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" test
+
+# libFuzzer targets (clang); not part of `make test`.  FUZZ_SECONDS bounds a run.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@mkdir -p $(BUILD)/fuzz $(BUILD)/fuzz-corpus
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc tests/fuzz/fuzz_bytecode.c \
+	  src/bytecode.c src/verify.c src/disasm.c src/program.c src/opcodes.c src/arena.c src/num.c -lnettle \
+	  -o $(BUILD)/fuzz/fuzz_bytecode
+	$(MAKE) --no-print-directory all
+	@for t in templates/*.rubric; do $(BUILD)/rubric compile $$t -o $(BUILD)/fuzz-corpus/$$(basename $$t .rubric).rbc; done
+	$(BUILD)/fuzz/fuzz_bytecode -max_total_time=$(FUZZ_SECONDS) -max_len=65536 $(BUILD)/fuzz-corpus
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include

@@ -4,14 +4,24 @@
 # Each directory tests/cli/cases/NAME holds `cmd` (a shell command run in that
 # directory, with $RUBRIC the binary under test) and `expected` (its stdout
 # and stderr, then a last line "exit N").  UPDATE=1 rewrites `expected` from
-# the actual output — review the diff before committing it.
+# the actual output — review the diff before committing it.  Arguments, if
+# any, name the cases to run (e.g. `UPDATE=1 sh run.sh spec1-presales-json`),
+# so that UPDATE=1 touches only those.  Helpers shared by the cases (e.g. a
+# filter that hides digests) are in cases/_lib.sh; a case sources it with
+# `. ../_lib.sh`.
 set -u
 : "${RUBRIC:?set RUBRIC to the rubric binary}"
 RUBRIC=$(cd "$(dirname "$RUBRIC")" && pwd)/$(basename "$RUBRIC")
 export RUBRIC
 here=$(cd "$(dirname "$0")" && pwd)
 pass=0; fail=0
-for dir in "$here"/cases/*/; do
+if [ $# -gt 0 ]; then
+    dirs=; for n in "$@"; do dirs="$dirs $here/cases/${n%/}/"; done
+else
+    dirs=$(for d in "$here"/cases/*/; do printf '%s ' "$d"; done)
+fi
+for dir in $dirs; do
+    [ -d "$dir" ] || { echo "no such case: $dir"; fail=$((fail + 1)); continue; }
     name=$(basename "$dir")
     actual=$(cd "$dir" && sh ./cmd 2>&1; echo "exit $?")
     if [ "${UPDATE:-}" = 1 ]; then
