@@ -862,7 +862,10 @@ static int check_name(ctx *c, ast_expr *e)
     if (!d) {
         rb_diag *g = ERR(c, "E0201", e->span, "unknown name '%s'", e->str);
         const char *best = closest_name(c, e->str, true);
-        if (best) rb_diag_help(g, "did you mean '%s'?", best);
+        if (best) {
+            rb_diag_help(g, "did you mean '%s'?", best);
+            lookup(c, best)->used = true; /* no "never used" warning on top of the typo */
+        }
         return TC_ERROR;
     }
     if (d->kind == DECL_TYPE) {
