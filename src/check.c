@@ -1350,7 +1350,9 @@ size_t rb_check(rb_arena *arena, rb_source *src, ast_file *file, const rb_define
     if (items) order_visit(&c, c.form);
     if (c.total) order_visit(&c, c.total);
     if (c.grade) order_visit(&c, c.grade);
-    warn_unused(&c, c.form->body);
+    /* After errors (a declaration cut short by a syntax error, say), "never
+     * used" would mostly be noise about the error itself. */
+    if (diags->errors == 0) warn_unused(&c, c.form->body);
 
     out->form = c.form;
     out->order = c.order;

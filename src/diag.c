@@ -310,8 +310,10 @@ static size_t show(FILE *out, const rb_source *s, uint32_t from, uint32_t to)
             if (out) fputs("    ", out);
             w += TAB_WIDTH;
         } else if (!valid || cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) ||
-                   (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069)) {
-            /* also bidi controls: a snippet must show what the bytes are */
+                   (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) ||
+                   (cp >= 0x2060 && cp <= 0x206F) || cp == 0xFEFF) {
+            /* invisible and bidi-control characters too: the snippet must
+             * show that something is there, and never reorder the line */
             if (out) fputs("\xEF\xBF\xBD", out);
             w += 1;
         } else {
