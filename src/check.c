@@ -98,8 +98,11 @@ static ast_decl *lookup(ctx *c, const char *name)
 static const char *closest_name(ctx *c, const char *name, bool values_only)
 {
     const char *best = NULL;
-    size_t best_d = (size_t)-1, len = strlen(name);
+    size_t best_d = (size_t)-1, len = 0;
+    for (const char *q = name; *q; q++) len += ((unsigned char)*q & 0xC0) != 0x80; /* code points */
+    /* Short names get few edits: '销量' is not a typo of 'b'. */
     size_t limit = len <= 3 ? 1 : (len <= 6 ? 2 : 3);
+    if (len <= 2) limit = len <= 1 ? 0 : 1;
     for (size_t i = 0; i < c->cap; i++) {
         ast_decl *d = c->names[i];
         if (!d || (values_only && d->kind == DECL_TYPE)) continue;

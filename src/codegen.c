@@ -58,6 +58,14 @@ static uint32_t choiceset(gen *g, ast_type *t)
     return (uint32_t)t->choiceset;
 }
 
+/* The program-wide index of option `o` of choice `t` (making its set first:
+ * the set table may move, so it is indexed only after). */
+static uint32_t option_index(gen *g, ast_type *t, int o)
+{
+    uint32_t cs = choiceset(g, t);
+    return g->p->choicesets[cs].first + (uint32_t)(o < 0 ? 0 : o);
+}
+
 static int option_of(ast_type *t, const char *s)
 {
     int i = 0;
@@ -285,7 +293,7 @@ static void gen_param(gen *g, ast_decl *d)
     switch (t->kind) {
     case TY_CHOICE: {
         int o = option_of(t, v->str);
-        emit1(g, OP_OPTION, g->p->choicesets[choiceset(g, t)].first + (uint32_t)(o < 0 ? 0 : o));
+        emit1(g, OP_OPTION, option_index(g, t, o));
         break;
     }
     case TY_DATE: emit1(g, OP_DATE, str_index(g, v->str)); break;
@@ -350,7 +358,7 @@ static void gen_call(gen *g, ast_expr *e)
     if (strcmp(n, "has") == 0) {
         gen_expr(g, e->args);
         ast_expr *o = e->args->next;
-        emit1(g, OP_HAS, g->p->choicesets[choiceset(g, o->choice)].first + (uint32_t)o->option);
+        emit1(g, OP_HAS, option_index(g, o->choice, o->option));
         return;
     }
     for (ast_expr *a = e->args; a; a = a->next) gen_expr(g, a);
@@ -375,7 +383,7 @@ static void gen_expr(gen *g, ast_expr *e)
         break;
     case EX_STRING:
         if (e->type == TC_CHOICE && e->choice)
-            emit1(g, OP_OPTION, g->p->choicesets[choiceset(g, e->choice)].first + (uint32_t)e->option);
+            emit1(g, OP_OPTION, option_index(g, e->choice, e->option));
         else if (e->type == TC_DATE)
             emit1(g, OP_DATE, str_index(g, e->str));
         else

@@ -140,8 +140,13 @@ static const char *show(rb_eval *e, const rb_rv *v)
         return rb_arena_printf(e->arena, "%.*s%s", (int)n, v->text, n < v->len ? "…" : "");
     }
     case RV_STRING: {
+        /* A CSV cell is text by nature: a number in it is shown as the
+         * number the author typed (11, not "11"). */
         size_t n = utf8_cut(v->text, v->len, 60);
-        return rb_arena_printf(e->arena, "\"%.*s%s\"", (int)n, v->text, n < v->len ? "…" : "");
+        rb_num x;
+        bool number = e->rec && e->rec->from_csv && rb_num_parse(v->text, v->len, &x) == RB_NUM_OK;
+        const char *q = number ? "" : "\"";
+        return rb_arena_printf(e->arena, "%s%.*s%s%s", q, (int)n, v->text, n < v->len ? "…" : "", q);
     }
     case RV_OBJECT: return "{…}";
     case RV_ARRAY: return "[…]";
@@ -745,11 +750,14 @@ static int bind_rated(rb_eval *e, const rb_input *in, const char *name, const rb
         add_error(e, name, "type", "%s = %s must give one value per rater, like {\"%s\": …}", name, show(e, v), ex);
         return B_ERR;
     }
-    if (it->optional) { /* an object of nothing but null / "n/a" is "not applicable" */
+    if (it->optional || it->when_unit != RB_NONE) {
+        /* An object of nothing but null / "n/a" (a CSV row with the item's
+         * rater cells left empty) gives no value: "not applicable" for an
+         * optional item, absent for a `when` item — its condition decides. */
         size_t given = 0;
         for (size_t j = 0; j < v->count; j++)
             if (!is_nothing(&v->members[j].value) && !is_na(&v->members[j].value)) given++;
-        if (given == 0) return B_NA;
+        if (given == 0) return it->optional ? B_NA : B_ABSENT;
     }
     uint32_t before = e->res.nerrors;
     for (uint32_t k = 0; k < p->nraters; k++) {
