@@ -94,25 +94,59 @@ static ast_decl *lookup(ctx *c, const char *name)
     return *lookup_slot(c, name);
 }
 
+/* Did-you-mean: the closest candidate within a number of edits that grows
+ * with the typed name's length in code points, so that short names get few
+ * edits ('销量' is not a typo of 'b', nor 'xy' of 'ab'). */
+typedef struct {
+    const char *typed;
+    size_t len, limit, best_d;
+    const char *best;
+} suggestion;
+
+static size_t code_points(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+static suggestion suggest_begin(const char *typed)
+{
+    size_t len = code_points(typed);
+    size_t limit = len <= 3 ? 1 : len <= 6 ? 2 : 3;
+    return (suggestion){.typed = typed, .len = len, .limit = limit, .best_d = (size_t)-1};
+}
+
+static void suggest_try(suggestion *s, const char *candidate)
+{
+    size_t d = rb_edit_distance(s->typed, candidate);
+    size_t clen = code_points(candidate);
+    /* A candidate that shares nothing with the typed name is no suggestion. */
+    if (d >= (s->len > clen ? s->len : clen)) return;
+    if (d <= s->limit && d < s->best_d) {
+        s->best_d = d;
+        s->best = candidate;
+    }
+}
+
 /* Closest declared name for a did-you-mean, or NULL. */
 static const char *closest_name(ctx *c, const char *name, bool values_only)
 {
-    const char *best = NULL;
-    size_t best_d = (size_t)-1, len = 0;
-    for (const char *q = name; *q; q++) len += ((unsigned char)*q & 0xC0) != 0x80; /* code points */
-    /* Short names get few edits: '销量' is not a typo of 'b'. */
-    size_t limit = len <= 3 ? 1 : (len <= 6 ? 2 : 3);
-    if (len <= 2) limit = len <= 1 ? 0 : 1;
+    suggestion sg = suggest_begin(name);
     for (size_t i = 0; i < c->cap; i++) {
         ast_decl *d = c->names[i];
-        if (!d || (values_only && d->kind == DECL_TYPE)) continue;
-        size_t dist = rb_edit_distance(name, d->name);
-        if (dist <= limit && dist < best_d) {
-            best_d = dist;
-            best = d->name;
-        }
+        if (d && !(values_only && d->kind == DECL_TYPE)) suggest_try(&sg, d->name);
     }
-    return best;
+    return sg.best;
+}
+
+/* "an input", "a section": the kind of a declaration with its article. */
+static const char *kind_with_article(const ast_decl *d)
+{
+    static char buf[32];
+    const char *k = ast_decl_kind_name(d->kind);
+    snprintf(buf, sizeof buf, "%s %s", strchr("aeiou", k[0]) ? "an" : "a", k);
+    return buf;
 }
 
 static bool is_scored(const ast_decl *d)
@@ -199,23 +233,15 @@ static ast_type *resolve_named(ctx *c, ast_type *t, int depth)
     if (t->resolved) return t->resolved;
     ast_decl *d = lookup(c, t->name);
     if (!d || d->kind != DECL_TYPE) {
-        rb_diag *g = d ? ERR(c, "E0208", t->span, "'%s' is a %s, not a type", t->name, ast_decl_kind_name(d->kind))
+        rb_diag *g = d ? ERR(c, "E0208", t->span, "'%s' is %s, not a type", t->name, kind_with_article(d))
                        : ERR(c, "E0208", t->span, "unknown type '%s'", t->name);
         if (!d) {
             static const char *builtin[] = {"number", "integer", "percent", "text", "bool", "date", "choice", "choices"};
-            const char *best = NULL;
-            size_t bd = 3;
-            for (size_t i = 0; i < sizeof builtin / sizeof *builtin; i++) {
-                size_t dist = rb_edit_distance(t->name, builtin[i]);
-                if (dist < bd) bd = dist, best = builtin[i];
-            }
-            if (!best) {
-                for (size_t i = 0; i < c->cap; i++) {
-                    ast_decl *e = c->names[i];
-                    if (e && e->kind == DECL_TYPE && rb_edit_distance(t->name, e->name) <= 2) best = e->name;
-                }
-            }
-            if (best) rb_diag_help(g, "did you mean '%s'?", best);
+            suggestion sg = suggest_begin(t->name);
+            for (size_t i = 0; i < sizeof builtin / sizeof *builtin; i++) suggest_try(&sg, builtin[i]);
+            for (size_t i = 0; i < c->cap; i++)
+                if (c->names[i] && c->names[i]->kind == DECL_TYPE) suggest_try(&sg, c->names[i]->name);
+            if (sg.best) rb_diag_help(g, "did you mean '%s'?", sg.best);
         }
         return NULL;
     }
@@ -275,19 +301,18 @@ static int find_option(const ast_type *t, const char *s)
 
 static void option_help(ctx *c, rb_diag *g, const ast_type *t, const char *s)
 {
-    const char *best = NULL;
-    size_t bd = 3;
+    suggestion sg = suggest_begin(s);
     size_t len = 0;
     char list[512];
     for (const ast_option *o = t->options; o; o = o->next) {
-        size_t dist = rb_edit_distance(s, o->id);
-        if (dist < bd) bd = dist, best = o->id;
+        suggest_try(&sg, o->id);
+        if (o->label) suggest_try(&sg, o->label);
         int w = snprintf(list + len, sizeof list - len, "%s%s", len ? ", " : "", o->id);
         if (w < 0 || (size_t)w >= sizeof list - len) break;
         len += (size_t)w;
     }
     (void)c;
-    if (best) rb_diag_help(g, "did you mean '%s'? the options are: %s", best, list);
+    if (sg.best) rb_diag_help(g, "did you mean '%s'? the options are: %s", sg.best, list);
     else rb_diag_help(g, "the options are: %s", list);
 }
 
@@ -395,7 +420,10 @@ static void check_constraints(ctx *c, ast_decl *d, ast_type *t)
             break;
         }
     }
-    if (has_lo && has_hi && rb_num_cmp(lo, hi) > 0)
+    bool empty_in = false;
+    for (ast_constraint *k = d->constraints; k; k = k->next)
+        empty_in |= k->kind == CON_IN && rb_num_cmp(k->a.num, k->b.num) > 0;
+    if (has_lo && has_hi && rb_num_cmp(lo, hi) > 0 && !empty_in) /* an empty `in` is reported already */
         ERR(c, "E0305", d->name_span, "the bounds of '%s' leave no value", d->name);
     if (req && opt) ERR(c, "E0305", opt->span, "'%s' cannot be both required and optional", d->name);
     if (def && req) ERR(c, "E0305", def->span, "a required value never uses its default; drop 'required' or 'default'");
@@ -424,19 +452,13 @@ static void apply_defines(ctx *c, const rb_define *defs, size_t n)
     for (size_t i = 0; i < n; i++) {
         ast_decl *d = lookup(c, defs[i].name);
         if (!d || d->kind != DECL_PARAM) {
-            rb_diag *g = d ? ERR(c, "E0210", none, "-D %s: '%s' is a %s, not a param", defs[i].name, defs[i].name,
-                                 ast_decl_kind_name(d->kind))
+            rb_diag *g = d ? ERR(c, "E0210", none, "-D %s: '%s' is %s, not a param", defs[i].name, defs[i].name,
+                                 kind_with_article(d))
                            : ERR(c, "E0210", none, "-D %s: the form has no param named '%s'", defs[i].name, defs[i].name);
-            const char *best = NULL;
-            size_t bd = 3;
-            for (size_t k = 0; k < c->cap; k++) {
-                ast_decl *e = c->names[k];
-                if (e && e->kind == DECL_PARAM) {
-                    size_t dist = rb_edit_distance(defs[i].name, e->name);
-                    if (dist < bd) bd = dist, best = e->name;
-                }
-            }
-            if (best) rb_diag_help(g, "did you mean '%s'?", best);
+            suggestion sg = suggest_begin(defs[i].name);
+            for (size_t k = 0; k < c->cap; k++)
+                if (c->names[k] && c->names[k]->kind == DECL_PARAM) suggest_try(&sg, c->names[k]->name);
+            if (sg.best) rb_diag_help(g, "did you mean '%s'?", sg.best);
             continue;
         }
         ast_type *t = d->type ? d->type->resolved : NULL;
@@ -654,13 +676,9 @@ static int check_call(ctx *c, ast_expr *e)
         if (strcmp(e->str, fns[i].name) == 0) f = (int)i;
     if (f < 0) {
         rb_diag *g = ERR(c, "E0204", e->name_span, "unknown function '%s'", e->str);
-        const char *best = NULL;
-        size_t bd = 3;
-        for (size_t i = 0; i < sizeof fns / sizeof *fns; i++) {
-            size_t dist = rb_edit_distance(e->str, fns[i].name);
-            if (dist < bd) bd = dist, best = fns[i].name;
-        }
-        if (best) rb_diag_help(g, "did you mean '%s'?", best);
+        suggestion sg = suggest_begin(e->str);
+        for (size_t i = 0; i < sizeof fns / sizeof *fns; i++) suggest_try(&sg, fns[i].name);
+        if (sg.best) rb_diag_help(g, "did you mean '%s'?", sg.best);
         else rb_diag_help(g, "the functions are min, max, avg, clamp, round, floor, ceil, abs, count, has, present");
         for (ast_expr *a = e->args; a; a = a->next) expr_type(c, a);
         return TC_ERROR;

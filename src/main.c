@@ -328,7 +328,7 @@ static int cmd_score(int argc, char **argv)
             next = rec.number + 1;
         }
         if (got < 0) {
-            fprintf(stderr, "rubric score: %s: %s\n", files[i], rb_reader_error(r));
+            fprintf(stderr, "rubric score: %s\n", rb_reader_error(r)); /* names the file */
             status = 2;
         }
         rb_reader_close(r);
@@ -506,7 +506,7 @@ static int cmd_test(int argc, char **argv)
             else failed++;
         }
         if (got < 0) {
-            fprintf(stderr, "rubric test: %s: %s\n", o.files[i], rb_reader_error(r));
+            fprintf(stderr, "rubric test: %s\n", rb_reader_error(r)); /* names the file */
             status = 2;
         }
         rb_reader_close(r);

@@ -1046,7 +1046,9 @@ rb_reader *rb_reader_open(FILE *f, const char *name, rb_input_format fmt, uint64
         if (ends_with(r->name, ".csv")) fmt = RB_INPUT_CSV;
         else if (ends_with(r->name, ".ndjson") || ends_with(r->name, ".jsonl"))
             fmt = RB_INPUT_NDJSON;
-        else fmt = RB_INPUT_JSON; /* also NDJSON on stdin: see resync() */
+        else if (strcmp(r->name, "-") != 0) fmt = RB_INPUT_JSON;
+        /* standard input stays undecided until its first byte: see
+         * rb_reader_next */
     }
     r->fmt = fmt;
     r->next_number = first_number;
@@ -1063,6 +1065,13 @@ int rb_reader_next(rb_reader *r, rb_record *rec)
     memset(rec, 0, sizeof *rec);
     if (r->failed) return -1;
     if (r->done) return 0;
+    if (r->fmt == RB_INPUT_AUTO) {
+        /* Standard input is NDJSON (SPEC §7), so that a broken line costs
+         * that line only; a stream that opens with '[' is a JSON array. */
+        skip_ws(r);
+        if (r->failed) return -1;
+        r->fmt = peek(r) == '[' ? RB_INPUT_JSON : RB_INPUT_NDJSON;
+    }
     int st;
     switch (r->fmt) {
     case RB_INPUT_CSV: st = next_csv(r, rec); break;

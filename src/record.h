@@ -47,8 +47,8 @@ struct rb_rv_member {
 typedef enum {
     RB_INPUT_AUTO,   /* by file name: .csv → CSV, .ndjson/.jsonl → NDJSON,
                         otherwise JSON (one object, an array of objects, or
-                        several whitespace-separated objects); "-" → JSON
-                        that may also be NDJSON */
+                        several whitespace-separated objects); "-" (standard
+                        input) → NDJSON, or a JSON array if it opens with '[' */
     RB_INPUT_JSON,
     RB_INPUT_NDJSON,
     RB_INPUT_CSV

@@ -15,14 +15,14 @@ RUBRIC=$(cd "$(dirname "$RUBRIC")" && pwd)/$(basename "$RUBRIC")
 export RUBRIC
 here=$(cd "$(dirname "$0")" && pwd)
 pass=0; fail=0
-if [ $# -gt 0 ]; then
-    dirs=; for n in "$@"; do dirs="$dirs $here/cases/${n%/}/"; done
-else
-    dirs=$(for d in "$here"/cases/*/; do printf '%s ' "$d"; done)
-fi
-for dir in $dirs; do
-    [ -d "$dir" ] || { echo "no such case: $dir"; fail=$((fail + 1)); continue; }
+for n in "$@"; do
+    [ -d "$here/cases/${n%/}" ] || { echo "no such case: ${n%/}"; fail=$((fail + 1)); }
+done
+for dir in "$here"/cases/*/; do
     name=$(basename "$dir")
+    if [ $# -gt 0 ]; then
+        case " $* " in *" $name "* | *" $name/ "*) ;; *) continue ;; esac
+    fi
     actual=$(cd "$dir" && sh ./cmd 2>&1; echo "exit $?")
     if [ "${UPDATE:-}" = 1 ]; then
         printf '%s\n' "$actual" > "$dir/expected"
