@@ -94,48 +94,13 @@ static ast_decl *lookup(ctx *c, const char *name)
     return *lookup_slot(c, name);
 }
 
-/* Did-you-mean: the closest candidate within a number of edits that grows
- * with the typed name's length in code points, so that short names get few
- * edits ('销量' is not a typo of 'b', nor 'xy' of 'ab'). */
-typedef struct {
-    const char *typed;
-    size_t len, limit, best_d;
-    const char *best;
-} suggestion;
-
-static size_t code_points(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
-}
-
-static suggestion suggest_begin(const char *typed)
-{
-    size_t len = code_points(typed);
-    size_t limit = len <= 3 ? 1 : len <= 6 ? 2 : 3;
-    return (suggestion){.typed = typed, .len = len, .limit = limit, .best_d = (size_t)-1};
-}
-
-static void suggest_try(suggestion *s, const char *candidate)
-{
-    size_t d = rb_edit_distance(s->typed, candidate);
-    size_t clen = code_points(candidate);
-    /* A candidate that shares nothing with the typed name is no suggestion. */
-    if (d >= (s->len > clen ? s->len : clen)) return;
-    if (d <= s->limit && d < s->best_d) {
-        s->best_d = d;
-        s->best = candidate;
-    }
-}
-
 /* Closest declared name for a did-you-mean, or NULL. */
 static const char *closest_name(ctx *c, const char *name, bool values_only)
 {
-    suggestion sg = suggest_begin(name);
+    rb_suggestion sg = rb_suggest_begin(name);
     for (size_t i = 0; i < c->cap; i++) {
         ast_decl *d = c->names[i];
-        if (d && !(values_only && d->kind == DECL_TYPE)) suggest_try(&sg, d->name);
+        if (d && !(values_only && d->kind == DECL_TYPE)) rb_suggest_try(&sg, d->name);
     }
     return sg.best;
 }
@@ -237,10 +202,10 @@ static ast_type *resolve_named(ctx *c, ast_type *t, int depth)
                        : ERR(c, "E0208", t->span, "unknown type '%s'", t->name);
         if (!d) {
             static const char *builtin[] = {"number", "integer", "percent", "text", "bool", "date", "choice", "choices"};
-            suggestion sg = suggest_begin(t->name);
-            for (size_t i = 0; i < sizeof builtin / sizeof *builtin; i++) suggest_try(&sg, builtin[i]);
+            rb_suggestion sg = rb_suggest_begin(t->name);
+            for (size_t i = 0; i < sizeof builtin / sizeof *builtin; i++) rb_suggest_try(&sg, builtin[i]);
             for (size_t i = 0; i < c->cap; i++)
-                if (c->names[i] && c->names[i]->kind == DECL_TYPE) suggest_try(&sg, c->names[i]->name);
+                if (c->names[i] && c->names[i]->kind == DECL_TYPE) rb_suggest_try(&sg, c->names[i]->name);
             if (sg.best) rb_diag_help(g, "did you mean '%s'?", sg.best);
         }
         return NULL;
@@ -301,12 +266,12 @@ static int find_option(const ast_type *t, const char *s)
 
 static void option_help(ctx *c, rb_diag *g, const ast_type *t, const char *s)
 {
-    suggestion sg = suggest_begin(s);
+    rb_suggestion sg = rb_suggest_begin(s);
     size_t len = 0;
     char list[512];
     for (const ast_option *o = t->options; o; o = o->next) {
-        suggest_try(&sg, o->id);
-        if (o->label) suggest_try(&sg, o->label);
+        rb_suggest_try(&sg, o->id);
+        if (o->label) rb_suggest_try(&sg, o->label);
         int w = snprintf(list + len, sizeof list - len, "%s%s", len ? ", " : "", o->id);
         if (w < 0 || (size_t)w >= sizeof list - len) break;
         len += (size_t)w;
@@ -455,9 +420,9 @@ static void apply_defines(ctx *c, const rb_define *defs, size_t n)
             rb_diag *g = d ? ERR(c, "E0210", none, "-D %s: '%s' is %s, not a param", defs[i].name, defs[i].name,
                                  kind_with_article(d))
                            : ERR(c, "E0210", none, "-D %s: the form has no param named '%s'", defs[i].name, defs[i].name);
-            suggestion sg = suggest_begin(defs[i].name);
+            rb_suggestion sg = rb_suggest_begin(defs[i].name);
             for (size_t k = 0; k < c->cap; k++)
-                if (c->names[k] && c->names[k]->kind == DECL_PARAM) suggest_try(&sg, c->names[k]->name);
+                if (c->names[k] && c->names[k]->kind == DECL_PARAM) rb_suggest_try(&sg, c->names[k]->name);
             if (sg.best) rb_diag_help(g, "did you mean '%s'?", sg.best);
             continue;
         }
@@ -676,8 +641,8 @@ static int check_call(ctx *c, ast_expr *e)
         if (strcmp(e->str, fns[i].name) == 0) f = (int)i;
     if (f < 0) {
         rb_diag *g = ERR(c, "E0204", e->name_span, "unknown function '%s'", e->str);
-        suggestion sg = suggest_begin(e->str);
-        for (size_t i = 0; i < sizeof fns / sizeof *fns; i++) suggest_try(&sg, fns[i].name);
+        rb_suggestion sg = rb_suggest_begin(e->str);
+        for (size_t i = 0; i < sizeof fns / sizeof *fns; i++) rb_suggest_try(&sg, fns[i].name);
         if (sg.best) rb_diag_help(g, "did you mean '%s'?", sg.best);
         else rb_diag_help(g, "the functions are min, max, avg, clamp, round, floor, ceil, abs, count, has, present");
         for (ast_expr *a = e->args; a; a = a->next) expr_type(c, a);

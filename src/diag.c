@@ -571,3 +571,29 @@ size_t rb_edit_distance(const char *a, const char *b)
     free(y);
     return r;
 }
+
+static size_t code_points(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+rb_suggestion rb_suggest_begin(const char *typed)
+{
+    size_t len = code_points(typed);
+    size_t limit = len <= 3 ? 1 : len <= 6 ? 2 : 3;
+    return (rb_suggestion){.typed = typed, .len = len, .limit = limit, .best_d = (size_t)-1};
+}
+
+void rb_suggest_try(rb_suggestion *s, const char *candidate)
+{
+    if (!candidate || !*candidate) return;
+    size_t d = rb_edit_distance(s->typed, candidate);
+    size_t clen = code_points(candidate);
+    if (d == 0 || d >= (s->len > clen ? s->len : clen)) return;
+    if (d <= s->limit && d < s->best_d) {
+        s->best_d = d;
+        s->best = candidate;
+    }
+}

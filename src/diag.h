@@ -78,4 +78,18 @@ void rb_diag_json_end(FILE *out, rb_diag_format fmt);
 /* Edit distance helper for did-you-mean (code points, case-sensitive). */
 size_t rb_edit_distance(const char *a, const char *b);
 
+/* Did-you-mean, shared by the checker and the evaluator: the closest
+ * candidate within a number of edits that grows with the typed name's length
+ * in code points (1 up to 3 code points, 2 up to 6, then 3), never one that
+ * shares nothing with it ('销量' is not a typo of 'b') and never the typed
+ * name itself. */
+typedef struct {
+    const char *typed;
+    size_t len, limit, best_d;
+    const char *best;   /* NULL: nothing close enough */
+} rb_suggestion;
+
+rb_suggestion rb_suggest_begin(const char *typed);
+void rb_suggest_try(rb_suggestion *s, const char *candidate); /* NULL is fine */
+
 #endif

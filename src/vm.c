@@ -154,35 +154,7 @@ static const char *show(rb_eval *e, const rb_rv *v)
     return "?";
 }
 
-static size_t cp_len(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
-}
-
-/* did-you-mean: the closest candidate, if close enough to be a likely typo
- * (3 × distance ≤ longer length + 1: one slip in a short name, two in a
- * longer one). */
-typedef struct {
-    const char *key;
-    const char *best;
-    size_t dist;
-} suggest;
-
-static void suggest_try(suggest *s, const char *cand)
-{
-    if (!cand || !*cand) return;
-    size_t d = rb_edit_distance(s->key, cand);
-    size_t a = cp_len(s->key), b = cp_len(cand), longer = a > b ? a : b;
-    if (d == 0 || 3 * d > longer + 1) return;
-    if (!s->best || d < s->dist) {
-        s->best = cand;
-        s->dist = d;
-    }
-}
-
-static const char *did_you_mean(rb_eval *e, const suggest *s)
+static const char *did_you_mean(rb_eval *e, const rb_suggestion *s)
 {
     return s->best ? rb_arena_printf(e->arena, "; did you mean \"%s\"?", s->best) : "";
 }
@@ -555,12 +527,12 @@ static void choice_error(rb_eval *e, const char *path, uint32_t cs, const char *
     const rb_program *p = e->p;
     const rb_choiceset *c = &p->choicesets[cs];
     char *key = rb_arena_strndup(e->arena, s, n);
-    suggest sg = {.key = key};
+    rb_suggestion sg = rb_suggest_begin(key);
     char *list = "";
     for (uint32_t k = 0; k < c->count; k++) {
         const rb_option *o = &p->options[c->first + k];
-        suggest_try(&sg, rb_str(p, o->id));
-        suggest_try(&sg, str_or_null(p, o->label));
+        rb_suggest_try(&sg, rb_str(p, o->id));
+        rb_suggest_try(&sg, str_or_null(p, o->label));
         if (k < 8) list = rb_arena_printf(e->arena, "%s%s%s", list, k ? ", " : "", rb_str(p, o->id));
         else if (k == 8) list = rb_arena_printf(e->arena, "%s, …", list);
     }
@@ -795,10 +767,10 @@ static int bind_rated(rb_eval *e, const rb_input *in, const char *name, const rb
             for (uint32_t k = 0; k < p->nraters && !known; k++) known = strcmp(rb_str(p, p->raters[k].id), key) == 0;
             for (size_t i = 0; i < j && j < 4096 && !known && !seen; i++) seen = strcmp(v->members[i].key, key) == 0;
             if (known || seen) continue;
-            suggest sg = {.key = key};
+            rb_suggestion sg = rb_suggest_begin(key);
             char *list = "";
             for (uint32_t k = 0; k < p->nraters; k++) {
-                suggest_try(&sg, rb_str(p, p->raters[k].id));
+                rb_suggest_try(&sg, rb_str(p, p->raters[k].id));
                 list = rb_arena_printf(e->arena, "%s%s%s", list, k ? ", " : "", rb_str(p, p->raters[k].id));
             }
             const char *path = rb_arena_printf(e->arena, "%s.%s", name, key);
@@ -974,8 +946,8 @@ static bool bind(rb_eval *e, const rb_rv *obj)
                       computed_what(p->slots[s].kind));
             continue;
         }
-        suggest sg = {.key = key};
-        for (uint32_t ii = 0; ii < p->ninputs; ii++) suggest_try(&sg, slot_name(p, p->inputs[ii].slot));
+        rb_suggestion sg = rb_suggest_begin(key);
+        for (uint32_t ii = 0; ii < p->ninputs; ii++) rb_suggest_try(&sg, slot_name(p, p->inputs[ii].slot));
         if (sg.best)
             add_error(e, key, "unknown", "unknown key \"%s\"%s", key, did_you_mean(e, &sg));
         else
