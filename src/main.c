@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "arena.h"
 #include "compile.h"
@@ -299,6 +300,8 @@ static int cmd_score(int argc, char **argv)
     if (!p) return free_options(&o), 2;
     rb_eval_options eo = {.allow_extra = o.allow_extra};
     rb_eval *ev = rb_eval_new(p, &eo);
+    static char outbuf[1 << 16]; /* results are many small writes: batch them */
+    if (!isatty(STDOUT_FILENO)) setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     rb_table *table = fmt == F_TABLE ? rb_table_new(p) : NULL;
     if (fmt == F_CSV) rb_write_csv_header(stdout, p);
     static const char *stdin_only[] = {"-"};
