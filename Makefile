@@ -28,7 +28,7 @@ TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 GEN_CFLAGS = -Wno-sign-compare -Wno-unused-function -Wno-unused-parameter \
              -Wno-missing-prototypes -Wno-shadow
 
-.PHONY: all test unit-test cli-test template-test demo sanitize install clean deps fuzz
+.PHONY: all test unit-test cli-test template-test demo sanitize install clean deps fuzz bench
 all: $(BUILD)/rubric $(BUILD)/librubric.a
 
 $(BUILD)/gen/parser.c $(BUILD)/gen/parser.h &: lang/parser.y
@@ -85,6 +85,10 @@ deps:
 sanitize:
 	$(MAKE) BUILD=build-san CC=clang OPT=-O1 \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" test
+
+# Throughput against the alternatives on this machine (bench/run.sh); N records.
+bench: all
+	@RUBRIC=$(BUILD)/rubric sh bench/run.sh
 
 # libFuzzer targets (clang); not part of `make test`.  FUZZ_SECONDS bounds a run.
 FUZZ_SECONDS ?= 60
