@@ -15,6 +15,7 @@
 #include "arena.h"
 #include "compile.h"
 #include "diag.h"
+#include "fmt.h"
 #include "program.h"
 #include "record.h"
 #include "result.h"
@@ -36,6 +37,11 @@ static const char *const usage_text[][2] = {
     {"test", "rubric test [-D NAME=VALUE]... TEMPLATE CASES...\n"
              "  Runs test cases {\"name\":…,\"record\":{…},\"expect\":{…}}; expect is a subset of\n"
              "  the result.  Exit 0 all pass, 1 a case failed, 2 usage or I/O error.\n"},
+    {"fmt", "rubric fmt [--check | -w] FILE...\n"
+            "  Rewrites templates in the canonical layout, keeping every comment.  Without\n"
+            "  an option prints the result; --check lists the files that would change;\n"
+            "  -w rewrites them in place.  Exit 0 done (--check: nothing would change),\n"
+            "  1 a file would change (--check) or has syntax errors, 2 usage or I/O error.\n"},
     {"disasm", "rubric disasm FILE.rbc|FILE.rubric\n"
                "  Prints a readable listing of the bytecode.\n"},
     {"help", "rubric help [COMMAND]\n"},
@@ -564,7 +570,7 @@ int main(int argc, char **argv)
     }
     static const struct { const char *name; int (*fn)(int, char **); } cmds[] = {
         {"check", cmd_check}, {"compile", cmd_compile}, {"score", cmd_score},
-        {"test", cmd_test},   {"disasm", cmd_disasm},
+        {"test", cmd_test},   {"disasm", cmd_disasm}, {"fmt", rb_cli_fmt},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
         if (strcmp(cmd, cmds[i].name) == 0) return cmds[i].fn(argc - 2, argv + 2);
