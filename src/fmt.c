@@ -752,7 +752,13 @@ static void print_expr(fmt_state *st, const ast_expr *e, int need, bool space)
     case EX_EQ: case EX_NE: case EX_LT: case EX_LE: case EX_GT: case EX_GE:
     case EX_AND: case EX_OR: case EX_COALESCE: {
         int p = prec(e), left = p, right = p + 1;
-        if (p == P_CMP) left = right = P_COAL;            /* comparisons do not chain */
+        if (p == P_CMP) {                                 /* comparisons do not chain */
+            left = right = P_COAL;
+            /* clarity: (x ?? "") != "", never x ?? "" != "" (which reads as
+             * x ?? ("" != "")) */
+            if (prec(e->a) == P_COAL) left = P_PRIMARY;
+            if (prec(e->b) == P_COAL) right = P_PRIMARY;
+        }
         if (p == P_COAL) left = P_ADD, right = P_COAL;    /* ?? groups to the right */
         print_expr(st, e->a, left, space);
         emit(st, op_text(e->kind), next_tok(st, e->a->span.end), true);
@@ -1143,13 +1149,13 @@ static bool alignable(ast_decl_kind k)
 }
 
 /* Whether a comment line between two declarations ends their alignment
- * group (as a blank line does).  The brief for fmt says it does; with
- * false, a comment above each item (as in templates/presales.rubric) would
- * keep the items aligned. */
-static const bool comment_ends_group = true;
+ * group (as a blank line does).  It does not: forms often carry a guiding
+ * question above every item (templates/presales.rubric), and the items of
+ * one section should still line up. */
+static const bool comment_ends_group = false;
 
-/* Runs of one-line declarations of one kind, with nothing between them (no
- * blank line, no comment line, no other declaration), form alignment groups. */
+/* Runs of one-line declarations of one kind, with nothing between them but
+ * comment lines (no blank line, no other declaration), form alignment groups. */
 static void group_decls(fmt_state *st)
 {
     for (size_t i = 0; i < st->nlines;) {

@@ -513,7 +513,7 @@ static void test_cjk_alignment(void **state)
         "  }\n"
         "  section growth \"团队协作与自我提升\" points 20 {\n"
         "    item teamwork \"团队协作\" points 10\n"
-        "    // a comment ends the group\n"
+        "    // a comment line keeps the group\n"
         "    item learning_more \"自我提升\" points 10\n"
         "  }\n"
         "\n"
@@ -539,8 +539,8 @@ static void test_cjk_alignment(void **state)
                "    item patience   \"耐心与友善\"   points 10\n"
                "  }\n"
                "  section growth \"团队协作与自我提升\" points 20 {\n"
-               "    item teamwork \"团队协作\" points 10\n"
-               "    // a comment ends the group\n"
+               "    item teamwork      \"团队协作\" points 10\n"
+               "    // a comment line keeps the group\n"
                "    item learning_more \"自我提升\" points 10\n"
                "  }\n"
                "\n"
@@ -685,6 +685,7 @@ static void test_expressions(void **state)
                "  let e = (if a > 0 then 1 else 2) + max(a,b) * (band a { > 1: 1 else: 0 })\n"
                "  check (if a > 0 then true else false) \"msg with \\\"quotes\\\"\"\n"
                "  warn (a == 1) == (b == 2) \"eq\"\n"
+               "  warn x ?? 0 != 1 \"coalesce in a comparison keeps its parentheses\"\n"
                "}\n",
                "form e {\n"
                "  input x: number optional\n"
@@ -698,6 +699,7 @@ static void test_expressions(void **state)
                "  }\n"
                "  check if a > 0 then true else false \"msg with \\\"quotes\\\"\"\n"
                "  warn (a == 1) == (b == 2) \"eq\"\n"
+               "  warn (x ?? 0) != 1 \"coalesce in a comparison keeps its parentheses\"\n"
                "}\n");
 }
 
