@@ -359,9 +359,10 @@ static int cmd_score(int argc, char **argv)
 
 /* ---- test ------------------------------------------------------------------- */
 
-/* Does `actual` contain `expect`?  Objects: every expected key matches;
- * arrays: same length, element by element; numbers: exactly equal values;
- * everything else: equal.  On a mismatch, writes the path and both values. */
+/* Does `actual` contain `expect`?  Objects: every expected key matches (an
+ * expected null also matches a key that is absent, so a case can say "no
+ * total"); arrays: same length, element by element; numbers: exactly equal
+ * values; everything else: equal.  On a mismatch, writes the path and both values. */
 static bool json_num_equal(const rb_rv *a, const rb_rv *b)
 {
     rb_num x, y;
@@ -385,6 +386,7 @@ static void describe(FILE *out, const rb_rv *v)
 static bool subset(const rb_rv *expect, const rb_rv *actual, char *path, size_t cap, FILE *why)
 {
     size_t plen = strlen(path);
+    if (!actual && expect->kind == RV_NULL) return true; /* null expects the key absent (or null) */
     if (!actual) {
         fprintf(why, "%s: expected ", plen ? path : "(result)");
         describe(why, expect);
