@@ -788,7 +788,11 @@ static void explain_named(FILE *out, const rb_program *p, const char *title, con
         } else if (v->kind == RB_V_NUM) {
             char buf[64];
             rb_num_format_exact(v->n, buf, sizeof buf);
-            if (strchr(buf, '/')) rb_num_format(v->n, digits, buf, sizeof buf);
+            if (strchr(buf, '/')) { /* 18/19: not a finite decimal — say it is rounded */
+                sb_puts(&b, buf);
+                sb_puts(&b, " ≈ ");
+                rb_num_format(v->n, digits, buf, sizeof buf);
+            }
             sb_puts(&b, buf);
         } else if (v->kind == RB_V_SET) {
             sb_puts(&b, "[");

@@ -289,7 +289,7 @@ static void test_explain(void **state)
         "    = 100 × (70% × work 50.4/60 + 30% × conduct 85/100) = 84.3\n"
         "  grade: good \"良好\" (84.3 >= 75: the first arm that holds)\n"
         "  outputs:\n"
-        "    coef \"系数\" = 0.3\n"
+        "    coef \"系数\" = 1/3 ≈ 0.3\n"
         "    pass = true\n"
         "    memo = \"a\"b c\"\n"
         "  warnings: none\n"
