@@ -821,7 +821,7 @@ static void explain_item(FILE *out, const rb_program *p, const rb_result *r, uin
         return;
     }
     sb_puts(&b, ": ");
-    if (it->is_deduct) sb_puts(&b, "−");
+    if (it->is_deduct && !rb_num_is_zero(ri->score)) sb_puts(&b, "−");
     sb_num(&b, ri->score, digits);
     sb_puts(&b, " of ");
     sb_num(&b, p->numbers[it->points], digits);

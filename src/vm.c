@@ -936,7 +936,9 @@ static bool bind(rb_eval *e, const rb_rv *obj)
     for (size_t j = 0; j < nm; j++) {
         uint32_t s = mslot[j];
         if (s != RB_NONE && e->slot_input[s] != RB_NONE) continue;
-        if (e->opt.allow_extra) continue;
+        /* --allow-extra lets through keys the form knows nothing of; a value
+         * for something the form computes is a mistake either way. */
+        if (e->opt.allow_extra && s == RB_NONE) continue;
         const char *key = obj->members[j].key;
         bool seen = false;
         for (size_t i = 0; i < j && !seen && j < 4096; i++) seen = strcmp(obj->members[i].key, key) == 0;
