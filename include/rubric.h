@@ -44,7 +44,9 @@ rubric_template *rubric_compile(const char *name, const char *source, size_t len
 size_t rubric_diagnostics_count(const rubric_diagnostics *d);
 size_t rubric_diagnostics_errors(const rubric_diagnostics *d);
 /* Fields of diagnostic i (0-based).  Strings are borrowed until
- * rubric_diagnostics_free.  severity: "error", "warning" or "note". */
+ * rubric_diagnostics_free.  severity: "error", "warning" or "note".  line and
+ * column are 1-based; both are 0 for a diagnostic about a define, which
+ * has no place in the text. */
 void rubric_diagnostic_get(const rubric_diagnostics *d, size_t i, const char **severity, const char **code,
                            const char **message, const char **help, unsigned *line, unsigned *column);
 /* All diagnostics rendered as text ("text", "gcc", "json" or "sarif").

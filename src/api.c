@@ -48,8 +48,9 @@ rubric_template *rubric_compile(const char *name, const char *source, size_t len
     d->lines = rb_xcalloc(d->diags.count + 1, sizeof *d->lines);
     d->cols = rb_xcalloc(d->diags.count + 1, sizeof *d->cols);
     for (size_t i = 0; i < d->diags.count; i++) {
-        uint32_t l, c;
-        rb_source_position(d->source, d->diags.items[i].span.start, &l, &c);
+        uint32_t l = 0, c = 0; /* 0:0 — a diagnostic about the command line (-D) */
+        if (!RB_SPAN_IS_NONE(d->diags.items[i].span))
+            rb_source_position(d->source, d->diags.items[i].span.start, &l, &c);
         d->lines[i] = l;
         d->cols[i] = c;
     }

@@ -413,7 +413,7 @@ static void check_constraints(ctx *c, ast_decl *d, ast_type *t)
 
 static void apply_defines(ctx *c, const rb_define *defs, size_t n)
 {
-    rb_span none = {0, 0};
+    rb_span none = RB_SPAN_NONE; /* -D comes from the command line, not the text */
     for (size_t i = 0; i < n; i++) {
         ast_decl *d = lookup(c, defs[i].name);
         if (!d || d->kind != DECL_PARAM) {

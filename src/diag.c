@@ -327,6 +327,11 @@ static size_t show(FILE *out, const rb_source *s, uint32_t from, uint32_t to)
 
 static void print_text(FILE *out, rb_source *src, const rb_diag *g)
 {
+    if (RB_SPAN_IS_NONE(g->span)) { /* not in the text: no position, no excerpt */
+        fprintf(out, "%s: %s[%s]: %s\n", src->name, sev_name(g->severity), g->code, g->message);
+        if (g->help) fprintf(out, "   = help: %s\n", g->help);
+        return;
+    }
     uint32_t line, col;
     rb_source_position(src, g->span.start, &line, &col);
     if (g->code[0])
@@ -435,9 +440,12 @@ void rb_diag_json_file(FILE *out, rb_source *src, const rb_diags *d, rb_diag_for
 {
     for (size_t i = 0; i < d->count; i++) {
         const rb_diag *g = &d->items[i];
-        uint32_t line, col, eline, ecol;
-        rb_source_position(src, g->span.start, &line, &col);
-        rb_source_position(src, g->span.end, &eline, &ecol);
+        uint32_t line = 0, col = 0, eline = 0, ecol = 0;
+        bool located = !RB_SPAN_IS_NONE(g->span);
+        if (located) {
+            rb_source_position(src, g->span.start, &line, &col);
+            rb_source_position(src, g->span.end, &eline, &ecol);
+        }
         fputs(*first ? "\n" : ",\n", out);
         *first = false;
         if (fmt == RB_DIAG_SARIF) {
@@ -457,15 +465,22 @@ void rb_diag_json_file(FILE *out, rb_source *src, const rb_diags *d, rb_diag_for
             }
             fputs("},\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":", out);
             json_uri(out, src->name);
-            fprintf(out,
-                    "},\"region\":{\"startLine\":%u,\"startColumn\":%u,\"endLine\":%u,\"endColumn\":%u,"
-                    "\"byteOffset\":%u,\"byteLength\":%u}}}]}",
-                    line, col, eline, ecol, g->span.start, g->span.end - g->span.start);
+            if (located)
+                fprintf(out,
+                        "},\"region\":{\"startLine\":%u,\"startColumn\":%u,\"endLine\":%u,\"endColumn\":%u,"
+                        "\"byteOffset\":%u,\"byteLength\":%u}}}]}",
+                        line, col, eline, ecol, g->span.start, g->span.end - g->span.start);
+            else
+                fputs("}}}]}", out); /* the whole file: no region */
         } else {
             fputs("{\"file\":", out);
             json_str(out, src->name);
-            fprintf(out, ",\"line\":%u,\"column\":%u,\"end_line\":%u,\"end_column\":%u,\"severity\":\"%s\",\"code\":",
-                    line, col, eline, ecol, sev_name(g->severity));
+            if (located)
+                fprintf(out, ",\"line\":%u,\"column\":%u,\"end_line\":%u,\"end_column\":%u", line, col, eline,
+                        ecol);
+            else
+                fputs(",\"line\":null,\"column\":null,\"end_line\":null,\"end_column\":null", out);
+            fprintf(out, ",\"severity\":\"%s\",\"code\":", sev_name(g->severity));
             json_str(out, g->code);
             fputs(",\"message\":", out);
             json_str(out, g->message);
@@ -507,6 +522,10 @@ void rb_diag_print(FILE *out, rb_source *src, const rb_diags *d, rb_diag_format 
         for (size_t i = 0; i < d->count; i++) {
             const rb_diag *g = &d->items[i];
             uint32_t line, col;
+            if (RB_SPAN_IS_NONE(g->span)) {
+                fprintf(out, "%s: %s: %s\n", src->name, sev_name(g->severity), g->message);
+                continue;
+            }
             rb_source_position(src, g->span.start, &line, &col);
             fprintf(out, "%s:%u:%u: %s: %s\n", src->name, line, col, sev_name(g->severity), g->message);
         }

@@ -16,6 +16,11 @@ typedef struct {
     uint32_t start, end; /* byte offsets, end exclusive; start == end = a point */
 } rb_span;
 
+/* A diagnostic about the file as a whole, from outside its text (a -D
+ * override on the command line): reported without line, column or excerpt. */
+#define RB_SPAN_NONE ((rb_span){UINT32_MAX, UINT32_MAX})
+#define RB_SPAN_IS_NONE(s) ((s).start == UINT32_MAX)
+
 /* A source file held in memory.  `text` is the original bytes (BOM kept;
  * the lexer skips it).  Line starts are computed on first use. */
 typedef struct rb_source {
