@@ -14,66 +14,22 @@
 #include <string.h>
 
 #include "arena.h"
+#include "utf8.h"
 
 /* ---- UTF-8 ------------------------------------------------------------ */
 
-/* Decodes one character at s[0..n); an invalid byte decodes as itself, one
- * byte long, so that every byte belongs to exactly one "character" and
- * columns stay defined in a damaged file. */
+/* One character at s[0..n); an invalid byte decodes as itself, one byte
+ * long, so that every byte belongs to exactly one "character" and columns
+ * stay defined in a damaged file. */
 static size_t u8_next(const unsigned char *s, size_t n, uint32_t *cp, bool *valid)
 {
-    unsigned char b = s[0];
-    *valid = true;
-    if (b < 0x80) {
-        *cp = b;
-        return 1;
+    size_t k = rb_utf8_decode(s, n, cp);
+    *valid = k != 0;
+    if (!k) {
+        *cp = s[0];
+        k = 1;
     }
-    size_t len;
-    uint32_t v, min;
-    if (b >= 0xC2 && b <= 0xDF) { len = 2; v = b & 0x1F; min = 0x80; }
-    else if (b >= 0xE0 && b <= 0xEF) { len = 3; v = b & 0x0F; min = 0x800; }
-    else if (b >= 0xF0 && b <= 0xF4) { len = 4; v = b & 0x07; min = 0x10000; }
-    else goto bad;
-    if (n < len) goto bad;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80) goto bad;
-        v = (v << 6) | (s[i] & 0x3F);
-    }
-    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) goto bad;
-    *cp = v;
-    return len;
-bad:
-    *valid = false;
-    *cp = 0xFFFD;
-    return 1;
-}
-
-/* Terminal cells a character takes: East Asian Wide and Fullwidth are 2
- * (UAX #11, the ranges that matter here), combining and zero-width marks 0. */
-static int cp_width(uint32_t cp)
-{
-    if (cp == 0) return 0;
-    if ((cp >= 0x0300 && cp <= 0x036F) || (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) ||
-        (cp >= 0x2060 && cp <= 0x206F) || (cp >= 0xFE00 && cp <= 0xFE0F) || (cp >= 0x20D0 && cp <= 0x20FF) ||
-        cp == 0xFEFF)
-        return 0;
-    if ((cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x231A && cp <= 0x231B) || (cp >= 0x2329 && cp <= 0x232A) ||
-        (cp >= 0x23E9 && cp <= 0x23EC) || cp == 0x23F0 || cp == 0x23F3 || (cp >= 0x25FD && cp <= 0x25FE) ||
-        (cp >= 0x2614 && cp <= 0x2615) || (cp >= 0x2648 && cp <= 0x2653) || cp == 0x267F || cp == 0x2693 ||
-        cp == 0x26A1 || (cp >= 0x26AA && cp <= 0x26AB) || (cp >= 0x26BD && cp <= 0x26BE) ||
-        (cp >= 0x26C4 && cp <= 0x26C5) || cp == 0x26CE || cp == 0x26D4 || cp == 0x26EA ||
-        (cp >= 0x26F2 && cp <= 0x26F3) || cp == 0x26F5 || cp == 0x26FA || cp == 0x26FD || cp == 0x2705 ||
-        (cp >= 0x270A && cp <= 0x270B) || cp == 0x2728 || cp == 0x274C || cp == 0x274E ||
-        (cp >= 0x2753 && cp <= 0x2755) || cp == 0x2757 || (cp >= 0x2795 && cp <= 0x2797) || cp == 0x27B0 ||
-        cp == 0x27BF || (cp >= 0x2B1B && cp <= 0x2B1C) || cp == 0x2B50 || cp == 0x2B55 ||
-        (cp >= 0x2E80 && cp <= 0x303E) || (cp >= 0x3041 && cp <= 0x33FF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
-        (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xA000 && cp <= 0xA4CF) || (cp >= 0xA960 && cp <= 0xA97F) ||
-        (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE10 && cp <= 0xFE19) ||
-        (cp >= 0xFE30 && cp <= 0xFE6F) || (cp >= 0xFF00 && cp <= 0xFF60) || (cp >= 0xFFE0 && cp <= 0xFFE6) ||
-        (cp >= 0x1F300 && cp <= 0x1F64F) || (cp >= 0x1F900 && cp <= 0x1F9FF) ||
-        (cp >= 0x20000 && cp <= 0x2FFFD) || (cp >= 0x30000 && cp <= 0x3FFFD))
-        return 2;
-    return 1;
+    return k;
 }
 
 /* ---- sources ---------------------------------------------------------- */
@@ -318,7 +274,7 @@ static size_t show(FILE *out, const rb_source *s, uint32_t from, uint32_t to)
             w += 1;
         } else {
             if (out) fwrite(t + i, 1, len, out);
-            w += (size_t)cp_width(cp);
+            w += (size_t)rb_cp_width(cp);
         }
         i += (uint32_t)len;
     }

@@ -8,6 +8,7 @@
  * cannot exhaust the C stack.  All text leaving here is valid UTF-8: bytes
  * that are not become U+FFFD. */
 #include "result.h"
+#include "utf8.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -39,60 +40,6 @@ static int digits_of(const rb_program *p)
 }
 
 /* ---- UTF-8 -------------------------------------------------------------- */
-
-/* Decodes one code point at s (n bytes left).  Returns its length, or 0 for
- * an invalid sequence (overlong, surrogate, beyond U+10FFFF, truncated). */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-    unsigned c = s[0];
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    size_t len;
-    uint32_t v, min;
-    if (c >= 0xC2 && c <= 0xDF) len = 2, v = c & 0x1F, min = 0x80;
-    else if (c >= 0xE0 && c <= 0xEF) len = 3, v = c & 0x0F, min = 0x800;
-    else if (c >= 0xF0 && c <= 0xF4) len = 4, v = c & 0x07, min = 0x10000;
-    else return 0;
-    if (n < len) return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80) return 0;
-        v = v << 6 | (s[i] & 0x3F);
-    }
-    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return 0;
-    *cp = v;
-    return len;
-}
-
-static int cp_width(uint32_t c)
-{
-    if (c == 0 || c < 0x20 || (c >= 0x7F && c < 0xA0)) return 0;
-    if ((c >= 0x0300 && c <= 0x036F) || (c >= 0x200B && c <= 0x200F) || (c >= 0x20D0 && c <= 0x20FF) ||
-        (c >= 0xFE00 && c <= 0xFE0F) || (c >= 0xFE20 && c <= 0xFE2F))
-        return 0;
-    if ((c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0x303E) || (c >= 0x3041 && c <= 0x33FF) ||
-        (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xA000 && c <= 0xA4CF) ||
-        (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFE30 && c <= 0xFE4F) ||
-        (c >= 0xFF00 && c <= 0xFF60) || (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x1F300 && c <= 0x1F64F) ||
-        (c >= 0x1F900 && c <= 0x1F9FF) || (c >= 0x20000 && c <= 0x3FFFD))
-        return 2;
-    return 1;
-}
-
-size_t rb_display_width(const char *s, size_t len)
-{
-    size_t w = 0;
-    const unsigned char *u = (const unsigned char *)s;
-    for (size_t i = 0; i < len;) {
-        uint32_t cp;
-        size_t k = utf8_decode(u + i, len - i, &cp);
-        if (!k) k = 1, cp = 0xFFFD;
-        w += (size_t)cp_width(cp);
-        i += k;
-    }
-    return w;
-}
 
 /* ---- a growable string (CSV cells, table cells, explanation lines) ------ */
 
@@ -142,7 +89,7 @@ static void sb_clean(sbuf *b, const char *s, size_t n)
     const unsigned char *u = (const unsigned char *)s;
     for (size_t i = 0; i < n;) {
         uint32_t cp;
-        size_t k = utf8_decode(u + i, n - i, &cp);
+        size_t k = rb_utf8_decode(u + i, n - i, &cp);
         if (!k) {
             sb_puts(b, "\xEF\xBF\xBD");
             i++;
@@ -192,7 +139,7 @@ void rb_json_write_string(FILE *out, const char *s, size_t len)
             continue;
         }
         uint32_t cp;
-        size_t k = b >= 0x80 ? utf8_decode(u + i, len - i, &cp) : 1;
+        size_t k = b >= 0x80 ? rb_utf8_decode(u + i, len - i, &cp) : 1;
         if (b >= 0x80 && k) { /* valid UTF-8 goes out as it is */
             i += k;
             continue;
@@ -515,7 +462,7 @@ static void csv_cell(FILE *out, const char *s, size_t n, bool first)
     const unsigned char *u = (const unsigned char *)s;
     for (size_t i = 0; i < n;) {
         uint32_t cp;
-        size_t k = utf8_decode(u + i, n - i, &cp);
+        size_t k = rb_utf8_decode(u + i, n - i, &cp);
         if (!k) sb_puts(&b, "\xEF\xBF\xBD"), i++;
         else if (cp == 0) i++;
         else sb_add(&b, s + i, k), i += k;
@@ -623,9 +570,9 @@ static char *cut_width(const char *s, size_t max)
     const unsigned char *u = (const unsigned char *)s;
     for (size_t i = 0; i < n;) {
         uint32_t cp;
-        size_t k = utf8_decode(u + i, n - i, &cp);
+        size_t k = rb_utf8_decode(u + i, n - i, &cp);
         if (!k) k = 1, cp = 0xFFFD;
-        int cw = cp_width(cp);
+        int cw = rb_cp_width(cp);
         if (w + (size_t)cw + 1 > max) break;
         sb_add(&b, s + i, k);
         w += (size_t)cw;

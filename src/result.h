@@ -168,7 +168,5 @@ void rb_json_write_string(FILE *out, const char *s, size_t len);
 /* Writes a value as JSON (numbers at `digits` places; choices as ids; sets
  * as arrays of ids; absent as null). */
 void rb_json_write_value(FILE *out, const struct rb_program *p, const rb_value *v, int digits);
-/* Terminal display width of UTF-8 text (East Asian wide characters count 2). */
-size_t rb_display_width(const char *s, size_t len);
 
 #endif

@@ -1,0 +1,23 @@
+/* utf8.h — the one UTF-8 decoder and display-width table, shared by the
+ * diagnostics printer (caret lines), the formatter (alignment) and the
+ * result writers (tables), so that all three agree on what a column is. */
+#ifndef RUBRIC_UTF8_H
+#define RUBRIC_UTF8_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Decodes the code point at s[0..n) (n ≥ 1).  Returns its length in bytes
+ * (1..4), or 0 for an invalid sequence (overlong, surrogate, beyond
+ * U+10FFFF, truncated): then *cp is U+FFFD and the caller steps one byte. */
+size_t rb_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
+
+/* Terminal columns a code point takes: East Asian Wide and Fullwidth
+ * characters (UAX #11, the ranges that occur in forms) 2, combining marks,
+ * zero-width and control characters 0, everything else 1. */
+int rb_cp_width(uint32_t cp);
+
+/* Display width of s[0..n); an invalid byte counts as one column. */
+size_t rb_display_width(const char *s, size_t n);
+
+#endif
