@@ -90,16 +90,23 @@ sanitize:
 bench: all
 	@RUBRIC=$(BUILD)/rubric sh bench/run.sh
 
-# libFuzzer targets (clang); not part of `make test`.  FUZZ_SECONDS bounds a run.
+# libFuzzer targets (clang); not part of `make test`.  Each runs FUZZ_SECONDS:
+# the bytecode loader + verifier, the whole compiler + fmt on template text,
+# and the record readers + evaluator on record streams.
 FUZZ_SECONDS ?= 60
-fuzz:
-	@mkdir -p $(BUILD)/fuzz $(BUILD)/fuzz-corpus
-	clang -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc tests/fuzz/fuzz_bytecode.c \
-	  src/bytecode.c src/verify.c src/disasm.c src/program.c src/opcodes.c src/arena.c src/num.c -lnettle \
-	  -o $(BUILD)/fuzz/fuzz_bytecode
-	$(MAKE) --no-print-directory all
-	@for t in templates/*.rubric; do $(BUILD)/rubric compile $$t -o $(BUILD)/fuzz-corpus/$$(basename $$t .rubric).rbc; done
-	$(BUILD)/fuzz/fuzz_bytecode -max_total_time=$(FUZZ_SECONDS) -max_len=65536 $(BUILD)/fuzz-corpus
+FUZZ_TARGETS = fuzz_bytecode fuzz_compile fuzz_records
+FUZZ_LIB_SRC = $(filter-out src/main.c,$(wildcard src/*.c)) $(BUILD)/gen/lexer.c $(BUILD)/gen/parser.c
+fuzz: all
+	@mkdir -p $(BUILD)/fuzz $(BUILD)/fuzz-corpus/bytecode $(BUILD)/fuzz-corpus/compile $(BUILD)/fuzz-corpus/records
+	@for t in $(FUZZ_TARGETS); do \
+	  clang -g -O1 -fsanitize=fuzzer,address,undefined $(CFLAGS_BASE) $(GEN_CFLAGS) tests/fuzz/$$t.c \
+	    $(FUZZ_LIB_SRC) $(LDLIBS) -o $(BUILD)/fuzz/$$t || exit 1; done
+	@for t in templates/*.rubric; do n=$$(basename $$t .rubric); \
+	  $(BUILD)/rubric compile $$t -o $(BUILD)/fuzz-corpus/bytecode/$$n.rbc; \
+	  cp $$t $(BUILD)/fuzz-corpus/compile/; cp templates/$$n.records.ndjson $(BUILD)/fuzz-corpus/records/ 2>/dev/null; done; true
+	$(BUILD)/fuzz/fuzz_bytecode -max_total_time=$(FUZZ_SECONDS) -max_len=65536 $(BUILD)/fuzz-corpus/bytecode
+	$(BUILD)/fuzz/fuzz_compile -max_total_time=$(FUZZ_SECONDS) -max_len=16384 $(BUILD)/fuzz-corpus/compile
+	$(BUILD)/fuzz/fuzz_records -max_total_time=$(FUZZ_SECONDS) -max_len=16384 $(BUILD)/fuzz-corpus/records
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
