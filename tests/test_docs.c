@@ -1,0 +1,100 @@
+/* test_docs.c — documentation that cannot drift from the code: the opcode
+ * table of docs/bytecode.md must list every instruction of RB_OPCODES with
+ * its byte, name, stack effect and meaning, in order; and every diagnostic
+ * code the sources emit must have an entry in docs/diagnostics.md. */
+#include "testutil.h"
+
+#include <dirent.h>
+
+#include "opcodes.h"
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) fail_msg("cannot open %s (run the tests from the repository root)", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)n + 1);
+    assert_non_null(s);
+    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
+    s[n] = '\0';
+    fclose(f);
+    return s;
+}
+
+static void opcode_table_matches(void **state)
+{
+    (void)state;
+    char *doc = slurp("docs/bytecode.md");
+    for (int op = 0; op < RB_OP_COUNT; op++) {
+        const rb_opinfo *i = &rb_opinfo_table[op];
+        char pops[16];
+        if (i->pops < 0) snprintf(pops, sizeof pops, "N");
+        else snprintf(pops, sizeof pops, "%d", i->pops);
+        char head[96], tail[160];
+        snprintf(head, sizeof head, "| %d | `%s` | ", op, i->name);
+        snprintf(tail, sizeof tail, " | %s | %d | ", pops, i->pushes);
+        char *row = strstr(doc, head);
+        if (!row) fail_msg("docs/bytecode.md lacks the row for opcode %d %s", op, i->name);
+        char *end = strchr(row, '\n');
+        *end = '\0';
+        if (!strstr(row, tail)) fail_msg("docs/bytecode.md: stack effect of %s should read '%s'", i->name, tail);
+        /* the meaning column is the X-macro's text ('|' escaped in Markdown) */
+        char meaning[160];
+        size_t k = 0;
+        for (const char *d = i->doc; *d && k + 2 < sizeof meaning; d++) {
+            if (*d == '|') meaning[k++] = '\\';
+            meaning[k++] = *d;
+        }
+        meaning[k] = '\0';
+        if (!strstr(row, meaning)) fail_msg("docs/bytecode.md: meaning of %s should read '%s'", i->name, meaning);
+        *end = '\n';
+    }
+    free(doc);
+}
+
+/* Every "E0123"/"W0123" string literal in src/ and lang/ has a heading in docs/diagnostics.md. */
+static void diagnostic_codes_documented(void **state)
+{
+    (void)state;
+    char *doc = slurp("docs/diagnostics.md");
+    const char *dirs[] = {"src", "lang"};
+    int checked = 0;
+    for (size_t di = 0; di < 2; di++) {
+        DIR *dir = opendir(dirs[di]);
+        assert_non_null(dir);
+        struct dirent *ent;
+        while ((ent = readdir(dir))) {
+            size_t n = strlen(ent->d_name);
+            if (n < 3 || (strcmp(ent->d_name + n - 2, ".c") && strcmp(ent->d_name + n - 2, ".l") &&
+                          strcmp(ent->d_name + n - 2, ".y")))
+                continue;
+            char path[512];
+            snprintf(path, sizeof path, "%s/%s", dirs[di], ent->d_name);
+            char *src = slurp(path);
+            for (char *p = src; (p = strchr(p, '"')); p++) {
+                if ((p[1] == 'E' || p[1] == 'W') && p[2] >= '0' && p[2] <= '9' && p[3] >= '0' && p[3] <= '9' &&
+                    p[4] >= '0' && p[4] <= '9' && p[5] >= '0' && p[5] <= '9' && p[6] == '"') {
+                    char heading[24];
+                    snprintf(heading, sizeof heading, "# %.5s — ", p + 1); /* a ## or ### heading */
+                    if (!strstr(doc, heading)) fail_msg("%s uses %.5s, which docs/diagnostics.md does not describe", path, p + 1);
+                    checked++;
+                }
+            }
+            free(src);
+        }
+        closedir(dir);
+    }
+    assert_true(checked > 40);
+    free(doc);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(opcode_table_matches),
+        cmocka_unit_test(diagnostic_codes_documented),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
