@@ -30,10 +30,11 @@ static const char *const usage_text[][2] = {
     {"compile", "rubric compile [-D NAME=VALUE]... FILE -o OUT.rbc\n"
                 "  Writes verified bytecode.  Exit 0, 1 template errors, 2 usage or I/O error.\n"},
     {"score", "rubric score [-D NAME=VALUE]... [--format ndjson|csv|table|explain] [--allow-extra]\n"
-              "             TEMPLATE [RECORDS...]\n"
-              "  Scores records (JSON, JSON array, NDJSON, CSV; '-' or nothing = stdin)\n"
-              "  against a .rubric source or a .rbc file.  Exit 0 all valid, 1 some record\n"
-              "  invalid, 2 template, usage or I/O error.\n"},
+              "             [--input json|ndjson|csv] TEMPLATE [RECORDS...]\n"
+              "  Scores records (JSON, JSON array, NDJSON, CSV — by file name, or as --input\n"
+              "  says; '-' or nothing = stdin, read as NDJSON) against a .rubric source or a\n"
+              "  .rbc file.  Exit 0 all valid, 1 some record invalid, 2 template, usage or\n"
+              "  I/O error.\n"},
     {"test", "rubric test [-D NAME=VALUE]... TEMPLATE CASES...\n"
              "  Runs test cases {\"name\":…,\"record\":{…},\"expect\":{…}}; expect is a subset of\n"
              "  the result.  Exit 0 all pass, 1 a case failed, 2 usage or I/O error.\n"},
@@ -69,6 +70,7 @@ typedef struct {
     rb_define *defs;
     size_t ndefs;
     const char *format;
+    const char *input;   /* --input json|ndjson|csv: record format, overriding the file name */
     const char *output;
     bool werror, allow_extra;
     const char **files;
@@ -99,6 +101,9 @@ static int parse_options(const char *cmd, int argc, char **argv, const char *all
         } else if ((strcmp(a, "--format") == 0 || strncmp(a, "--format=", 9) == 0) && strchr(allowed, 'f')) {
             o->format = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
             if (!o->format) return usage_error(cmd, "%s needs a value", "--format");
+        } else if ((strcmp(a, "--input") == 0 || strncmp(a, "--input=", 8) == 0) && strchr(allowed, 'i')) {
+            o->input = a[7] == '=' ? a + 8 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!o->input) return usage_error(cmd, "%s needs a value", "--input");
         } else if (strcmp(a, "-o") == 0 && strchr(allowed, 'o')) {
             if (i + 1 >= argc) return usage_error(cmd, "%s needs a file name", "-o");
             o->output = argv[++i];
@@ -290,7 +295,14 @@ static int cmd_compile(int argc, char **argv)
 static int cmd_score(int argc, char **argv)
 {
     options o;
-    if (parse_options("score", argc, argv, "Dfx", &o)) return free_options(&o), 2;
+    if (parse_options("score", argc, argv, "Dfxi", &o)) return free_options(&o), 2;
+    rb_input_format in_fmt = RB_INPUT_AUTO;
+    if (o.input) {
+        if (strcmp(o.input, "json") == 0) in_fmt = RB_INPUT_JSON;
+        else if (strcmp(o.input, "ndjson") == 0) in_fmt = RB_INPUT_NDJSON;
+        else if (strcmp(o.input, "csv") == 0) in_fmt = RB_INPUT_CSV;
+        else return free_options(&o), usage_error("score", "unknown --input '%s' (json, ndjson, csv)", o.input);
+    }
     enum { F_NDJSON, F_CSV, F_TABLE, F_EXPLAIN } fmt = F_NDJSON;
     if (o.format) {
         if (strcmp(o.format, "ndjson") == 0) fmt = F_NDJSON;
@@ -322,7 +334,7 @@ static int cmd_score(int argc, char **argv)
             status = 2;
             continue;
         }
-        rb_reader *r = rb_reader_open(f, files[i], RB_INPUT_AUTO, next);
+        rb_reader *r = rb_reader_open(f, files[i], in_fmt, next);
         rb_record rec;
         int got;
         while ((got = rb_reader_next(r, &rec)) == 1) {
