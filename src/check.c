@@ -587,12 +587,12 @@ static void structure(ctx *c, ast_decl *s)
 static int decl_type(ctx *c, ast_decl *d);
 static int expr_type(ctx *c, ast_expr *e);
 
-static bool has_ite_maybe(int t) { return (t & TC_MAYBE) != 0; }
+static bool is_maybe(int t) { return (t & TC_MAYBE) != 0; }
 
 /* Reports a maybe value used where a present value is needed. */
 static bool need_present(ctx *c, ast_expr *e, int t)
 {
-    if (!has_ite_maybe(t)) return true;
+    if (!is_maybe(t)) return true;
     const char *n = e->kind == EX_NAME ? e->str : "this value";
     rb_diag *g = ERR(c, "E0303", e->span, "'%s' may be absent (it is optional or not always applicable)", n);
     rb_diag_help(g, "write '%s ?? 0' to use a fallback, or test 'present(%s)' first", n, n);
