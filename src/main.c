@@ -227,7 +227,11 @@ static int cmd_check(int argc, char **argv)
         rb_program *p = rb_compile(src, o.defs, o.ndefs, &d);
         rb_program_free(p);
         if (machine) rb_diag_json_file(stdout, src, &d, fmt, &first);
-        else print_diags(src, &d, fmt);
+        else {
+            /* text form: a blank line between files, as between diagnostics */
+            if (fmt == RB_DIAG_TEXT && d.count && errors + warnings) fputc('\n', stderr);
+            print_diags(src, &d, fmt);
+        }
         errors += d.errors;
         warnings += d.warnings;
         rb_diags_free(&d);
