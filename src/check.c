@@ -106,12 +106,10 @@ static const char *closest_name(ctx *c, const char *name, bool values_only)
 }
 
 /* "an input", "a section": the kind of a declaration with its article. */
-static const char *kind_with_article(const ast_decl *d)
+static const char *kind_with_article(ctx *c, const ast_decl *d)
 {
-    static char buf[32];
     const char *k = ast_decl_kind_name(d->kind);
-    snprintf(buf, sizeof buf, "%s %s", strchr("aeiou", k[0]) ? "an" : "a", k);
-    return buf;
+    return rb_arena_printf(c->arena, "%s %s", strchr("aeiou", k[0]) ? "an" : "a", k);
 }
 
 static bool is_scored(const ast_decl *d)
@@ -198,7 +196,7 @@ static ast_type *resolve_named(ctx *c, ast_type *t, int depth)
     if (t->resolved) return t->resolved;
     ast_decl *d = lookup(c, t->name);
     if (!d || d->kind != DECL_TYPE) {
-        rb_diag *g = d ? ERR(c, "E0208", t->span, "'%s' is %s, not a type", t->name, kind_with_article(d))
+        rb_diag *g = d ? ERR(c, "E0208", t->span, "'%s' is %s, not a type", t->name, kind_with_article(c, d))
                        : ERR(c, "E0208", t->span, "unknown type '%s'", t->name);
         if (!d) {
             static const char *builtin[] = {"number", "integer", "percent", "text", "bool", "date", "choice", "choices"};
@@ -418,7 +416,7 @@ static void apply_defines(ctx *c, const rb_define *defs, size_t n)
         ast_decl *d = lookup(c, defs[i].name);
         if (!d || d->kind != DECL_PARAM) {
             rb_diag *g = d ? ERR(c, "E0210", none, "-D %s: '%s' is %s, not a param", defs[i].name, defs[i].name,
-                                 kind_with_article(d))
+                                 kind_with_article(c, d))
                            : ERR(c, "E0210", none, "-D %s: the form has no param named '%s'", defs[i].name, defs[i].name);
             rb_suggestion sg = rb_suggest_begin(defs[i].name);
             for (size_t k = 0; k < c->cap; k++)

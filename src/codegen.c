@@ -453,10 +453,10 @@ static void gen_expr(gen *g, ast_expr *e)
     if (e->to_num) emit(g, OP_TONUM);
 }
 
-static uint32_t add_unit(gen *g, rb_unit_kind kind, uint32_t target, ast_expr *code, const char *decl, rb_span where)
+static uint32_t add_unit(gen *g, rb_unit_kind kind, uint32_t target, ast_expr *code, uint32_t decl, rb_span where)
 {
     rb_program *p = g->p;
-    rb_unit u = {.kind = (uint8_t)kind, .target = target, .code_start = p->code_len, .decl = str_index(g, decl)};
+    rb_unit u = {.kind = (uint8_t)kind, .target = target, .code_start = p->code_len, .decl = decl};
     position(g, where, &u.line, &u.col);
     if (code) {
         gen_expr(g, code);
@@ -466,12 +466,16 @@ static uint32_t add_unit(gen *g, rb_unit_kind kind, uint32_t target, ast_expr *c
     return rb_build_unit(g->b, u);
 }
 
-static const char *decl_label(gen *g, ast_decl *d)
+/* "let completion": how runtime errors name a unit's declaration. */
+static uint32_t decl_label(gen *g, ast_decl *d)
 {
-    (void)g;
-    static char buf[512];
-    snprintf(buf, sizeof buf, "%s %s", ast_decl_kind_name(d->kind), d->name ? d->name : "");
-    return buf;
+    const char *kind = ast_decl_kind_name(d->kind), *name = d->name ? d->name : "";
+    size_t n = strlen(kind) + strlen(name) + 2;
+    char *buf = rb_xmalloc(n);
+    snprintf(buf, n, "%s %s", kind, name);
+    uint32_t i = str_index(g, buf);
+    free(buf);
+    return i;
 }
 
 static void units(gen *g)
@@ -498,13 +502,13 @@ static void units(gen *g)
             break;
         case DECL_CHECK: case DECL_WARN:
             add_unit(g, d->kind == DECL_CHECK ? U_CHECK : U_WARN, str_index(g, d->message ? d->message : ""), d->expr,
-                     d->kind == DECL_CHECK ? "check" : "warn", d->kw_span);
+                     str_index(g, d->kind == DECL_CHECK ? "check" : "warn"), d->kw_span);
             break;
         case DECL_TOTAL:
-            p->total_unit = add_unit(g, U_TOTAL, 0, d->expr, "total", d->kw_span);
+            p->total_unit = add_unit(g, U_TOTAL, 0, d->expr, str_index(g, "total"), d->kw_span);
             break;
         case DECL_GRADE:
-            if (d->expr) p->grade_on_unit = add_unit(g, U_GRADE_ON, 0, d->expr, "grade", d->kw_span);
+            if (d->expr) p->grade_on_unit = add_unit(g, U_GRADE_ON, 0, d->expr, str_index(g, "grade"), d->kw_span);
             break;
         default:
             break;

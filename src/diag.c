@@ -368,8 +368,8 @@ static void json_uri(FILE *out, const char *path)
 /* SARIF lists its rules after the results (key order is free in JSON), so
  * the codes met between rb_diag_json_begin and _end are kept here. */
 #define SARIF_MAX_RULES 512
-static char sarif_rules[SARIF_MAX_RULES][8];
-static size_t sarif_nrules;
+static _Thread_local char sarif_rules[SARIF_MAX_RULES][8]; /* one SARIF log per thread at a time */
+static _Thread_local size_t sarif_nrules;
 
 static int sarif_rule(const char *code)
 {
