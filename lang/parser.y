@@ -679,7 +679,11 @@ cmp_chain
             rb_diag_help(g, "compare twice and join with 'and': 'a < b and b < c'");
             ctx->syntax_errors++;
         }
-        $$ = ex_bin(ctx, (ast_expr_kind)$2, $1, $3, @$);
+        /* Read it as meant, a < b and b < c, so that the one mistake is
+         * not also reported as comparing a bool with a number. */
+        ast_expr *last = $1.e->kind == EX_AND ? $1.e->b : $1.e;
+        rb_ex middle = {last->b ? last->b : last, $1.depth};
+        $$ = ex_bin(ctx, EX_AND, $1, ex_bin(ctx, (ast_expr_kind)$2, middle, $3, @$), @$);
         ctx->chain_reported = $$.e; }
   ;
 
