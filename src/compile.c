@@ -3,15 +3,51 @@
  * source and a program from a file are the same thing. */
 #include "compile.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "arena.h"
 #include "ast.h"
 #include "check.h"
 #include "codegen.h"
 
+/* One mistake, one message: a checker diagnostic on a line that already has
+ * a lexical or syntax error (E01xx) is most likely that error's echo — an
+ * item whose `points` an unclosed string swallowed "needs points" — so it is
+ * dropped.  Diagnostics from before `first` (an earlier file) are kept. */
+static void drop_echoes(rb_source *src, rb_diags *d, size_t first)
+{
+    size_t kept = first;
+    for (size_t i = first; i < d->count; i++) {
+        rb_diag *g = &d->items[i];
+        bool echo = false;
+        if (strncmp(g->code, "E01", 3) != 0 && !RB_SPAN_IS_NONE(g->span)) {
+            uint32_t line, col;
+            rb_source_position(src, g->span.start, &line, &col);
+            for (size_t j = first; j < d->count && !echo; j++) {
+                const rb_diag *s = &d->items[j];
+                if (strncmp(s->code, "E01", 3) != 0 || RB_SPAN_IS_NONE(s->span)) continue;
+                uint32_t sl, sc;
+                rb_source_position(src, s->span.start, &sl, &sc);
+                echo = sl == line;
+            }
+        }
+        if (echo) {
+            if (g->severity == RB_SEV_ERROR) d->errors--;
+            else if (g->severity == RB_SEV_WARNING) d->warnings--;
+            free(g->message);
+            free(g->help);
+        } else {
+            d->items[kept++] = *g;
+        }
+    }
+    d->count = kept;
+}
+
 rb_program *rb_compile(rb_source *src, const rb_define *defs, size_t ndefs, rb_diags *diags)
 {
+    size_t first = diags->count;
     rb_arena *arena = rb_arena_new();
     size_t errors = diags->errors;
     ast_file *file = rb_parse(arena, src, diags);
@@ -32,6 +68,7 @@ rb_program *rb_compile(rb_source *src, const rb_define *defs, size_t ndefs, rb_d
         free(bytes);
         rb_program_free(p);
     }
+    drop_echoes(src, diags, first);
     rb_diags_sort(diags);
     rb_arena_free(arena);
     return loaded;
