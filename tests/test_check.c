@@ -251,6 +251,21 @@ static void unused_input_warns(void **state)
     release(&c);
 }
 
+static void syntax_error_echoes_dropped(void **state)
+{
+    (void)state;
+    /* the unclosed string swallows `points 10`: one message, not also E0401 */
+    compiled c = compile(FORM("  item k \"专业知识 points 10\n  item j points 5\n"));
+    expect_only(&c, "E0104", 2, 10, "not closed");
+    release(&c);
+    /* a checker error on another line is kept */
+    c = compile(FORM("  item k \"专业知识 points 10\n  item j points 5 = nope\n"));
+    expect_diag(&c, "E0104", 2, 10, "not closed");
+    expect_diag(&c, "E0201", 3, 21, "unknown name 'nope'");
+    assert_int_equal(c.d.errors, 2);
+    release(&c);
+}
+
 static void deterministic_bytes(void **state)
 {
     (void)state;
@@ -288,6 +303,7 @@ int main(void)
         cmocka_unit_test(defines),
         cmocka_unit_test(total_needs_scale),
         cmocka_unit_test(unused_input_warns),
+        cmocka_unit_test(syntax_error_echoes_dropped),
         cmocka_unit_test(deterministic_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
