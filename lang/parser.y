@@ -744,6 +744,8 @@ primary
       { /* the span takes the parentheses in, for messages about the whole */
         $$ = $2; $$.e->span = @$; }
   | "(" error ")"          { $$ = ex_error(ctx, @$); }
+  | K_TOTAL                { $$ = ex_leaf(ctx, EX_TOTAL, @1); }
+  | K_GRADE                { $$ = ex_leaf(ctx, EX_GRADE, @1); }
   | K_BAND expr "{" band_arms "}"
       { rb_ex x = ex_leaf(ctx, EX_BAND, @$);
         x.e->a = $2.e; x.e->arms = $4.head;
@@ -1095,7 +1097,8 @@ static int describe_expected(const bool *has, char *out, size_t cap)
         if (expr && (s == YYSYMBOL_T_IDENT || s == YYSYMBOL_T_NUMBER || s == YYSYMBOL_T_STRING ||
                      s == YYSYMBOL_T_LPAREN || s == YYSYMBOL_T_MINUS || s == YYSYMBOL_K_TRUE ||
                      s == YYSYMBOL_K_FALSE || s == YYSYMBOL_K_NOT || s == YYSYMBOL_K_IF ||
-                     s == YYSYMBOL_K_BAND || is_type_word(s)))
+                     s == YYSYMBOL_K_BAND || s == YYSYMBOL_K_TOTAL || s == YYSYMBOL_K_GRADE ||
+                     is_type_word(s)))
             continue;
         if (type && (is_type_word(s) || s == YYSYMBOL_K_CHOICE || s == YYSYMBOL_K_CHOICES || s == YYSYMBOL_T_IDENT))
             continue;

@@ -82,7 +82,9 @@ typedef enum {
     EX_COALESCE, /* a ?? b */
     EX_IF,       /* if cond then a else b */
     EX_CALL,
-    EX_BAND
+    EX_BAND,
+    EX_TOTAL,    /* `total`: the form's total as printed (rounded to precision) */
+    EX_GRADE     /* `grade`: the grade's id, a choice over the grade arms */
 } ast_expr_kind;
 
 typedef enum { ARM_LT, ARM_LE, ARM_GT, ARM_GE, ARM_ELSE } ast_arm_op;
@@ -130,7 +132,9 @@ typedef enum {
     DECL_PERIOD, DECL_VERSION, DECL_SCALE, DECL_PRECISION,   /* form attributes */
     DECL_PARAM, DECL_FIELD, DECL_TYPE, DECL_RATERS,
     DECL_SECTION, DECL_INPUT, DECL_ITEM, DECL_DEDUCT,
-    DECL_LET, DECL_CHECK, DECL_WARN, DECL_OUTPUT, DECL_TOTAL, DECL_GRADE
+    DECL_LET, DECL_CHECK, DECL_WARN, DECL_OUTPUT, DECL_TOTAL, DECL_GRADE,
+    DECL_RESULT  /* made by the checker, not parsed: what `total` and `grade`
+                    denote in an expression (the rounded total, the grade) */
 } ast_decl_kind;
 
 typedef struct ast_rater {

@@ -28,6 +28,8 @@ typedef struct {
     ast_decl **path;        /* dependency walk stack, for cycle messages */
     size_t depth, path_cap;
     ast_decl *current;      /* the declaration whose expressions are typed */
+    bool items;             /* the form has items (so a total) */
+    ast_decl *result_total, *result_grade; /* what `total`/`grade` denote, once used */
 } ctx;
 
 enum { ST_NONE, ST_BUSY, ST_DONE };
@@ -587,12 +589,21 @@ static int expr_type(ctx *c, ast_expr *e);
 
 static bool is_maybe(int t) { return (t & TC_MAYBE) != 0; }
 
+/* How messages name an expression: 'sales', 'total', or this value. */
+static const char *shown(ctx *c, const ast_expr *e)
+{
+    if (e->kind == EX_NAME) return rb_arena_printf(c->arena, "'%s'", e->str);
+    if (e->kind == EX_TOTAL) return "'total'";
+    if (e->kind == EX_GRADE) return "'grade'";
+    return "this value";
+}
+
 /* Reports a maybe value used where a present value is needed. */
 static bool need_present(ctx *c, ast_expr *e, int t)
 {
     if (!is_maybe(t)) return true;
-    const char *n = e->kind == EX_NAME ? e->str : "this value";
-    rb_diag *g = ERR(c, "E0303", e->span, "'%s' may be absent (it is optional or not always applicable)", n);
+    const char *n = e->kind == EX_NAME ? e->str : e->kind == EX_TOTAL ? "total" : e->kind == EX_GRADE ? "grade" : "x";
+    rb_diag *g = ERR(c, "E0303", e->span, "%s may be absent (it is optional or not always applicable)", shown(c, e));
     rb_diag_help(g, "write '%s ?? 0' to use a fallback, or test 'present(%s)' first", n, n);
     return false;
 }
@@ -661,8 +672,7 @@ static int check_call(ctx *c, ast_expr *e)
         int t = expr_type(c, a);
         if (t == TC_ERROR) return TC_BOOL;
         if (!(t & TC_MAYBE))
-            WARN(c, "W0302", a->span, "'%s' is never absent, so present() is always true",
-                 a->kind == EX_NAME ? a->str : "this value");
+            WARN(c, "W0302", a->span, "%s is never absent, so present() is always true", shown(c, a));
         return TC_BOOL;
     }
     if (strcmp(name, "count") == 0 || strcmp(name, "has") == 0) {
@@ -682,8 +692,7 @@ static int check_call(ctx *c, ast_expr *e)
             b->type = TC_TEXT;
             int o = find_option(a->choice, b->str);
             if (o < 0) {
-                rb_diag *g = ERR(c, "E0302", b->span, "'%s' is not an option of '%s'", b->str,
-                                 a->kind == EX_NAME ? a->str : "this value");
+                rb_diag *g = ERR(c, "E0302", b->span, "'%s' is not an option of %s", b->str, shown(c, a));
                 option_help(c, g, a->choice, b->str);
             }
             b->option = o;
@@ -840,6 +849,65 @@ static int check_band(ctx *c, ast_expr *e)
     return result;
 }
 
+/* `total` and `grade` in an expression: the rounded total and the grade,
+ * read after they are computed (a U_RESULT unit).  Each is a synthetic
+ * declaration that depends on the form, its `total` and its `grade`, so
+ * reading them from anything that feeds the total is a dependency cycle. */
+static ast_decl *result_decl(ctx *c, bool grade, rb_span where)
+{
+    ast_decl **slot = grade ? &c->result_grade : &c->result_total;
+    if (*slot) return *slot;
+    ast_decl *d = rb_arena_alloc(c->arena, sizeof *d);
+    d->kind = DECL_RESULT;
+    d->name = grade ? "grade" : "total";
+    d->name_span = d->kw_span = d->span = where;
+    d->parent = c->form;
+    d->slot = -1;
+    /* absent only when nothing in the record applies (no `total = …`) */
+    d->maybe = c->form->maybe && !c->total;
+    d->type_code = grade ? TC_CHOICE : TC_NUM;
+    if (d->maybe) d->type_code |= TC_MAYBE;
+    if (grade) {
+        ast_type *t = rb_arena_alloc(c->arena, sizeof *t);
+        t->kind = TY_CHOICE;
+        t->span = c->grade->kw_span;
+        t->choiceset = -1;
+        t->resolved = t;
+        ast_option **tail = &t->options;
+        for (ast_arm *a = c->grade->arms; a; a = a->next) {
+            ast_option *o = rb_arena_alloc(c->arena, sizeof *o);
+            o->id = a->id ? a->id : "";
+            o->label = a->label;
+            o->id_span = a->id_span;
+            *tail = o;
+            tail = &o->next;
+        }
+        d->choice = t;
+    }
+    d->type_state = ST_DONE;
+    *slot = d;
+    return d;
+}
+
+static int check_result_ref(ctx *c, ast_expr *e)
+{
+    bool grade = e->kind == EX_GRADE;
+    if (!c->items) {
+        ERR(c, "E0407", e->span, "a form without items has no %s to read", grade ? "grade" : "total");
+        return TC_ERROR;
+    }
+    if (grade && !c->grade) {
+        rb_diag *g = ERR(c, "E0505", e->span, "the form has no grade to read");
+        rb_diag_help(g, "declare 'grade { >= 90: excellent \"优秀\" … }' first");
+        return TC_ERROR;
+    }
+    ast_decl *d = result_decl(c, grade, e->span);
+    d->used = true;
+    e->ref = d;
+    e->choice = d->choice;
+    return d->type_code;
+}
+
 static int check_name(ctx *c, ast_expr *e)
 {
     ast_decl *d = lookup(c, e->str);
@@ -875,8 +943,7 @@ static int string_against(ctx *c, ast_expr *lit, ast_expr *other, int ot)
     if (ot == TC_CHOICE && other->choice) {
         int o = find_option(other->choice, lit->str);
         if (o < 0) {
-            rb_diag *g = ERR(c, "E0302", lit->span, "'%s' is not an option of '%s'", lit->str,
-                             other->kind == EX_NAME ? other->str : "this choice");
+            rb_diag *g = ERR(c, "E0302", lit->span, "'%s' is not an option of %s", lit->str, shown(c, other));
             option_help(c, g, other->choice, lit->str);
             return TC_ERROR;
         }
@@ -971,9 +1038,8 @@ static int expr_type_inner(ctx *c, ast_expr *e)
         tb = expr_type(c, e->b);
         if (ta == TC_ERROR || tb == TC_ERROR) return TC_BASE(ta) ? TC_BASE(ta) : TC_BASE(tb);
         if (!(ta & TC_MAYBE)) {
-            WARN(c, "W0301", e->a->span, "'%s' is never absent, so '?? …' has no effect",
-                 e->a->kind == EX_NAME ? e->a->str : "this value");
-        } else if (e->a->kind != EX_NAME) {
+            WARN(c, "W0301", e->a->span, "%s is never absent, so '?? …' has no effect", shown(c, e->a));
+        } else if (e->a->kind != EX_NAME && e->a->kind != EX_TOTAL && e->a->kind != EX_GRADE) {
             ERR(c, "E0301", e->a->span, "the left side of '?\?' must be a name");
             return TC_ERROR;
         }
@@ -1013,6 +1079,8 @@ static int expr_type_inner(ctx *c, ast_expr *e)
         return check_call(c, e);
     case EX_BAND:
         return check_band(c, e);
+    case EX_TOTAL: case EX_GRADE:
+        return check_result_ref(c, e);
     }
     return TC_ERROR;
 }
@@ -1152,7 +1220,7 @@ static void order_visit(ctx *c, ast_decl *d);
 static void order_expr(ctx *c, ast_expr *e)
 {
     for (; e; e = NULL) {
-        if (e->kind == EX_NAME && e->ref) order_visit(c, e->ref);
+        if (e->ref) order_visit(c, e->ref); /* a name, or `total`/`grade` */
         order_expr(c, e->a);
         order_expr(c, e->b);
         order_expr(c, e->c);
@@ -1168,7 +1236,7 @@ static bool in_order(const ast_decl *d)
 {
     switch (d->kind) {
     case DECL_LET: case DECL_OUTPUT: case DECL_ITEM: case DECL_DEDUCT: case DECL_SECTION: case DECL_FORM:
-    case DECL_CHECK: case DECL_WARN: case DECL_TOTAL: case DECL_GRADE:
+    case DECL_CHECK: case DECL_WARN: case DECL_TOTAL: case DECL_GRADE: case DECL_RESULT:
         return true;
     default:
         return false;
@@ -1237,6 +1305,12 @@ static void order_visit(ctx *c, ast_decl *d)
     case DECL_GRADE:
         if (d->expr) order_expr(c, d->expr);
         if (c->total) order_visit(c, c->total);
+        if (c->items) order_visit(c, c->form);
+        break;
+    case DECL_RESULT: /* the total and the grade: everything that makes them */
+        if (c->items) order_visit(c, c->form);
+        if (c->total) order_visit(c, c->total);
+        if (c->grade) order_visit(c, c->grade);
         break;
     default:
         if (d->expr) order_expr(c, d->expr);
@@ -1317,6 +1391,7 @@ size_t rb_check(rb_arena *arena, rb_source *src, ast_file *file, const rb_define
     }
 
     bool items = has_items(c.form->body);
+    c.items = items;
     structure(&c, c.form);
     if (!items) {
         if (c.grade) ERR(&c, "E0505", c.grade->kw_span, "a form without items has no total to grade");
@@ -1349,5 +1424,7 @@ size_t rb_check(rb_arena *arena, rb_source *src, ast_file *file, const rb_define
     out->scale = c.total && scale ? scale->value.num : c.form->full;
     out->precision = precision;
     out->has_items = items;
+    out->result_total = c.result_total;
+    out->result_grade = c.result_grade;
     return diags->errors - errors_before;
 }

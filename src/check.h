@@ -33,6 +33,8 @@ typedef struct rb_checked {
     rb_num scale;          /* the total's full mark (root section's points) */
     int precision;
     bool has_items;
+    ast_decl *result_total;  /* DECL_RESULT when an expression reads `total` */
+    ast_decl *result_grade;  /* DECL_RESULT when an expression reads `grade` */
 } rb_checked;
 
 /* Returns the number of errors added to diags (0: ready for codegen). */

@@ -449,6 +449,9 @@ static void gen_expr(gen *g, ast_expr *e)
     case EX_BAND:
         gen_band(g, e);
         break;
+    case EX_TOTAL: case EX_GRADE: /* slots filled by the U_RESULT unit */
+        gen_name(g, e, false);
+        break;
     }
     if (e->to_num) emit(g, OP_TONUM);
 }
@@ -482,6 +485,7 @@ static void units(gen *g)
 {
     rb_program *p = g->p;
     const rb_checked *ck = g->ck;
+    bool result_done = false;
     for (size_t i = 0; i < ck->norder; i++) {
         ast_decl *d = ck->order[i];
         switch (d->kind) {
@@ -509,6 +513,10 @@ static void units(gen *g)
             break;
         case DECL_GRADE:
             if (d->expr) p->grade_on_unit = add_unit(g, U_GRADE_ON, 0, d->expr, str_index(g, "grade"), d->kw_span);
+            break;
+        case DECL_RESULT: /* `total` and `grade` share one unit */
+            if (!result_done) add_unit(g, U_RESULT, 0, NULL, str_index(g, "total"), d->name_span);
+            result_done = true;
             break;
         default:
             break;
@@ -567,6 +575,8 @@ rb_program *rb_codegen(rb_source *src, const rb_checked *ck)
     raters(&g);
     add_section(&g, form, RB_NONE);
     tables(&g, form->body, 0);
+    if (ck->result_total) add_slot(&g, ck->result_total, SLOT_TOTAL);
+    if (ck->result_grade) add_slot(&g, ck->result_grade, SLOT_GRADE);
     children(&g, form);
     units(&g);
     grade_table(&g);

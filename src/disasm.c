@@ -82,14 +82,15 @@ static const char *type_text(uint8_t t)
 static const char *slot_kind_text(uint8_t k)
 {
     static const char *const names[] = {"?",    "param",   "field", "input", "item",
-                                        "deduct", "section", "let",   "output"};
+                                        "deduct", "section", "let",   "output", "total",
+                                        "grade"};
     return k < sizeof names / sizeof names[0] ? names[k] : "?";
 }
 
 static const char *unit_kind_text(uint8_t k)
 {
     static const char *const names[] = {"?",     "value", "item",  "when",    "section",
-                                        "check", "warn",  "total", "grade-on"};
+                                        "check", "warn",  "total", "grade-on", "result"};
     return k < sizeof names / sizeof names[0] ? names[k] : "?";
 }
 
@@ -311,6 +312,9 @@ static void put_unit_head(FILE *out, const rb_program *p, uint32_t u)
         break;
     case U_GRADE_ON:
         fputs(": the value the grade is taken on", out);
+        break;
+    case U_RESULT:
+        fputs(": the rounded total and the grade, for the units after it", out);
         break;
     case U_SECTION:
         fprintf(out, ": aggregates section %" PRIu32 " %s", un->target,

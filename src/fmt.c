@@ -694,6 +694,8 @@ static void print_expr(fmt_state *st, const ast_expr *e, int need, bool space)
     case EX_STRING: emit_quoted(st, e->str ? e->str : "", e->span.start, space); break;
     case EX_BOOL: emit(st, e->boolean ? "true" : "false", e->span.start, space); break;
     case EX_NAME: emit(st, e->str ? e->str : "", e->span.start, space); break;
+    case EX_TOTAL: emit(st, "total", e->span.start, space); break;
+    case EX_GRADE: emit(st, "grade", e->span.start, space); break;
     case EX_NEG:
         emit(st, "-", e->span.start, space);
         print_expr(st, e->a, P_UNARY, starts_with_minus(st, e->a, P_UNARY));
@@ -1076,6 +1078,8 @@ static void print_decl(fmt_state *st, const ast_decl *d)
         emit(st, kw, d->kw_span.start, false);
         print_expr(st, d->expr, P_ANY, true);
         emit_quoted(st, d->message ? d->message : "", d->message_span.start, true);
+        break;
+    case DECL_RESULT: /* made by the checker; never in a parsed tree */
         break;
     case DECL_GRADE:
         emit(st, kw, d->kw_span.start, false);

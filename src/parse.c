@@ -67,6 +67,7 @@ const char *ast_decl_kind_name(ast_decl_kind k)
 {
     switch (k) {
     case DECL_FORM: return "form";
+    case DECL_RESULT: return "result";
     case DECL_PERIOD: return "period";
     case DECL_VERSION: return "version";
     case DECL_SCALE: return "scale";

@@ -22,7 +22,9 @@
  *     Checks that fail add a "check" error and evaluation goes on; warns add
  *     a warning.
  *  3. Total: the root section's aggregate (section 0), or the U_TOTAL
- *     unit's value; rounded to `precision`; then the grade.
+ *     unit's value; rounded to `precision`; then the grade.  (When the form
+ *     reads `total` or `grade` in an expression, a U_RESULT unit does this
+ *     step at its place in the unit order instead.)
  *
  * SPEC §5 scoring is done by U_SECTION units: see rb_section. */
 #ifndef RUBRIC_PROGRAM_H
@@ -50,7 +52,10 @@ typedef enum {
 
 typedef enum {
     SLOT_PARAM = 1, SLOT_FIELD, SLOT_INPUT, SLOT_ITEM, SLOT_DEDUCT,
-    SLOT_SECTION, SLOT_LET, SLOT_OUTPUT
+    SLOT_SECTION, SLOT_LET, SLOT_OUTPUT,
+    SLOT_TOTAL,   /* `total` read in an expression: the rounded total (number) */
+    SLOT_GRADE    /* `grade` read in an expression: a choice whose options are
+                     the grade arms, in order */
 } rb_slot_kind;
 
 typedef struct {
@@ -145,7 +150,11 @@ typedef enum {
     U_CHECK,      /* bool; false → "check" error, message strings[target] */
     U_WARN,       /* bool; false → warning, message strings[target] */
     U_TOTAL,      /* num → the form total (replaces the root aggregate) */
-    U_GRADE_ON    /* num → the value the grade is taken on (target unused) */
+    U_GRADE_ON,   /* num → the value the grade is taken on (target unused) */
+    U_RESULT      /* no code: rounds the total and takes the grade now, filling
+                     the SLOT_TOTAL and SLOT_GRADE slots, so that later units
+                     (outputs, warns, checks) can read them.  At most one, after
+                     the root's U_SECTION and any U_TOTAL/U_GRADE_ON unit. */
 } rb_unit_kind;
 
 typedef struct {

@@ -303,7 +303,7 @@ static int check_slots(verifier *v)
         if (STR(v, s->name, false, "slot %" PRIu32 " name", i) ||
             STR(v, s->label, true, "slot %" PRIu32 " label", i))
             return -1;
-        if (s->kind < SLOT_PARAM || s->kind > SLOT_OUTPUT)
+        if (s->kind < SLOT_PARAM || s->kind > SLOT_GRADE)
             return fail(v, "slot %" PRIu32 " (%s) has unknown kind %u", i, slot_name(v, i),
                         s->kind);
         if (s->type < RB_T_NUMBER || s->type > RB_T_CHOICES)
@@ -314,9 +314,15 @@ static int check_slots(verifier *v)
         if (choice ? s->choiceset >= p->nchoicesets : s->choiceset != RB_NONE)
             return fail(v, "slot %" PRIu32 " (%s): choice set %" PRIu32 " does not fit its type",
                         i, slot_name(v, i), s->choiceset);
-        if ((s->kind == SLOT_ITEM || s->kind == SLOT_DEDUCT || s->kind == SLOT_SECTION) &&
+        if ((s->kind == SLOT_ITEM || s->kind == SLOT_DEDUCT || s->kind == SLOT_SECTION ||
+             s->kind == SLOT_TOTAL) &&
             !is_number_type(s->type))
             return fail(v, "slot %" PRIu32 " (%s) holds a score but is not a number", i,
+                        slot_name(v, i));
+        /* The grade slot is a choice whose options are the grade arms. */
+        if (s->kind == SLOT_GRADE &&
+            (s->type != RB_T_CHOICE || p->choicesets[s->choiceset].count != p->grade.narms))
+            return fail(v, "slot %" PRIu32 " (%s) does not hold one option per grade arm", i,
                         slot_name(v, i));
     }
     return 0;
@@ -592,9 +598,9 @@ static int check_units(verifier *v)
     for (uint32_t u = 0; u < p->nunits && rc == 0; u++) {
         const rb_unit *un = &p->units[u];
         if (STR(v, un->decl, false, "unit %" PRIu32 " declaration", u)) { rc = -1; break; }
-        if (un->kind == U_SECTION) {
+        if (un->kind == U_SECTION || un->kind == U_RESULT) {
             if (un->code_len != 0)
-                rc = fail(v, "unit %" PRIu32 " (section) has code", u);
+                rc = fail(v, "unit %" PRIu32 " (%s) has code", u, un->kind == U_SECTION ? "section" : "result");
         } else if (un->code_len == 0) {
             rc = fail(v, "unit %" PRIu32 " has no code", u);
         } else if (un->code_start > p->code_len || un->code_len > p->code_len - un->code_start) {
@@ -692,6 +698,17 @@ static int check_units(verifier *v)
             if (p->grade_on_unit != u)
                 rc = fail(v, "unit %" PRIu32 " is a grade-on unit but the form's is %" PRIu32, u,
                           p->grade_on_unit);
+            break;
+        case U_RESULT:
+            /* After everything the total and grade are made of; it gives the
+             * `total` and `grade` slots their values. */
+            if (!p->has_items || !aggregated[0])
+                rc = fail(v, "unit %" PRIu32 " takes the total before the form is aggregated", u);
+            else if ((p->total_unit != RB_NONE && p->total_unit > u) ||
+                     (p->grade_on_unit != RB_NONE && p->grade_on_unit > u))
+                rc = fail(v, "unit %" PRIu32 " takes the total before its total or grade-on unit", u);
+            for (uint32_t s = 0; s < p->nslots && rc == 0; s++)
+                if (p->slots[s].kind == SLOT_TOTAL || p->slots[s].kind == SLOT_GRADE) rc = produce(v, s, u + 1);
             break;
         default:
             rc = fail(v, "unit %" PRIu32 " has unknown kind %u", u, un->kind);
@@ -1194,7 +1211,7 @@ static int check_code(verifier *v)
     for (uint32_t u = 0; u < p->nunits && rc == 0; u++) {
         rb_unit *un = &p->units[u];
         un->max_stack = 0;
-        if (un->kind == U_SECTION) continue;
+        if (un->kind == U_SECTION || un->kind == U_RESULT) continue;
         uc.u = u;
         uc.start = un->code_start;
         uc.len = un->code_len;

@@ -60,6 +60,7 @@ struct rb_eval {
     const rb_record *rec;
     bool stopped;             /* a binding or runtime error ended the record */
     bool have_total, have_grade_on;
+    bool result_done;         /* a U_RESULT unit computed the total and grade */
     rb_value total_val, grade_val;
     uint32_t cap_errors, cap_warnings;
     rb_result res;
@@ -256,10 +257,10 @@ static bool check_program(rb_eval *e)
         case U_ITEM: case U_WHEN: NEED(u->target < p->nitems, "unit %u: bad item", i); break;
         case U_SECTION: NEED(u->target < p->nsections, "unit %u: bad section", i); break;
         case U_CHECK: case U_WARN: NEED(STR(u->target), "unit %u: bad message", i); break;
-        case U_TOTAL: case U_GRADE_ON: break;
+        case U_TOTAL: case U_GRADE_ON: case U_RESULT: break;
         default: NEED(0, "unit %u: bad kind %u", i, u->kind);
         }
-        NEED(u->kind == U_SECTION || u->code_len > 0, "unit %u has no code", i);
+        NEED(u->kind == U_SECTION || u->kind == U_RESULT || u->code_len > 0, "unit %u has no code", i);
     }
     for (uint32_t i = 0; i < p->nitems; i++) {
         const rb_item *it = &p->items[i];
@@ -1462,6 +1463,9 @@ static bool apply_when(rb_eval *e, uint32_t item, bool applies)
     return true;
 }
 
+static void total_and_grade(rb_eval *e);
+static void result_slots(rb_eval *e);
+
 static void run_units(rb_eval *e)
 {
     const rb_program *p = e->p;
@@ -1471,6 +1475,13 @@ static void run_units(rb_eval *e)
         switch (u->kind) {
         case U_SECTION:
             aggregate(e, u->target, ui);
+            continue;
+        case U_RESULT:
+            /* the total and grade now, for the units that read them */
+            total_and_grade(e);
+            e->result_done = true;
+            if (e->stopped) return;
+            result_slots(e);
             continue;
         case U_ITEM: {
             const rb_item *it = &p->items[u->target];
@@ -1612,6 +1623,26 @@ static void total_and_grade(rb_eval *e)
     }
 }
 
+/* Fills the slots that `total` and `grade` denote in expressions (absent
+ * when the record has no total, or no grade). */
+static void result_slots(rb_eval *e)
+{
+    const rb_program *p = e->p;
+    const rb_result *r = &e->res;
+    for (uint32_t s = 0; s < p->nslots; s++) {
+        rb_value *v = &e->slots[s];
+        if (p->slots[s].kind == SLOT_TOTAL) {
+            *v = r->has_total ? (rb_value){.kind = RB_V_NUM, .n = r->total} : (rb_value){.kind = RB_V_ABSENT};
+        } else if (p->slots[s].kind == SLOT_GRADE) {
+            uint32_t cs = p->slots[s].choiceset;
+            *v = r->has_grade && cs < p->nchoicesets
+                     ? (rb_value){.kind = RB_V_CHOICE,
+                                  .opt = p->choicesets[cs].first + (r->grade_arm - p->grade.first_arm)}
+                     : (rb_value){.kind = RB_V_ABSENT};
+        }
+    }
+}
+
 /* ---- the result --------------------------------------------------------- */
 
 static void collect(rb_eval *e, uint8_t kind, rb_named_value **list, uint32_t *n)
@@ -1640,7 +1671,7 @@ static void reset(rb_eval *e, const rb_record *rec)
     rb_arena_reset(e->arena);
     e->rec = rec;
     e->stopped = false;
-    e->have_total = e->have_grade_on = false;
+    e->have_total = e->have_grade_on = e->result_done = false;
     e->cap_errors = e->cap_warnings = 0;
     memset(&e->res, 0, sizeof e->res);
     if (e->bad[0]) return;
@@ -1687,7 +1718,7 @@ const rb_result *rb_eval_record(rb_eval *e, const rb_record *rec)
     } else if (bind(e, &rec->value)) {
         run_units(e);
         if (!e->stopped) {
-            total_and_grade(e);
+            if (!e->result_done) total_and_grade(e);
             r->scored = !e->stopped;
         }
     }

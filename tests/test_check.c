@@ -266,6 +266,33 @@ static void syntax_error_echoes_dropped(void **state)
     release(&c);
 }
 
+static void total_and_grade_readable(void **state)
+{
+    (void)state;
+    const char *grade = "  grade { >= 9: good \"好\", else: other \"其他\" }\n";
+    compiled c = compile_defs(FORM("  item a points 10\n  output bonus = if grade == \"good\" then total * 100 else 0\n"
+                                   "  warn grade != \"其他\" \"by label too\"\n  grade { >= 9: good \"好\", else: other \"其他\" }\n"),
+                              NULL, 0);
+    assert_int_equal(c.d.count, 0);
+    assert_non_null(c.p);
+    release(&c);
+    /* anything the total is made of cannot read it */
+    c = compile(FORM("  item a points 10 = total\n"));
+    expect_diag(&c, "E0205", 2, 8, "dependency cycle: a → total → f → a");
+    release(&c);
+    /* a grade id must exist, a grade must be declared, a total must exist */
+    (void)grade;
+    c = compile(FORM("  item a points 10\n  warn grade != \"bad\" \"x\"\n  grade { >= 9: good, else: other }\n"));
+    expect_only(&c, "E0302", 3, 17, "'bad' is not an option of 'grade'");
+    release(&c);
+    c = compile(FORM("  item a points 10\n  output g = grade == \"good\"\n"));
+    expect_only(&c, "E0505", 3, 14, "the form has no grade to read");
+    release(&c);
+    c = compile(FORM("  field n: text\n  warn total > 1 \"x\"\n"));
+    expect_only(&c, "E0407", 3, 8, "a form without items has no total to read");
+    release(&c);
+}
+
 static void deterministic_bytes(void **state)
 {
     (void)state;
@@ -304,6 +331,7 @@ int main(void)
         cmocka_unit_test(total_needs_scale),
         cmocka_unit_test(unused_input_warns),
         cmocka_unit_test(syntax_error_echoes_dropped),
+        cmocka_unit_test(total_and_grade_readable),
         cmocka_unit_test(deterministic_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

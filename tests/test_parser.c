@@ -753,9 +753,13 @@ static void test_recovery_inside_sections(void **state)
 static void test_keyword_mid_line_is_not_a_fresh_start(void **state)
 {
     (void)state;
-    /* `total` is the error itself, not the start of a total declaration */
-    parsed *p = parse("form f {\n  let x = total\n  let y = 1\n}");
-    assert_diags(p, "2:11 E0110 expected an expression after '=' in let 'x', found keyword 'total'\n");
+    /* `section` is the error itself, not the start of a section */
+    parsed *p = parse("form f {\n  let x = section\n  let y = 1\n}");
+    assert_diags(p, "2:11 E0110 expected an expression after '=' in let 'x', found keyword 'section'\n");
+    done(p);
+    /* `total` and `grade` are expressions: the form's total and grade */
+    p = parse("form f {\n  output x = total\n  output y = grade\n}");
+    assert_diags(p, "");
     done(p);
     /* but at the start of a line it is, and the missing value is reported */
     p = parse("form f {\n  item a points\n  item b points 1\n}");
