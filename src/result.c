@@ -539,12 +539,15 @@ void rb_write_csv(FILE *out, const rb_program *p, const rb_result *r)
 /* ---- table -------------------------------------------------------------- */
 
 #define TABLE_MAX_FIELDS 3
+#define TABLE_MAX_OUTPUTS 4  /* 绩效奖金, 工资系数…: the first outputs, after the grade */
 #define TABLE_CELL_WIDTH 24
 
 struct rb_table {
     const rb_program *p;
     uint32_t fields[TABLE_MAX_FIELDS]; /* text field slots shown */
     uint32_t nfields;
+    uint32_t outputs[TABLE_MAX_OUTPUTS]; /* output slots shown */
+    uint32_t noutputs;
     uint32_t ncols;
     bool *right;     /* per column: right-aligned (numbers) */
     char **cells;    /* header row first, then rows; ncols per row */
@@ -589,7 +592,9 @@ rb_table *rb_table_new(const rb_program *p)
     /* name-ish columns: the first text fields (姓名, 部门…) */
     for (uint32_t s = 0; s < p->nslots && t->nfields < TABLE_MAX_FIELDS; s++)
         if (p->slots[s].kind == SLOT_FIELD && p->slots[s].type == RB_T_TEXT) t->fields[t->nfields++] = s;
-    t->ncols = 1 + t->nfields + (p->has_items ? 2 : 0) + 1;
+    for (uint32_t s = 0; s < p->nslots && t->noutputs < TABLE_MAX_OUTPUTS; s++)
+        if (p->slots[s].kind == SLOT_OUTPUT) t->outputs[t->noutputs++] = s;
+    t->ncols = 1 + t->nfields + (p->has_items ? 2 : 0) + t->noutputs + 1;
     t->right = rb_xcalloc(t->ncols, sizeof *t->right);
     t->cap = (size_t)t->ncols * 16;
     t->cells = rb_xmalloc(t->cap * sizeof *t->cells);
@@ -604,6 +609,11 @@ rb_table *rb_table_new(const rb_program *p)
         t->right[c] = true;
         t->cells[c++] = rb_xstrdup("total");
         t->cells[c++] = rb_xstrdup("grade");
+    }
+    for (uint32_t i = 0; i < t->noutputs; i++) {
+        const rb_slot *s = &p->slots[t->outputs[i]];
+        t->right[c] = s->type <= RB_T_PERCENT; /* numbers line up on the right */
+        t->cells[c++] = cut_width(safe_str(p, s->label != RB_NONE ? s->label : s->name), TABLE_CELL_WIDTH);
     }
     t->cells[c++] = rb_xstrdup("result");
     t->nrows = 1;
@@ -636,6 +646,14 @@ void rb_table_add(rb_table *t, const rb_result *r)
         row[c++] = rb_xstrdup(buf);
         const char *g = show && r->has_grade ? (r->grade_label ? r->grade_label : r->grade_id) : "";
         row[c++] = cut_width(g, TABLE_CELL_WIDTH);
+    }
+    for (uint32_t i = 0; i < t->noutputs; i++) {
+        sbuf o = {0};
+        for (uint32_t k = 0; show && k < r->noutputs; k++)
+            if (r->outputs[k].slot == t->outputs[i]) sb_value(&o, p, &r->outputs[k].value, digits_of(p), ";", false);
+        char *v = sb_take(&o);
+        row[c++] = cut_width(v ? v : "", TABLE_CELL_WIDTH);
+        free(v);
     }
     sbuf b = {0};
     if (r->ok) {
