@@ -1176,7 +1176,25 @@ static void check_grade(ctx *c, ast_decl *g)
 {
     if (!g) return;
     if (g->expr) want_num(c, g->expr, expr_type(c, g->expr), "'grade on'");
+    size_t errors = c->diags->errors;
     check_arms(c, g->arms, g->kw_span, "grade");
+    /* Graded on the total, which lies in 0..scale: an arm that needs more
+     * than the scale (>= 90 on a form out of 20) can never be given. */
+    ast_decl *scale = c->attr[DECL_SCALE];
+    rb_num full = c->total && scale ? scale->value.num : c->form->full;
+    if (!g->expr && c->items && c->diags->errors == errors && rb_num_sign(full) > 0) {
+        for (ast_arm *a = g->arms; a; a = a->next) {
+            int cmp = a->op == ARM_ELSE ? 0 : rb_num_cmp(a->threshold_value, full);
+            bool never = (a->op == ARM_GE && cmp > 0) || (a->op == ARM_GT && cmp >= 0) ||
+                         (a->op == ARM_LT && rb_num_sign(a->threshold_value) <= 0) ||
+                         (a->op == ARM_LE && rb_num_sign(a->threshold_value) < 0);
+            if (!never) continue;
+            rb_diag *w = WARN(c, "W0501", a->span, "grade '%s' can never be given: the total lies in 0..%s",
+                              a->id ? a->id : "?", num_text(c, full));
+            rb_diag_help(w, "thresholds are on the total's scale (%s here), not on 100, unless the form says 'scale 100'",
+                         num_text(c, full));
+        }
+    }
     for (ast_arm *a = g->arms; a; a = a->next) {
         for (ast_arm *b = g->arms; b != a; b = b->next) {
             if (a->id && b->id && strcmp(a->id, b->id) == 0) {

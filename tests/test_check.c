@@ -293,6 +293,20 @@ static void total_and_grade_readable(void **state)
     release(&c);
 }
 
+static void grade_beyond_scale_warns(void **state)
+{
+    (void)state;
+    compiled c = compile(FORM("  item a points 10\n  item b points 10\n"
+                              "  grade { >= 90: excellent, >= 12: pass, else: fail }\n"));
+    expect_only(&c, "W0501", 4, 11, "grade 'excellent' can never be given: the total lies in 0..20");
+    release(&c);
+    /* with scale 100 the same thresholds are right */
+    c = compile(FORM("  scale 100\n  item a points 10\n  item b points 10\n"
+                     "  grade { >= 90: excellent, >= 12: pass, else: fail }\n"));
+    assert_int_equal(c.d.count, 0);
+    release(&c);
+}
+
 static void deterministic_bytes(void **state)
 {
     (void)state;
@@ -332,6 +346,7 @@ int main(void)
         cmocka_unit_test(unused_input_warns),
         cmocka_unit_test(syntax_error_echoes_dropped),
         cmocka_unit_test(total_and_grade_readable),
+        cmocka_unit_test(grade_beyond_scale_warns),
         cmocka_unit_test(deterministic_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
