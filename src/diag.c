@@ -220,6 +220,13 @@ void rb_diag_help(rb_diag *diag, const char *fmt, ...)
 
 /* Stable merge sort by start offset: diagnostics at one place keep the
  * order they were reported in. */
+/* Sort key: diagnostics about the command line (no place in the text)
+ * come first, then the rest in source order. */
+static uint64_t sort_key(const rb_diag *g)
+{
+    return RB_SPAN_IS_NONE(g->span) ? 0 : (uint64_t)g->span.start + 1;
+}
+
 void rb_diags_sort(rb_diags *d)
 {
     size_t n = d->count;
@@ -231,7 +238,7 @@ void rb_diags_sort(rb_diags *d)
             size_t mid = lo + width < n ? lo + width : n;
             size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
             size_t i = lo, j = mid, k = lo;
-            while (i < mid && j < hi) b[k++] = a[j].span.start < a[i].span.start ? a[j++] : a[i++];
+            while (i < mid && j < hi) b[k++] = sort_key(&a[j]) < sort_key(&a[i]) ? a[j++] : a[i++];
             while (i < mid) b[k++] = a[i++];
             while (j < hi) b[k++] = a[j++];
         }
