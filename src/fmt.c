@@ -48,6 +48,7 @@
 #include "ast.h"
 #include "diag.h"
 #include "utf8.h"
+#include "buf.h"
 #include "fmt.h"
 #include "num.h"
 
@@ -65,42 +66,20 @@ const char rb_fmt_usage[] =
 
 /* ---- growable strings ---------------------------------------------------- */
 
-typedef struct {
-    char *p;
-    size_t n, cap;
-} sbuf;
-
-static void sb_putn(sbuf *b, const char *s, size_t n)
-{
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 32;
-        while (cap < b->n + n + 1) cap *= 2;
-        b->p = rb_xrealloc(b->p, cap);
-        b->cap = cap;
-    }
-    if (n) memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = '\0';
-}
-
-static void sb_puts(sbuf *b, const char *s) { sb_putn(b, s, strlen(s)); }
-static void sb_putc(sbuf *b, char c) { sb_putn(b, &c, 1); }
+typedef rb_buf sbuf;
+#define sb_putn rb_buf_add
+#define sb_puts rb_buf_puts
+#define sb_putc rb_buf_putc
+#define sb_free rb_buf_free
 
 static void sb_spaces(sbuf *b, size_t n)
 {
     while (n--) sb_putc(b, ' ');
 }
 
-static void sb_free(sbuf *b)
-{
-    free(b->p);
-    b->p = NULL;
-    b->n = b->cap = 0;
-}
-
 static void sb_rstrip(sbuf *b)
 {
-    while (b->n && (b->p[b->n - 1] == ' ' || b->p[b->n - 1] == '\t')) b->p[--b->n] = '\0';
+    while (b->len && (b->s[b->len - 1] == ' ' || b->s[b->len - 1] == '\t')) b->s[--b->len] = '\0';
 }
 
 /* ---- display width -------------------------------------------------------- */
@@ -233,7 +212,7 @@ static void blank_line(fmt_state *st)
 static bool has_code(const fline *l)
 {
     for (int i = 0; i < l->ncells; i++)
-        if (l->cell[i].n) return true;
+        if (l->cell[i].len) return true;
     return false;
 }
 
@@ -274,7 +253,7 @@ static void put(fmt_state *st, const char *s, size_t n, bool space)
     if (n == 0) return;
     fline *l = open_line(st);
     sbuf *c = &l->cell[st->cell];
-    if ((space || st->need_space) && c->n) sb_putc(c, ' ');
+    if ((space || st->need_space) && c->len) sb_putc(c, ' ');
     st->need_space = false;
     sb_putn(c, s, n);
     if (st->cell + 1 > l->ncells) l->ncells = st->cell + 1;
@@ -484,27 +463,27 @@ static void flush(fmt_state *st, uint32_t before, bool decl_level)
         const ast_comment *c = st->cm[k];
         sbuf t = {0};
         comment_text(st, c, &t);
-        bool ends = is_line_comment(st, c) || memchr(t.p, '\n', t.n) != NULL;
+        bool ends = is_line_comment(st, c) || memchr(t.s, '\n', t.len) != NULL;
         bool placed = false;
         if (is_trailing(st, k)) {
             fline *l = st->open ? &st->lines[st->nlines - 1] : NULL;
             if (l && has_code(l)) {
                 if (ends) {
-                    if (l->trail.n) sb_putc(&l->trail, ' ');
-                    sb_putn(&l->trail, t.p, t.n);
+                    if (l->trail.len) sb_putc(&l->trail, ' ');
+                    sb_putn(&l->trail, t.s, t.len);
                     l->trail_ends = true;
                     st->open = false;
                     st->broken = true;
                 } else {
-                    put(st, t.p, t.n, true);
+                    put(st, t.s, t.len, true);
                     st->need_space = true;
                 }
                 placed = true;
             } else if (!st->open && st->nlines) {
                 l = &st->lines[st->nlines - 1];
                 if (l->kind == LN_CODE && !l->trail_ends) {
-                    if (l->trail.n) sb_putc(&l->trail, ' ');
-                    sb_putn(&l->trail, t.p, t.n);
+                    if (l->trail.len) sb_putc(&l->trail, ' ');
+                    sb_putn(&l->trail, t.s, t.len);
                     l->trail_ends = ends;
                     placed = true;
                 }
@@ -518,7 +497,7 @@ static void flush(fmt_state *st, uint32_t before, bool decl_level)
             }
             if (decl_level && !st->body_start && newlines(st, st->last_end, c->span.start) >= 2) blank_line(st);
             fline *l = push_line(st, LN_COMMENT, st->broken ? st->indent + INDENT : st->indent);
-            sb_putn(&l->cell[0], t.p, t.n);
+            sb_putn(&l->cell[0], t.s, t.len);
             if (decl_level) st->body_start = false;
         }
         if (c->span.end > st->last_end) st->last_end = c->span.end;
@@ -536,7 +515,7 @@ static void emit(fmt_state *st, const char *s, uint32_t at, bool space)
 static void emit_sb(fmt_state *st, sbuf *b, uint32_t at, bool space)
 {
     if (at != NOFLUSH) flush(st, at, false);
-    put(st, b->p ? b->p : "", b->n, space);
+    put(st, b->s ? b->s : "", b->len, space);
     sb_free(b);
 }
 
@@ -665,7 +644,7 @@ static bool starts_with_minus(fmt_state *st, const ast_expr *e, int need)
     if (e->kind == EX_NUMBER) {
         sbuf b = {0};
         num_text(st, e->span, &b);
-        bool m = b.n && b.p[0] == '-';
+        bool m = b.len && b.s[0] == '-';
         sb_free(&b);
         return m;
     }
@@ -859,7 +838,7 @@ static bool choice_fits(fmt_state *st, const ast_decl *d)
         sb_puts(&b, " = ");
         lit_text(st, &d->value, &b);
     }
-    size_t w = (size_t)st->indent + text_width(b.p, b.n);
+    size_t w = (size_t)st->indent + text_width(b.s, b.len);
     sb_free(&b);
     return w <= FMT_WIDTH;
 }
@@ -1177,12 +1156,12 @@ static void group_columns(group_info *g)
 static void render_code(const fline *l, const group_info *g, sbuf *out)
 {
     sb_spaces(out, (size_t)l->indent);
-    size_t base = out->n;
+    size_t base = out->len;
     if (g) {
         for (int c = 0; c < g->ncells; c++) {
             const sbuf *cell = c < l->ncells ? &l->cell[c] : NULL;
-            size_t n = cell ? cell->n : 0;
-            if (n) sb_putn(out, cell->p, n);
+            size_t n = cell ? cell->len : 0;
+            if (n) sb_putn(out, cell->s, n);
             if (c == g->ncells - 1) break;
             size_t to = g->col[c + 1];
             if (l->span == c + 1) {
@@ -1191,15 +1170,15 @@ static void render_code(const fline *l, const group_info *g, sbuf *out)
             } else if (g->width[c] == 0) {
                 continue;
             }
-            size_t w = text_width(out->p + base, out->n - base);
+            size_t w = text_width(out->s + base, out->len - base);
             sb_spaces(out, w < to ? to - w : 1);
         }
     } else {
         bool first = true;
         for (int c = 0; c < l->ncells; c++) {
-            if (!l->cell[c].n) continue;
+            if (!l->cell[c].len) continue;
             if (!first) sb_putc(out, ' ');
-            sb_putn(out, l->cell[c].p, l->cell[c].n);
+            sb_putn(out, l->cell[c].s, l->cell[c].len);
             first = false;
         }
     }
@@ -1215,7 +1194,7 @@ static void render(fmt_state *st, sbuf *out)
         group_info *g = &gi[l->group];
         if (l->ncells > g->ncells) g->ncells = l->ncells;
         for (int c = 0; c < l->ncells; c++) {
-            size_t w = text_width(l->cell[c].p ? l->cell[c].p : "", l->cell[c].n);
+            size_t w = text_width(l->cell[c].s ? l->cell[c].s : "", l->cell[c].len);
             if (l->span == c + 1) {
                 if (w > g->span[c]) g->span[c] = w;
                 c++;
@@ -1230,34 +1209,34 @@ static void render(fmt_state *st, sbuf *out)
     }
     for (size_t i = 0; i < st->nlines; i++) {
         const fline *l = &st->lines[i];
-        if (l->kind != LN_CODE || !l->group || !l->trail.n) continue;
+        if (l->kind != LN_CODE || !l->group || !l->trail.len) continue;
         sbuf code = {0};
         render_code(l, &gi[l->group], &code);
-        size_t w = text_width(code.p ? code.p : "", code.n) + 1;
+        size_t w = text_width(code.s ? code.s : "", code.len) + 1;
         if (w > gi[l->group].trail_col) gi[l->group].trail_col = w;
         sb_free(&code);
     }
     for (size_t i = 0; i < st->nlines; i++) {
         const fline *l = &st->lines[i];
         if (l->kind == LN_BLANK) {
-            if (i + 1 < st->nlines && out->n) sb_putc(out, '\n');
+            if (i + 1 < st->nlines && out->len) sb_putc(out, '\n');
             continue;
         }
         if (l->kind == LN_COMMENT) {
             sb_spaces(out, (size_t)l->indent);
-            sb_putn(out, l->cell[0].p, l->cell[0].n);
+            sb_putn(out, l->cell[0].s, l->cell[0].len);
             sb_putc(out, '\n');
             continue;
         }
         const group_info *g = l->group ? &gi[l->group] : NULL;
         sbuf code = {0};
         render_code(l, g, &code);
-        sb_putn(out, code.p ? code.p : "", code.n);
-        if (l->trail.n) {
-            size_t w = text_width(code.p ? code.p : "", code.n);
+        sb_putn(out, code.s ? code.s : "", code.len);
+        if (l->trail.len) {
+            size_t w = text_width(code.s ? code.s : "", code.len);
             size_t col = g && g->trail_col > w ? g->trail_col : w + 1;
             sb_spaces(out, col - w);
-            sb_putn(out, l->trail.p, l->trail.n);
+            sb_putn(out, l->trail.s, l->trail.len);
         }
         sb_free(&code);
         sb_putc(out, '\n');
@@ -1383,7 +1362,7 @@ static long comments_match(const fmt_state *st, const ast_file *f2, const char *
         bool same = false;
         /* the output's comments are already in canonical text */
         size_t n2 = c2->span.end - c2->span.start;
-        same = a.n == n2 && memcmp(a.p, text2 + c2->span.start, n2) == 0;
+        same = a.len == n2 && memcmp(a.s, text2 + c2->span.start, n2) == 0;
         sb_free(&a);
         if (!same) return (long)i;
     }
@@ -1423,7 +1402,7 @@ int rb_fmt_buffer(rb_source *src, char **out, size_t *outlen, rb_diags *diags)
 
     sbuf text = {0};
     render(&st, &text);
-    while (text.n >= 2 && text.p[text.n - 1] == '\n' && text.p[text.n - 2] == '\n') text.p[--text.n] = '\0';
+    while (text.len >= 2 && text.s[text.len - 1] == '\n' && text.s[text.len - 2] == '\n') text.s[--text.len] = '\0';
 
     int status = 0;
     if (st.bad) {
@@ -1435,7 +1414,7 @@ int rb_fmt_buffer(rb_source *src, char **out, size_t *outlen, rb_diags *diags)
 
     /* the self-check: parse the output; same tree, same comments */
     if (status == 0) {
-        rb_source *again = rb_source_new(src->name, text.p, text.n);
+        rb_source *again = rb_source_new(src->name, text.s, text.len);
         rb_diags d2;
         rb_diags_init(&d2);
         rb_arena *arena2 = rb_arena_new();
@@ -1467,9 +1446,9 @@ int rb_fmt_buffer(rb_source *src, char **out, size_t *outlen, rb_diags *diags)
         rb_diags_sort(diags);
         return -1;
     }
-    if (!text.p) sb_putn(&text, "", 0);
-    *out = text.p;
-    *outlen = text.n;
+    if (!text.s) sb_putn(&text, "", 0);
+    *out = text.s;
+    *outlen = text.len;
     return 0;
 }
 

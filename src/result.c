@@ -9,6 +9,7 @@
  * that are not become U+FFFD. */
 #include "result.h"
 #include "utf8.h"
+#include "buf.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -43,44 +44,10 @@ static int digits_of(const rb_program *p)
 
 /* ---- a growable string (CSV cells, table cells, explanation lines) ------ */
 
-typedef struct {
-    char *s;
-    size_t len, cap;
-} sbuf;
-
-static void sb_add(sbuf *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 64;
-        while (cap < b->len + n + 1) cap *= 2;
-        b->s = rb_xrealloc(b->s, cap);
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
-static void sb_puts(sbuf *b, const char *s)
-{
-    sb_add(b, s, strlen(s));
-}
-
-static void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(sbuf *b, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n <= 0) return;
-    char *tmp = rb_xmalloc((size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(tmp, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    sb_add(b, tmp, (size_t)n);
-    free(tmp);
-}
+typedef rb_buf sbuf;
+#define sb_add rb_buf_add
+#define sb_puts rb_buf_puts
+#define sb_printf rb_buf_printf
 
 /* Appends text, replacing invalid UTF-8 by U+FFFD and control characters
  * (tabs, newlines…) by spaces: for one-line human output. */
