@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "buf.h"
 
 typedef struct {
     rb_arena *arena;
@@ -1261,38 +1262,32 @@ static bool in_order(const ast_decl *d)
     }
 }
 
-static void push_order(ctx *c, ast_decl *d)
+/* Appends to a growing array of declarations (arena-owned). */
+static void push_decl(ctx *c, ast_decl ***arr, size_t *n, size_t *cap, ast_decl *d)
 {
-    if (c->norder == c->order_cap) {
-        size_t cap = c->order_cap ? c->order_cap * 2 : 64;
-        ast_decl **n = rb_arena_alloc(c->arena, cap * sizeof *n);
-        if (c->norder) memcpy(n, c->order, c->norder * sizeof *n);
-        c->order = n;
-        c->order_cap = cap;
+    if (*n == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 64;
+        ast_decl **grown = rb_arena_alloc(c->arena, ncap * sizeof *grown);
+        if (*n) memcpy(grown, *arr, *n * sizeof *grown);
+        *arr = grown;
+        *cap = ncap;
     }
-    c->order[c->norder++] = d;
+    (*arr)[(*n)++] = d;
 }
 
 static void report_cycle(ctx *c, ast_decl *d)
 {
     size_t from = 0;
     while (from < c->depth && c->path[from] != d) from++;
-    size_t len = 0, cap = 256;
-    char *msg = rb_arena_alloc(c->arena, cap);
+    rb_buf msg = {0};
     for (size_t i = from; i <= c->depth; i++) {
-        const char *n = i < c->depth ? c->path[i]->name : d->name;
-        if (!n) n = ast_decl_kind_name(i < c->depth ? c->path[i]->kind : d->kind);
-        size_t need = len + strlen(n) + 8;
-        if (need > cap) {
-            char *m = rb_arena_alloc(c->arena, need * 2);
-            memcpy(m, msg, len);
-            msg = m;
-            cap = need * 2;
-        }
-        len += (size_t)sprintf(msg + len, "%s%s", i > from ? " → " : "", n);
+        const ast_decl *x = i < c->depth ? c->path[i] : d;
+        if (i > from) rb_buf_puts(&msg, " → ");
+        rb_buf_puts(&msg, x->name ? x->name : ast_decl_kind_name(x->kind));
     }
-    rb_diag *g = ERR(c, "E0205", d->name ? d->name_span : d->kw_span, "dependency cycle: %s", msg);
+    rb_diag *g = ERR(c, "E0205", d->name ? d->name_span : d->kw_span, "dependency cycle: %s", msg.s);
     rb_diag_help(g, "a value cannot depend on itself; break the cycle by computing one of these from inputs");
+    rb_buf_free(&msg);
 }
 
 static void order_visit(ctx *c, ast_decl *d)
@@ -1303,14 +1298,7 @@ static void order_visit(ctx *c, ast_decl *d)
         return;
     }
     d->order_state = ST_BUSY;
-    if (c->depth == c->path_cap) {
-        size_t cap = c->path_cap ? c->path_cap * 2 : 32;
-        ast_decl **n = rb_arena_alloc(c->arena, cap * sizeof *n);
-        if (c->depth) memcpy(n, c->path, c->depth * sizeof *n);
-        c->path = n;
-        c->path_cap = cap;
-    }
-    c->path[c->depth++] = d;
+    push_decl(c, &c->path, &c->depth, &c->path_cap, d);
     switch (d->kind) {
     case DECL_SECTION: case DECL_FORM:
         for (ast_decl *k = d->body; k; k = k->next)
@@ -1336,7 +1324,7 @@ static void order_visit(ctx *c, ast_decl *d)
     }
     c->depth--;
     d->order_state = ST_DONE;
-    push_order(c, d);
+    push_decl(c, &c->order, &c->norder, &c->order_cap, d);
 }
 
 static void order_all(ctx *c, ast_decl *body)
