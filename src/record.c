@@ -19,6 +19,7 @@
 #include "record.h"
 
 #include "arena.h"
+#include "utf8.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -44,40 +45,6 @@ static void pos_step(textpos *p, unsigned char c)
     } else if ((c & 0xC0) != 0x80) { /* continuation bytes share their lead's column */
         p->col++;
     }
-}
-
-/* Returns the offset of the first byte that is not well-formed UTF-8 (RFC
- * 3629: no overlong forms, no surrogates, nothing above U+10FFFF), or n. */
-static size_t utf8_check(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned char c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t len;
-        unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the 2nd byte */
-        if (c >= 0xC2 && c <= 0xDF) {
-            len = 2;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            if (c == 0xE0) lo = 0xA0;      /* overlong */
-            else if (c == 0xED) hi = 0x9F; /* surrogates */
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-            if (c == 0xF0) lo = 0x90;      /* overlong */
-            else if (c == 0xF4) hi = 0x8F; /* > U+10FFFF */
-        } else {
-            return i;
-        }
-        if (n - i < len || s[i + 1] < lo || s[i + 1] > hi) return i;
-        for (size_t k = 2; k < len; k++)
-            if ((s[i + k] & 0xC0) != 0x80) return i;
-        i += len;
-    }
-    return n;
 }
 
 /* ---- the value tree, built from yajl callbacks ---------------------------- */
@@ -158,7 +125,7 @@ static int cb_string(void *ctx, const unsigned char *s, size_t len)
 {
     builder *b = ctx;
     /* yajl checks only the shape of multi-byte sequences; be strict. */
-    if (utf8_check(s, len) != len) {
+    if (rb_utf8_valid_prefix((const char *)s, len) != len) {
         b->error = MSG_BAD_UTF8;
         return 0;
     }
@@ -187,7 +154,7 @@ static int cb_start_array(void *ctx) { return open_container(ctx, false); }
 static int cb_map_key(void *ctx, const unsigned char *s, size_t len)
 {
     builder *b = ctx;
-    if (utf8_check(s, len) != len) {
+    if (rb_utf8_valid_prefix((const char *)s, len) != len) {
         b->error = MSG_BAD_UTF8;
         return 0;
     }
@@ -861,7 +828,7 @@ static const char *csv_bad_utf8(rb_reader *r, const char *const *names)
     for (size_t i = 0; i < r->ncells; i++) {
         size_t len;
         const unsigned char *s = (const unsigned char *)cell(r, i, &len);
-        size_t bad = utf8_check(s, len);
+        size_t bad = rb_utf8_valid_prefix((const char *)s, len);
         if (bad != len) {
             if (names)
                 return rb_arena_printf(r->arena,

@@ -27,6 +27,31 @@ bad:
     return 0;
 }
 
+size_t rb_utf8_valid_prefix(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        if (u[i] < 0x80) { /* ASCII: the common case, no decoding */
+            i++;
+            continue;
+        }
+        uint32_t cp;
+        size_t k = rb_utf8_decode(u + i, n - i, &cp);
+        if (!k) return i;
+        i += k;
+    }
+    return n;
+}
+
+size_t rb_utf8_cut(const char *s, size_t len, size_t max)
+{
+    if (len <= max) return len;
+    size_t n = max;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) n--;
+    return n;
+}
+
 int rb_cp_width(uint32_t cp)
 {
     if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0)) return 0;

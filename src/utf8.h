@@ -12,6 +12,13 @@
  * U+10FFFF, truncated): then *cp is U+FFFD and the caller steps one byte. */
 size_t rb_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 
+/* Length of the longest valid UTF-8 prefix of s[0..n): n when all of it is
+ * valid, else the offset of the first bad byte. */
+size_t rb_utf8_valid_prefix(const char *s, size_t n);
+
+/* The largest length <= max that cuts s[0..len) on a character boundary. */
+size_t rb_utf8_cut(const char *s, size_t len, size_t max);
+
 /* Terminal columns a code point takes: East Asian Wide and Fullwidth
  * characters (UAX #11, the ranges that occur in forms) 2, combining marks,
  * zero-width and control characters 0, everything else 1. */

@@ -37,6 +37,7 @@
  * owns its arms, so arms are visited once.  A hostile file cannot make the
  * verifier take quadratic time or memory. */
 #include "program.h"
+#include "utf8.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -175,27 +176,8 @@ static int num_cmp(rb_num a, rb_num b)
  * no NUL: strings are used as C strings and printed in JSON and listings. */
 static const char *utf8_problem(const unsigned char *s, size_t len)
 {
-    size_t i = 0;
-    while (i < len) {
-        unsigned c = s[i];
-        if (c == 0) return "contains a NUL byte";
-        if (c < 0x80) { i++; continue; }
-        size_t n;
-        uint32_t cp, min;
-        if (c >= 0xC2 && c <= 0xDF) { n = 1; cp = c & 0x1F; min = 0x80; }
-        else if (c >= 0xE0 && c <= 0xEF) { n = 2; cp = c & 0x0F; min = 0x800; }
-        else if (c >= 0xF0 && c <= 0xF4) { n = 3; cp = c & 0x07; min = 0x10000; }
-        else return "is not valid UTF-8";
-        if (len - i - 1 < n) return "is not valid UTF-8";
-        for (size_t k = 1; k <= n; k++) {
-            if ((s[i + k] & 0xC0) != 0x80) return "is not valid UTF-8";
-            cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return "is not valid UTF-8";
-        i += n + 1;
-    }
-    return NULL;
+    if (memchr(s, '\0', len)) return "contains a NUL byte";
+    return rb_utf8_valid_prefix((const char *)s, len) == len ? NULL : "is not valid UTF-8";
 }
 
 static int check_strings(verifier *v)

@@ -25,6 +25,7 @@
 
 #include "arena.h"
 #include "diag.h"
+#include "utf8.h"
 #include "opcodes.h"
 
 #define STACK_MAX 256
@@ -121,15 +122,6 @@ static char *fmt_pct(rb_eval *e, rb_num n)
     return rb_arena_printf(e->arena, "%s%%", fmt_num(e, h));
 }
 
-/* Cuts s to at most max bytes on a UTF-8 character boundary. */
-static size_t utf8_cut(const char *s, size_t len, size_t max)
-{
-    if (len <= max) return len;
-    size_t n = max;
-    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) n--;
-    return n;
-}
-
 /* How a record value is shown in a message: as written, long strings cut. */
 static const char *show(rb_eval *e, const rb_rv *v)
 {
@@ -137,13 +129,13 @@ static const char *show(rb_eval *e, const rb_rv *v)
     case RV_NULL: return "null";
     case RV_BOOL: return v->boolean ? "true" : "false";
     case RV_NUMBER: {
-        size_t n = utf8_cut(v->text, v->len, 40);
+        size_t n = rb_utf8_cut(v->text, v->len, 40);
         return rb_arena_printf(e->arena, "%.*s%s", (int)n, v->text, n < v->len ? "…" : "");
     }
     case RV_STRING: {
         /* A CSV cell is text by nature: a number in it is shown as the
          * number the author typed (11, not "11"). */
-        size_t n = utf8_cut(v->text, v->len, 60);
+        size_t n = rb_utf8_cut(v->text, v->len, 60);
         rb_num x;
         bool number = e->rec && e->rec->from_csv && rb_num_parse(v->text, v->len, &x) == RB_NUM_OK;
         const char *q = number ? "" : "\"";
@@ -537,7 +529,7 @@ static void choice_error(rb_eval *e, const char *path, uint32_t cs, const char *
         if (k < 8) list = rb_arena_printf(e->arena, "%s%s%s", list, k ? ", " : "", rb_str(p, o->id));
         else if (k == 8) list = rb_arena_printf(e->arena, "%s, …", list);
     }
-    size_t cut = utf8_cut(s, n, 60);
+    size_t cut = rb_utf8_cut(s, n, 60);
     add_error(e, path, "choice", "%s = \"%.*s%s\" is not an option (options: %s)%s", path, (int)cut, s,
               cut < n ? "…" : "", list, did_you_mean(e, &sg));
 }

@@ -1,14 +1,9 @@
 /* fuzz_bytecode.c — libFuzzer target for the .rbc loader and verifier.
  *
- * Not part of `make test`.  Build and run (clang):
+ * Not part of `make test`; `make fuzz` builds it (with clang) and runs it,
+ * seeded with the compiled templates.
  *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -Iinclude \
- *     tests/fuzz/fuzz_bytecode.c src/bytecode.c src/verify.c src/disasm.c \
- *     src/program.c src/opcodes.c src/arena.c src/num.c -lnettle -o build/fuzz_bytecode
- *   mkdir -p build/fuzz-corpus && cp SOME_DIR/x.rbc build/fuzz-corpus/
- *   build/fuzz_bytecode -max_len=65536 build/fuzz-corpus
- *
- * Seed it with real .rbc files (`rubric compile`): the fuzzer then mutates
+ * Real .rbc files as seeds (`rubric compile`) let the fuzzer mutate
  * well-formed programs.  The target uses rb_program_load_unchecked, which
  * skips comparing the SHA-256 trailer — otherwise nearly every mutation
  * would stop at "bad checksum" and the section reader and the verifier would
