@@ -121,6 +121,16 @@ char *rb_arena_strndup(rb_arena *a, const char *s, size_t n)
     return p;
 }
 
+void *rb_arena_grow(rb_arena *a, void *array, size_t n, size_t *cap, size_t size, size_t first)
+{
+    if (n < *cap) return array;
+    size_t ncap = *cap ? *cap * 2 : first;
+    void *grown = rb_arena_alloc(a, ncap * size);
+    if (n) memcpy(grown, array, n * size);
+    *cap = ncap;
+    return grown;
+}
+
 char *rb_arena_printf(rb_arena *a, const char *fmt, ...)
 {
     va_list ap;

@@ -14,6 +14,10 @@ void rb_arena_free(rb_arena *a);                 /* NULL is fine */
 void rb_arena_reset(rb_arena *a);                /* keeps the first block */
 void *rb_arena_alloc(rb_arena *a, size_t size);  /* zeroed, 16-aligned */
 char *rb_arena_strndup(rb_arena *a, const char *s, size_t n); /* NUL-ends */
+/* Makes room for one more element in an arena-owned array of n elements of
+ * `size` bytes with capacity *cap (doubling it, from `first`); returns the
+ * array, moved if it grew.  The old copy stays in the arena until reset. */
+void *rb_arena_grow(rb_arena *a, void *array, size_t n, size_t *cap, size_t size, size_t first);
 char *rb_arena_printf(rb_arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

@@ -1265,13 +1265,7 @@ static bool in_order(const ast_decl *d)
 /* Appends to a growing array of declarations (arena-owned). */
 static void push_decl(ctx *c, ast_decl ***arr, size_t *n, size_t *cap, ast_decl *d)
 {
-    if (*n == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 64;
-        ast_decl **grown = rb_arena_alloc(c->arena, ncap * sizeof *grown);
-        if (*n) memcpy(grown, *arr, *n * sizeof *grown);
-        *arr = grown;
-        *cap = ncap;
-    }
+    *arr = rb_arena_grow(c->arena, *arr, *n, cap, sizeof **arr, 64);
     (*arr)[(*n)++] = d;
 }
 

@@ -63,7 +63,7 @@ struct rb_eval {
     bool have_total, have_grade_on;
     bool result_done;         /* a U_RESULT unit computed the total and grade */
     rb_value total_val, grade_val;
-    uint32_t cap_errors, cap_warnings;
+    size_t cap_errors, cap_warnings;
     rb_result res;
 };
 
@@ -160,13 +160,7 @@ static void add_error(rb_eval *e, const char *path, const char *code, const char
 static void add_error(rb_eval *e, const char *path, const char *code, const char *fmt, ...)
 {
     rb_result *r = &e->res;
-    if (r->nerrors == e->cap_errors) {
-        uint32_t cap = e->cap_errors ? e->cap_errors * 2 : 8;
-        rb_error *n = rb_arena_alloc(e->arena, cap * sizeof *n);
-        if (r->nerrors) memcpy(n, r->errors, r->nerrors * sizeof *n);
-        r->errors = n;
-        e->cap_errors = cap;
-    }
+    r->errors = rb_arena_grow(e->arena, r->errors, r->nerrors, &e->cap_errors, sizeof *r->errors, 8);
     va_list ap;
     va_start(ap, fmt);
     int len = vsnprintf(NULL, 0, fmt, ap);
@@ -184,13 +178,7 @@ static void add_error(rb_eval *e, const char *path, const char *code, const char
 static void add_warning(rb_eval *e, const char *msg)
 {
     rb_result *r = &e->res;
-    if (r->nwarnings == e->cap_warnings) {
-        uint32_t cap = e->cap_warnings ? e->cap_warnings * 2 : 4;
-        rb_warning *n = rb_arena_alloc(e->arena, cap * sizeof *n);
-        if (r->nwarnings) memcpy(n, r->warnings, r->nwarnings * sizeof *n);
-        r->warnings = n;
-        e->cap_warnings = cap;
-    }
+    r->warnings = rb_arena_grow(e->arena, r->warnings, r->nwarnings, &e->cap_warnings, sizeof *r->warnings, 4);
     r->warnings[r->nwarnings].code = "warn";
     r->warnings[r->nwarnings].message = rb_arena_strndup(e->arena, msg, strlen(msg));
     r->nwarnings++;
