@@ -14,6 +14,7 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "date.h"
 
 typedef struct {
     rb_arena *arena;
@@ -254,7 +255,7 @@ static bool choice_numeric(const ast_type *t)
 }
 
 /* Option index by id or exact label, -1 if none. */
-static int find_option(const ast_type *t, const char *s)
+int rb_find_option(const ast_type *t, const char *s)
 {
     int i = 0;
     for (const ast_option *o = t->options; o; o = o->next, i++)
@@ -282,20 +283,6 @@ static void option_help(ctx *c, rb_diag *g, const ast_type *t, const char *s)
     else rb_diag_help(g, "the options are: %s", list);
 }
 
-static bool valid_date(const char *s)
-{
-    int y, m, d;
-    char tail;
-    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-') return false;
-    if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3) return false;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9')) return false;
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m < 1 || m > 12 || d < 1) return false;
-    int max = mdays[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
-    return d <= max;
-}
-
 /* Does the literal fit type t?  Reports E0304 and returns false if not.
  * For a choice, a string literal must name an option. */
 static bool literal_fits(ctx *c, const ast_literal *lit, const ast_type *t, const char *what)
@@ -320,14 +307,14 @@ static bool literal_fits(ctx *c, const ast_literal *lit, const ast_type *t, cons
         break;
     case TY_DATE:
         if (lit->kind == LIT_STRING) {
-            if (valid_date(lit->str)) return true;
+            if (rb_valid_date(lit->str, strlen(lit->str))) return true;
             ERR(c, "E0308", lit->span, "'%s' is not a date; write YYYY-MM-DD, e.g. \"2026-04-30\"", lit->str);
             return false;
         }
         break;
     case TY_CHOICE:
         if (lit->kind == LIT_STRING) {
-            if (find_option(t, lit->str) >= 0) return true;
+            if (rb_find_option(t, lit->str) >= 0) return true;
             rb_diag *g = ERR(c, "E0302", lit->span, "'%s' is not an option of this choice", lit->str);
             option_help(c, g, t, lit->str);
             return false;
@@ -458,7 +445,7 @@ static void apply_defines(ctx *c, const rb_define *defs, size_t n)
             lit.boolean = v[0] == 't';
             break;
         case TY_DATE:
-            if (!valid_date(v)) {
+            if (!rb_valid_date(v, len)) {
                 ERR(c, "E0211", none, "-D %s=%s: write a date as YYYY-MM-DD", d->name, v);
                 continue;
             }
@@ -468,7 +455,7 @@ static void apply_defines(ctx *c, const rb_define *defs, size_t n)
             lit.str = rb_arena_strndup(c->arena, v, len);
             break;
         case TY_CHOICE:
-            if (find_option(t, v) < 0) {
+            if (rb_find_option(t, v) < 0) {
                 rb_diag *g = ERR(c, "E0211", none, "-D %s=%s: '%s' is not an option", d->name, v, v);
                 option_help(c, g, t, v);
                 continue;
@@ -691,7 +678,7 @@ static int check_call(ctx *c, ast_expr *e)
             expr_type(c, b);
         } else if (ok && a->choice) {
             b->type = TC_TEXT;
-            int o = find_option(a->choice, b->str);
+            int o = rb_find_option(a->choice, b->str);
             if (o < 0) {
                 rb_diag *g = ERR(c, "E0302", b->span, "'%s' is not an option of %s", b->str, shown(c, a));
                 option_help(c, g, a->choice, b->str);
@@ -942,7 +929,7 @@ static bool comparable(int t)
 static int string_against(ctx *c, ast_expr *lit, ast_expr *other, int ot)
 {
     if (ot == TC_CHOICE && other->choice) {
-        int o = find_option(other->choice, lit->str);
+        int o = rb_find_option(other->choice, lit->str);
         if (o < 0) {
             rb_diag *g = ERR(c, "E0302", lit->span, "'%s' is not an option of %s", lit->str, shown(c, other));
             option_help(c, g, other->choice, lit->str);
@@ -954,7 +941,7 @@ static int string_against(ctx *c, ast_expr *lit, ast_expr *other, int ot)
         return TC_CHOICE;
     }
     if (ot == TC_DATE) {
-        if (!valid_date(lit->str)) {
+        if (!rb_valid_date(lit->str, strlen(lit->str))) {
             ERR(c, "E0308", lit->span, "'%s' is not a date; write YYYY-MM-DD", lit->str);
             return TC_ERROR;
         }

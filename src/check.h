@@ -41,6 +41,10 @@ typedef struct rb_checked {
 size_t rb_check(struct rb_arena *arena, rb_source *src, ast_file *file,
                 const rb_define *defs, size_t ndefs, rb_diags *diags, rb_checked *out);
 
+/* Index of the option of choice type t named s — by id, else by exact label
+ * (as records may name it) — or -1. */
+int rb_find_option(const ast_type *t, const char *s);
+
 /* Human name of a type code for messages ("number", "optional number"). */
 const char *rb_type_name(int tc);
 

@@ -66,17 +66,6 @@ static uint32_t option_index(gen *g, ast_type *t, int o)
     return g->p->choicesets[cs].first + (uint32_t)(o < 0 ? 0 : o);
 }
 
-static int option_of(ast_type *t, const char *s)
-{
-    int i = 0;
-    for (ast_option *o = t->options; o; o = o->next, i++)
-        if (strcmp(o->id, s) == 0) return i;
-    i = 0;
-    for (ast_option *o = t->options; o; o = o->next, i++)
-        if (o->label && strcmp(o->label, s) == 0) return i;
-    return -1;
-}
-
 /* ---- slots and tables ------------------------------------------------------ */
 
 static rb_type slot_type(const ast_decl *d)
@@ -151,7 +140,7 @@ static void field_input(gen *g, ast_decl *d)
             const ast_literal *v = &k->a;
             ast_type *t = d->type->resolved;
             if (t->kind == TY_CHOICE && v->kind == LIT_STRING) {
-                int o = option_of(t, v->str);
+                int o = rb_find_option(t, v->str);
                 in.def = num_index(g, rb_num_int(o < 0 ? 0 : o));
             } else if (v->kind == LIT_NUMBER) {
                 in.def = num_index(g, v->num);
@@ -292,7 +281,7 @@ static void gen_param(gen *g, ast_decl *d)
     ast_type *t = d->type->resolved;
     switch (t->kind) {
     case TY_CHOICE: {
-        int o = option_of(t, v->str);
+        int o = rb_find_option(t, v->str);
         emit1(g, OP_OPTION, option_index(g, t, o));
         break;
     }

@@ -37,6 +37,7 @@
  * owns its arms, so arms are visited once.  A hostile file cannot make the
  * verifier take quadratic time or memory. */
 #include "program.h"
+#include "date.h"
 #include "utf8.h"
 
 #include <inttypes.h>
@@ -191,22 +192,6 @@ static int check_strings(verifier *v)
         if (why) return fail(v, "string %" PRIu32 " %s", i, why);
     }
     return 0;
-}
-
-/* A date constant is exactly YYYY-MM-DD naming a real day (the VM parses
- * it without further checks). */
-static bool is_date(const rb_program *p, uint32_t i)
-{
-    const char *s = rb_str(p, i);
-    if (p->string_len[i] != 10 || s[4] != '-' || s[7] != '-') return false;
-    for (int k = 0; k < 10; k++)
-        if (k != 4 && k != 7 && (s[k] < '0' || s[k] > '9')) return false;
-    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-    int m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m < 1 || m > 12 || d < 1) return false;
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return d <= mdays[m - 1] + (m == 2 && leap);
 }
 
 /* ---- tables ------------------------------------------------------------ */
@@ -396,7 +381,7 @@ static int check_inputs(verifier *v)
         if (in->def != RB_NONE) {
             if (s->type == RB_T_TEXT || s->type == RB_T_DATE) {
                 if (STR(v, in->def, false, "input %" PRIu32 " default", i)) return -1;
-                if (s->type == RB_T_DATE && !is_date(p, in->def))
+                if (s->type == RB_T_DATE && !rb_valid_date(rb_str(p, in->def), p->string_len[in->def]))
                     return fail(v, "input %" PRIu32 " (%s): default \"%s\" is not a date", i, name,
                                 rb_str(p, in->def));
             } else if (s->type == RB_T_CHOICES) {
@@ -1041,7 +1026,7 @@ static int interpret_unit(unitcheck *uc)
         case OP_CONST: result = T_NUM; break;
         case OP_TEXT: result = T_TEXT; break;
         case OP_DATE:
-            if (!is_date(p, x))
+            if (!rb_valid_date(rb_str(p, x), p->string_len[x]))
                 return fail(v, "unit %" PRIu32 ": DATE at %" PRIu32 " pushes \"%s\", not a date "
                             "(YYYY-MM-DD)", uc->u, uc->start + pc, rb_str(p, x));
             result = T_DATE;

@@ -24,6 +24,7 @@
 #include <strings.h>
 
 #include "arena.h"
+#include "date.h"
 #include "diag.h"
 #include "utf8.h"
 #include "opcodes.h"
@@ -473,20 +474,6 @@ static int check_bounds(rb_eval *e, const rb_input *in, const char *path, const 
     return -1;
 }
 
-static bool valid_date(const char *s, size_t n)
-{
-    if (n != 10 || s[4] != '-' || s[7] != '-') return false;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9')) return false;
-    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-    int m = (s[5] - '0') * 10 + (s[6] - '0');
-    int d = (s[8] - '0') * 10 + (s[9] - '0');
-    static const int dim[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (y < 1 || m < 1 || m > 12 || d < 1) return false;
-    int max = dim[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
-    return d <= max;
-}
-
 /* Option of a choiceset by id, then by exact label: index within the set. */
 static uint32_t find_option(const rb_program *p, uint32_t cs, const char *s, size_t n)
 {
@@ -669,7 +656,7 @@ static int bind_value(rb_eval *e, const rb_input *in, const char *path, const rb
         const char *s = v->text;
         size_t n = v->len;
         if (e->rec->from_csv) trim(&s, &n);
-        if (!valid_date(s, n)) break;
+        if (!rb_valid_date(s, n)) break;
         out->kind = RB_V_DATE;
         out->s = rb_arena_strndup(e->arena, s, n);
         out->len = n;

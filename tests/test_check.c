@@ -307,6 +307,21 @@ static void grade_beyond_scale_warns(void **state)
     release(&c);
 }
 
+static void dates_checked(void **state)
+{
+    (void)state;
+    /* one calendar rule (date.c) for templates, records and bytecode */
+    compiled c = compile(FORM("  field d: date default \"2026-02-29\"\n  item a points 1\n"));
+    expect_only(&c, "E0308", 2, 25, "'2026-02-29' is not a date");
+    release(&c);
+    c = compile(FORM("  field d: date default \"0000-01-01\"\n  item a points 1\n"));
+    expect_only(&c, "E0308", 2, 25, "'0000-01-01' is not a date");
+    release(&c);
+    c = compile(FORM("  field d: date default \"2024-02-29\"\n  item a points 1\n"));
+    assert_int_equal(c.d.count, 0);
+    release(&c);
+}
+
 static void deterministic_bytes(void **state)
 {
     (void)state;
@@ -347,6 +362,7 @@ int main(void)
         cmocka_unit_test(syntax_error_echoes_dropped),
         cmocka_unit_test(total_and_grade_readable),
         cmocka_unit_test(grade_beyond_scale_warns),
+        cmocka_unit_test(dates_checked),
         cmocka_unit_test(deterministic_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
