@@ -16,24 +16,37 @@
  * a lexical or syntax error (E01xx) is most likely that error's echo — an
  * item whose `points` an unclosed string swallowed "needs points" — so it is
  * dropped.  Diagnostics from before `first` (an earlier file) are kept. */
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static uint32_t line_of(rb_source *src, const rb_diag *g)
+{
+    uint32_t line, col;
+    rb_source_position(src, g->span.start, &line, &col);
+    return line;
+}
+
+static bool is_syntax(const rb_diag *g)
+{
+    return strncmp(g->code, "E01", 3) == 0 && !RB_SPAN_IS_NONE(g->span);
+}
+
 static void drop_echoes(rb_source *src, rb_diags *d, size_t first)
 {
+    /* the lines that have a lexical or syntax error, sorted for lookup */
+    uint32_t *lines = rb_xmalloc((d->count - first + 1) * sizeof *lines);
+    size_t nlines = 0;
+    for (size_t i = first; i < d->count; i++)
+        if (is_syntax(&d->items[i])) lines[nlines++] = line_of(src, &d->items[i]);
+    qsort(lines, nlines, sizeof *lines, cmp_u32);
     size_t kept = first;
     for (size_t i = first; i < d->count; i++) {
         rb_diag *g = &d->items[i];
-        bool echo = false;
-        if (strncmp(g->code, "E01", 3) != 0 && !RB_SPAN_IS_NONE(g->span)) {
-            uint32_t line, col;
-            rb_source_position(src, g->span.start, &line, &col);
-            for (size_t j = first; j < d->count && !echo; j++) {
-                const rb_diag *s = &d->items[j];
-                if (strncmp(s->code, "E01", 3) != 0 || RB_SPAN_IS_NONE(s->span)) continue;
-                uint32_t sl, sc;
-                rb_source_position(src, s->span.start, &sl, &sc);
-                echo = sl == line;
-            }
-        }
-        if (echo) {
+        uint32_t line = nlines && !is_syntax(g) && !RB_SPAN_IS_NONE(g->span) ? line_of(src, g) : 0;
+        if (line && bsearch(&line, lines, nlines, sizeof *lines, cmp_u32)) {
             if (g->severity == RB_SEV_ERROR) d->errors--;
             else if (g->severity == RB_SEV_WARNING) d->warnings--;
             free(g->message);
@@ -43,6 +56,7 @@ static void drop_echoes(rb_source *src, rb_diags *d, size_t first)
         }
     }
     d->count = kept;
+    free(lines);
 }
 
 rb_program *rb_compile(rb_source *src, const rb_define *defs, size_t ndefs, rb_diags *diags)
