@@ -130,29 +130,6 @@ static bool has_suffix(const char *s, const char *suffix)
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-/* Reads a whole file; NULL with errno set on failure. */
-static uint8_t *read_file(const char *path, size_t *len)
-{
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 65536, n = 0;
-    uint8_t *buf = rb_xmalloc(cap);
-    size_t got;
-    while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) buf = rb_xrealloc(buf, cap *= 2);
-    }
-    bool bad = ferror(f);
-    if (f != stdin) fclose(f);
-    if (bad) {
-        free(buf);
-        errno = EIO;
-        return NULL;
-    }
-    *len = n;
-    return buf;
-}
-
 static void print_diags(rb_source *src, rb_diags *d, rb_diag_format fmt)
 {
     rb_diag_print(stderr, src, d, fmt);
@@ -162,35 +139,28 @@ static void print_diags(rb_source *src, rb_diags *d, rb_diag_format fmt)
  * diagnostics printed).  NULL on failure, after saying why. */
 static rb_program *load_template(const char *cmd, const char *path, const options *o)
 {
-    size_t len = 0;
     bool rbc = has_suffix(path, ".rbc");
-    if (rbc) {
-        if (o->ndefs) {
-            fprintf(stderr, "rubric %s: -D applies to template sources; %s is compiled bytecode\n", cmd, path);
-            return NULL;
-        }
-        uint8_t *bytes = read_file(path, &len);
-        if (!bytes) {
-            fprintf(stderr, "rubric %s: cannot read %s: %s\n", cmd, path, strerror(errno));
-            return NULL;
-        }
-        char err[256];
-        rb_program *p = rb_program_load(bytes, len, err, sizeof err);
-        free(bytes);
-        if (!p) fprintf(stderr, "rubric %s: %s: %s\n", cmd, path, err);
-        return p;
+    if (rbc && o->ndefs) {
+        fprintf(stderr, "rubric %s: -D applies to template sources; %s is compiled bytecode\n", cmd, path);
+        return NULL;
     }
     char err[256];
-    rb_source *src = rb_source_read(path, err, sizeof err);
+    rb_source *src = rb_source_read(path, err, sizeof err); /* the bytes, for either kind */
     if (!src) {
         fprintf(stderr, "rubric %s: %s\n", cmd, err);
         return NULL;
     }
-    rb_diags d;
-    rb_diags_init(&d);
-    rb_program *p = rb_compile(src, o->defs, o->ndefs, &d);
-    if (d.errors) print_diags(src, &d, RB_DIAG_TEXT);
-    rb_diags_free(&d);
+    rb_program *p;
+    if (rbc) {
+        p = rb_program_load((const uint8_t *)src->text, src->len, err, sizeof err);
+        if (!p) fprintf(stderr, "rubric %s: %s: %s\n", cmd, path, err);
+    } else {
+        rb_diags d;
+        rb_diags_init(&d);
+        p = rb_compile(src, o->defs, o->ndefs, &d);
+        if (d.errors) print_diags(src, &d, RB_DIAG_TEXT);
+        rb_diags_free(&d);
+    }
     rb_source_free(src);
     return p;
 }
