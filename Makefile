@@ -4,7 +4,7 @@
 #   make test       unit tests (cmocka), CLI golden tests, template cases
 #   make demo       install missing dependencies (as root), build, score samples
 #   make sanitize   the whole test suite under ASan + UBSan (+ LeakSanitizer)
-#   make install PREFIX=/usr/local
+#   make install PREFIX=/usr/local   (make test checks it into a scratch root)
 #
 # Every library source is src/*.c except src/main.c; every unit test is
 # tests/test_*.c (one binary each).  Nothing needs listing here.
@@ -28,7 +28,7 @@ TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 GEN_CFLAGS = -Wno-sign-compare -Wno-unused-function -Wno-unused-parameter \
              -Wno-missing-prototypes -Wno-shadow
 
-.PHONY: all test unit-test cli-test template-test demo sanitize install clean deps fuzz bench
+.PHONY: all test unit-test cli-test template-test install-test demo sanitize install clean deps fuzz bench
 all: $(BUILD)/rubric $(BUILD)/librubric.a
 
 $(BUILD)/gen/parser.c $(BUILD)/gen/parser.h &: lang/parser.y
@@ -64,13 +64,23 @@ $(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(BUILD)/librubric.a
 $(BUILD)/api-example: docs/api-example.c $(BUILD)/librubric.a
 	$(CC) $(CFLAGS) $< $(BUILD)/librubric.a $(LDLIBS) -o $@
 
-test: unit-test cli-test template-test
+test: unit-test cli-test template-test install-test
 
 unit-test: $(TEST_BIN)
 	@set -e; for t in $(TEST_BIN); do echo "== $$t"; $$t; done
 
 cli-test: $(BUILD)/rubric $(BUILD)/api-example
 	@RUBRIC=$(BUILD)/rubric API_EXAMPLE=$(BUILD)/api-example sh tests/cli/run.sh
+
+# make install into a scratch root: the installed binary runs, and the API
+# example builds against the installed header and library alone.
+install-test: all
+	@rm -rf $(BUILD)/install-root
+	@$(MAKE) --no-print-directory install DESTDIR=$(BUILD)/install-root PREFIX=/usr >/dev/null
+	@$(BUILD)/install-root/usr/bin/rubric --version
+	@$(CC) -std=c11 -D_POSIX_C_SOURCE=200809L -Werror -Wall $(SAN) -I$(BUILD)/install-root/usr/include docs/api-example.c \
+	  $(BUILD)/install-root/usr/lib/librubric.a $(LDLIBS) -o $(BUILD)/install-root/api-example
+	@$(BUILD)/install-root/api-example >/dev/null && echo "install: 2 passed, 0 failed"
 
 template-test: $(BUILD)/rubric
 	@RUBRIC=$(BUILD)/rubric sh tests/templates.sh
