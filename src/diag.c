@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "json.h"
 #include "utf8.h"
 
 /* ---- UTF-8 ------------------------------------------------------------ */
@@ -331,30 +332,8 @@ static void print_text(FILE *out, rb_source *src, const rb_diag *g)
  * U+2028/2029 escaped for the JavaScript readers of JSON. */
 static void json_str(FILE *out, const char *s)
 {
-    if (!s) {
-        fputs("null", out);
-        return;
-    }
-    const unsigned char *t = (const unsigned char *)s;
-    size_t n = strlen(s);
-    fputc('"', out);
-    for (size_t i = 0; i < n;) {
-        uint32_t cp;
-        bool valid;
-        size_t len = u8_next(t + i, n - i, &cp, &valid);
-        if (!valid) fputs("\\ufffd", out);
-        else if (cp == '"') fputs("\\\"", out);
-        else if (cp == '\\') fputs("\\\\", out);
-        else if (cp == '\n') fputs("\\n", out);
-        else if (cp == '\r') fputs("\\r", out);
-        else if (cp == '\t') fputs("\\t", out);
-        else if (cp == '\b') fputs("\\b", out);
-        else if (cp == '\f') fputs("\\f", out);
-        else if (cp < 0x20 || cp == 0x7F || cp == 0x2028 || cp == 0x2029) fprintf(out, "\\u%04x", (unsigned)cp);
-        else fwrite(t + i, 1, len, out);
-        i += len;
-    }
-    fputc('"', out);
+    if (s) rb_json_write_string(out, s, strlen(s));
+    else fputs("null", out);
 }
 
 /* A file name as a SARIF artifact URI (a relative reference): bytes outside

@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "json.h"
 #include "num.h"
 
 struct rb_program;
@@ -162,9 +163,7 @@ void rb_table_write(rb_table *t, FILE *out);
 void rb_table_free(rb_table *t);
 
 /* Helpers shared by the writers and the `test` command. */
-/* Writes s[0..len) as a JSON string (quotes included).  Invalid UTF-8 bytes
- * become U+FFFD so that the output is always valid JSON. */
-void rb_json_write_string(FILE *out, const char *s, size_t len);
+/* rb_json_write_string: json.h */
 /* Writes a value as JSON (numbers at `digits` places; choices as ids; sets
  * as arrays of ids; absent as null). */
 void rb_json_write_value(FILE *out, const struct rb_program *p, const rb_value *v, int digits);
