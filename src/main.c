@@ -124,6 +124,14 @@ static void free_options(options *o)
     free(o->files);
 }
 
+/* Index of `value` in a NULL-ended list of names, or -1. */
+static int choose(const char *value, const char *const *names)
+{
+    for (int i = 0; names[i]; i++)
+        if (strcmp(value, names[i]) == 0) return i;
+    return -1;
+}
+
 static bool has_suffix(const char *s, const char *suffix)
 {
     size_t n = strlen(s), m = strlen(suffix);
@@ -171,14 +179,10 @@ static int cmd_check(int argc, char **argv)
 {
     options o;
     if (parse_options("check", argc, argv, "Dfw", &o)) return free_options(&o), 2;
-    rb_diag_format fmt = RB_DIAG_TEXT;
-    if (o.format) {
-        if (strcmp(o.format, "text") == 0) fmt = RB_DIAG_TEXT;
-        else if (strcmp(o.format, "gcc") == 0) fmt = RB_DIAG_GCC;
-        else if (strcmp(o.format, "json") == 0) fmt = RB_DIAG_JSON;
-        else if (strcmp(o.format, "sarif") == 0) fmt = RB_DIAG_SARIF;
-        else return free_options(&o), usage_error("check", "unknown --format '%s' (text, gcc, json, sarif)", o.format);
-    }
+    static const char *const formats[] = {"text", "gcc", "json", "sarif", NULL}; /* rb_diag_format order */
+    int f = o.format ? choose(o.format, formats) : RB_DIAG_TEXT;
+    if (f < 0) return free_options(&o), usage_error("check", "unknown --format '%s' (text, gcc, json, sarif)", o.format);
+    rb_diag_format fmt = (rb_diag_format)f;
     if (o.nfiles == 0) return free_options(&o), usage_error("check", "%s", "no template given");
     bool machine = fmt == RB_DIAG_JSON || fmt == RB_DIAG_SARIF, first = true;
     size_t errors = 0, warnings = 0;
@@ -270,23 +274,16 @@ static int cmd_score(int argc, char **argv)
 {
     options o;
     if (parse_options("score", argc, argv, "Dfxi", &o)) return free_options(&o), 2;
-    rb_input_format in_fmt = RB_INPUT_AUTO;
-    if (o.input) {
-        if (strcmp(o.input, "json") == 0) in_fmt = RB_INPUT_JSON;
-        else if (strcmp(o.input, "ndjson") == 0) in_fmt = RB_INPUT_NDJSON;
-        else if (strcmp(o.input, "csv") == 0) in_fmt = RB_INPUT_CSV;
-        else return free_options(&o), usage_error("score", "unknown --input '%s' (json, ndjson, csv)", o.input);
-    }
-    enum { F_NDJSON, F_CSV, F_TABLE, F_EXPLAIN } fmt = F_NDJSON;
-    if (o.format) {
-        if (strcmp(o.format, "ndjson") == 0) fmt = F_NDJSON;
-        else if (strcmp(o.format, "csv") == 0) fmt = F_CSV;
-        else if (strcmp(o.format, "table") == 0) fmt = F_TABLE;
-        else if (strcmp(o.format, "explain") == 0) fmt = F_EXPLAIN;
-        else
-            return free_options(&o),
-                   usage_error("score", "unknown --format '%s' (ndjson, csv, table, explain)", o.format);
-    }
+    static const char *const inputs[] = {"json", "ndjson", "csv", NULL}; /* rb_input_format after AUTO */
+    int in = o.input ? choose(o.input, inputs) : -1;
+    if (o.input && in < 0)
+        return free_options(&o), usage_error("score", "unknown --input '%s' (json, ndjson, csv)", o.input);
+    rb_input_format in_fmt = in < 0 ? RB_INPUT_AUTO : (rb_input_format)(RB_INPUT_JSON + in);
+    enum { F_NDJSON, F_CSV, F_TABLE, F_EXPLAIN };
+    static const char *const formats[] = {"ndjson", "csv", "table", "explain", NULL};
+    int fmt = o.format ? choose(o.format, formats) : F_NDJSON;
+    if (fmt < 0)
+        return free_options(&o), usage_error("score", "unknown --format '%s' (ndjson, csv, table, explain)", o.format);
     if (o.nfiles == 0) return free_options(&o), usage_error("score", "%s", "no template given");
     rb_program *p = load_template("score", o.files[0], &o);
     if (!p) return free_options(&o), 2;
