@@ -228,6 +228,9 @@ static void form_seen(rb_parse_ctx *c, ast_decl *form);
 %token K_UNIT "unit" K_POINTS "points" K_WEIGHT "weight" K_SCALE "scale"
 %token K_PRECISION "precision" K_PERIOD "period" K_VERSION "version"
 %token K_ON "on" K_WHEN "when"
+/* Contextual words of 0.2 (SPEC §2): the lexer makes them keywords only
+ * where the grammar expects them, so they stay valid names elsewhere. */
+%token K_UNLESS "unless"
 
 %token T_DOTDOT ".." T_EQ "==" T_NE "!=" T_LE "<=" T_GE ">=" T_COALESCE "??"
 %token T_LT "<" T_GT ">" T_ASSIGN "=" T_PLUS "+" T_MINUS "-" T_STAR "*"
@@ -574,9 +577,18 @@ check_decl
       { $$ = decl_new(ctx, DECL_CHECK, @$, @1); $$->expr = $2.e; $$->message = $3; $$->message_span = @3; }
   ;
 
+/* `warn when C` warns when C holds, `warn unless C` unless it does; a bare
+ * `warn C` keeps its 0.1 meaning (unless), and the checker says so. */
 warn_decl
   : warn_kw expr T_STRING
-      { $$ = decl_new(ctx, DECL_WARN, @$, @1); $$->expr = $2.e; $$->message = $3; $$->message_span = @3; }
+      { $$ = decl_new(ctx, DECL_WARN, @$, @1); $$->expr = $2.e; $$->message = $3; $$->message_span = @3;
+        $$->warn_form = WARN_BARE; }
+  | warn_kw K_WHEN expr T_STRING
+      { $$ = decl_new(ctx, DECL_WARN, @$, @1); $$->expr = $3.e; $$->message = $4; $$->message_span = @4;
+        $$->warn_form = WARN_WHEN; }
+  | warn_kw K_UNLESS expr T_STRING
+      { $$ = decl_new(ctx, DECL_WARN, @$, @1); $$->expr = $3.e; $$->message = $4; $$->message_span = @4;
+        $$->warn_form = WARN_UNLESS; }
   ;
 
 grade_decl
@@ -964,7 +976,7 @@ static bool is_decl_kw(int sym)
 
 static bool is_keyword(int sym)
 {
-    return sym >= YYSYMBOL_K_FORM && sym <= YYSYMBOL_K_WHEN;
+    return (sym >= YYSYMBOL_K_FORM && sym <= YYSYMBOL_K_WHEN) || sym == YYSYMBOL_K_UNLESS;
 }
 
 static bool is_type_word(int sym)

@@ -146,6 +146,9 @@ typedef struct ast_rater {
     struct ast_rater *next;
 } ast_rater;
 
+/* How a `warn` was written: bare `warn C` means `warn unless C` (SPEC §12). */
+typedef enum { WARN_BARE, WARN_WHEN, WARN_UNLESS } ast_warn_form;
+
 typedef struct ast_decl {
     ast_decl_kind kind;
     rb_span span;                 /* the whole declaration */
@@ -169,6 +172,7 @@ typedef struct ast_decl {
     ast_expr *expr;               /* item/deduct/let/output/total: `= EXPR`;
                                      check/warn: condition; grade: `on EXPR` */
     const char *message;          /* check, warn */
+    ast_warn_form warn_form;      /* warn */
     rb_span message_span;
     ast_arm *arms;                /* grade */
     ast_rater *raters;            /* raters */

@@ -596,6 +596,17 @@ static bool need_present(ctx *c, ast_expr *e, int t)
     return false;
 }
 
+/* A bare `warn C` warns unless C holds, which reads as the opposite
+ * (SPEC §12): it keeps that meaning, and the warning names both fixes. */
+static void bare_warn(ctx *c, const ast_decl *d)
+{
+    rb_span s = d->expr->span;
+    int n = (int)(s.end - s.start);
+    rb_diag *g = WARN(c, "W0701", d->kw_span, "a bare 'warn' warns unless its condition holds");
+    rb_diag_help(g, "write 'warn unless %.*s' to keep this meaning ('rubric fmt -w' does), or 'warn when …' to warn when it holds",
+                 n, c->src->text + s.start);
+}
+
 /* Requires a number; a numeric choice becomes its option's number. */
 static bool want_num(ctx *c, ast_expr *e, int t, const char *role)
 {
@@ -1128,6 +1139,7 @@ static void check_decl_exprs(ctx *c, ast_decl *d)
         break;
     case DECL_CHECK: case DECL_WARN:
         want_bool(c, d->expr, expr_type(c, d->expr), d->kind == DECL_CHECK ? "'check'" : "'warn'");
+        if (d->kind == DECL_WARN && d->warn_form == WARN_BARE) bare_warn(c, d);
         break;
     case DECL_TOTAL:
         want_num(c, d->expr, expr_type(c, d->expr), "'total'");

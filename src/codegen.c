@@ -445,17 +445,26 @@ static void gen_expr(gen *g, ast_expr *e)
     if (e->to_num) emit(g, OP_TONUM);
 }
 
-static uint32_t add_unit(gen *g, rb_unit_kind kind, uint32_t target, ast_expr *code, uint32_t decl, rb_span where)
+/* `negate`: the unit's value is the opposite of `code` (a `warn when C`
+ * unit holds, like every warn unit, when no warning is due: not C). */
+static uint32_t add_unit_code(gen *g, rb_unit_kind kind, uint32_t target, ast_expr *code, bool negate, uint32_t decl,
+                              rb_span where)
 {
     rb_program *p = g->p;
     rb_unit u = {.kind = (uint8_t)kind, .target = target, .code_start = p->code_len, .decl = decl};
     position(g, where, &u.line, &u.col);
     if (code) {
         gen_expr(g, code);
+        if (negate) emit(g, OP_NOT);
         emit(g, OP_RET);
     }
     u.code_len = p->code_len - u.code_start;
     return rb_build_unit(g->b, u);
+}
+
+static uint32_t add_unit(gen *g, rb_unit_kind kind, uint32_t target, ast_expr *code, uint32_t decl, rb_span where)
+{
+    return add_unit_code(g, kind, target, code, false, decl, where);
 }
 
 /* "let completion": how runtime errors name a unit's declaration. */
@@ -494,8 +503,9 @@ static void units(gen *g)
             add_unit(g, U_SECTION, 0, NULL, decl_label(g, d), d->name_span);
             break;
         case DECL_CHECK: case DECL_WARN:
-            add_unit(g, d->kind == DECL_CHECK ? U_CHECK : U_WARN, str_index(g, d->message ? d->message : ""), d->expr,
-                     str_index(g, d->kind == DECL_CHECK ? "check" : "warn"), d->kw_span);
+            add_unit_code(g, d->kind == DECL_CHECK ? U_CHECK : U_WARN, str_index(g, d->message ? d->message : ""),
+                          d->expr, d->kind == DECL_WARN && d->warn_form == WARN_WHEN,
+                          str_index(g, d->kind == DECL_CHECK ? "check" : "warn"), d->kw_span);
             break;
         case DECL_TOTAL:
             p->total_unit = add_unit(g, U_TOTAL, 0, d->expr, str_index(g, "total"), d->kw_span);

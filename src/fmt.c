@@ -1055,6 +1055,8 @@ static void print_decl(fmt_state *st, const ast_decl *d)
         break;
     case DECL_CHECK: case DECL_WARN:
         emit(st, kw, d->kw_span.start, false);
+        /* a bare warn is written as what it means (SPEC §12) */
+        if (d->kind == DECL_WARN) emit(st, d->warn_form == WARN_WHEN ? "when" : "unless", NOFLUSH, true);
         print_expr(st, d->expr, P_ANY, true);
         emit_quoted(st, d->message ? d->message : "", d->message_span.start, true);
         break;

@@ -266,12 +266,28 @@ static void syntax_error_echoes_dropped(void **state)
     release(&c);
 }
 
+/* SPEC §12: `warn when`/`warn unless` are clean; a bare warn gets W0701
+ * with the fix spelt out; `unless` stays a name away from `warn`. */
+static void warn_forms(void **state)
+{
+    (void)state;
+    compiled c = compile(FORM("  input unless: number\n  item a points 10\n  warn when unless > 1 \"w\"\n"
+                              "  warn unless a < 9 \"u\"\n"));
+    assert_int_equal(c.d.count, 0);
+    release(&c);
+    c = compile(FORM("  item a points 10\n  warn a >= 6 \"low\"\n"));
+    expect_only(&c, "W0701", 3, 3, "a bare 'warn' warns unless its condition holds");
+    assert_non_null(strstr(c.d.items[0].help, "write 'warn unless a >= 6' to keep this meaning"));
+    assert_int_equal(c.d.errors, 0);
+    release(&c);
+}
+
 static void total_and_grade_readable(void **state)
 {
     (void)state;
     const char *grade = "  grade { >= 9: good \"好\", else: other \"其他\" }\n";
     compiled c = compile_defs(FORM("  item a points 10\n  output bonus = if grade == \"good\" then total * 100 else 0\n"
-                                   "  warn grade != \"其他\" \"by label too\"\n  grade { >= 9: good \"好\", else: other \"其他\" }\n"),
+                                   "  warn unless grade != \"其他\" \"by label too\"\n  grade { >= 9: good \"好\", else: other \"其他\" }\n"),
                               NULL, 0);
     assert_int_equal(c.d.count, 0);
     assert_non_null(c.p);
@@ -282,14 +298,14 @@ static void total_and_grade_readable(void **state)
     release(&c);
     /* a grade id must exist, a grade must be declared, a total must exist */
     (void)grade;
-    c = compile(FORM("  item a points 10\n  warn grade != \"bad\" \"x\"\n  grade { >= 9: good, else: other }\n"));
-    expect_only(&c, "E0302", 3, 17, "'bad' is not an option of 'grade'");
+    c = compile(FORM("  item a points 10\n  warn when grade == \"bad\" \"x\"\n  grade { >= 9: good, else: other }\n"));
+    expect_only(&c, "E0302", 3, 22, "'bad' is not an option of 'grade'");
     release(&c);
     c = compile(FORM("  item a points 10\n  output g = grade == \"good\"\n"));
     expect_only(&c, "E0505", 3, 14, "the form has no grade to read");
     release(&c);
-    c = compile(FORM("  field n: text\n  warn total > 1 \"x\"\n"));
-    expect_only(&c, "E0407", 3, 8, "a form without items has no total to read");
+    c = compile(FORM("  field n: text\n  warn when total > 1 \"x\"\n"));
+    expect_only(&c, "E0407", 3, 13, "a form without items has no total to read");
     release(&c);
 }
 
@@ -361,6 +377,7 @@ int main(void)
         cmocka_unit_test(unused_input_warns),
         cmocka_unit_test(syntax_error_echoes_dropped),
         cmocka_unit_test(total_and_grade_readable),
+        cmocka_unit_test(warn_forms),
         cmocka_unit_test(grade_beyond_scale_warns),
         cmocka_unit_test(dates_checked),
         cmocka_unit_test(deterministic_bytes),

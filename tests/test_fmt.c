@@ -686,6 +686,8 @@ static void test_expressions(void **state)
                "  check (if a > 0 then true else false) \"msg with \\\"quotes\\\"\"\n"
                "  warn (a == 1) == (b == 2) \"eq\"\n"
                "  warn x ?? 0 != 1 \"coalesce in a comparison keeps its parentheses\"\n"
+               "  warn   when a>1 \"when\"\n"
+               "  warn unless(a<2) \"unless\"\n"
                "}\n",
                "form e {\n"
                "  input x: number optional\n"
@@ -698,8 +700,10 @@ static void test_expressions(void **state)
                "    else: 0\n"
                "  }\n"
                "  check if a > 0 then true else false \"msg with \\\"quotes\\\"\"\n"
-               "  warn (a == 1) == (b == 2) \"eq\"\n"
-               "  warn (x ?? 0) != 1 \"coalesce in a comparison keeps its parentheses\"\n"
+               "  warn unless (a == 1) == (b == 2) \"eq\"\n"
+               "  warn unless (x ?? 0) != 1 \"coalesce in a comparison keeps its parentheses\"\n"
+               "  warn when a > 1 \"when\"\n"
+               "  warn unless a < 2 \"unless\"\n"
                "}\n");
 }
 
