@@ -6,7 +6,8 @@
  * serialised table by table (bytecode.c) and checked index by index
  * (verify.c).  A program owns all its memory (rb_program_free).
  *
- * Evaluation of one record (vm.c), in order:
+ * Evaluation of one record (vm.c runs it; bind.c does step 1, score.c
+ * the §5 aggregation and step 3), in order:
  *  1. Bind: every rb_input takes its value from the record (validated against
  *     its type and constraints; errors "missing", "type", "range", "choice",
  *     "unknown", "duplicate", "not-applicable"), filling its slot.  A

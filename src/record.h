@@ -4,7 +4,7 @@
  * constant memory (each record lives in the reader's per-record arena and is
  * valid until the next rb_reader_next call).  A record is a generic value tree
  * (rb_rv); it knows nothing of any template.  Binding a record to a template's
- * declared names is the evaluator's job (vm.c).
+ * declared names is the evaluator's job (bind.c).
  *
  * Every record in the input yields exactly one rb_record: a malformed one is
  * returned with `syntax_error` set (SPEC §7: nothing is dropped). */

@@ -1,7 +1,7 @@
 /* result.h — the result of scoring one record, and the writers that print it
  * (SPEC §8; docs/results.md describes every output format).
  *
- * A result is produced by the evaluator (vm.c) and lives in the evaluator's
+ * A result is produced by the evaluator (vm.c, bind.c, score.c) and lives in the evaluator's
  * per-record arena: it is valid until the next rb_eval_record call.  Strings
  * in it point either into the program (names, labels, option ids) or into
  * that arena (messages, text values copied out of the record), so a result

@@ -1,0 +1,106 @@
+/* evaluator.h — internal: the evaluator's state and what its three modules
+ * share.  Scoring one record (program.h gives the order) is split by job:
+ *
+ *   bind.c   binds a record's values to the program's inputs (step 1);
+ *   vm.c     owns the evaluator, runs the units and interprets their
+ *            bytecode (step 2), and assembles the result;
+ *   score.c  aggregates sections, takes the total and the grade (SPEC §5,
+ *            step 3).
+ *
+ * Only these three files include this header; everything else uses vm.h.
+ * All per-record memory comes from `arena`, reset for each record. */
+#ifndef RUBRIC_EVALUATOR_H
+#define RUBRIC_EVALUATOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "vm.h"
+
+#define RB_EVAL_STACK_MAX 256
+
+/* Outcomes of binding one record value. */
+enum { B_OK, B_ABSENT, B_NA, B_ERR };
+
+struct rb_eval {
+    const rb_program *p;
+    rb_eval_options opt;
+    rb_arena *arena;
+    char bad[200];            /* non-empty: the program is defective */
+    int digits;               /* precision, clamped to what num.h accepts */
+
+    /* bind.c: slot names → slots, slots → inputs (built by rb_bind_index) */
+    uint32_t *hash;           /* open addressing: slot indices, RB_NONE empty */
+    uint32_t hmask;
+    uint32_t *slot_input;     /* slot → input index or RB_NONE */
+
+    /* per record, sized once */
+    rb_value *slots;
+    rb_result_item *items;
+    rb_result_section *sections;
+    rb_value *rater_vals;     /* nitems × nraters */
+    uint32_t *in_first, *in_count; /* per input: first record member, occurrences */
+    uint8_t *pend;            /* per input: bind outcome kept for `when` items */
+    rb_value *pend_val;
+    uint8_t *busy;            /* per section: aggregation in progress */
+    rb_value stack[RB_EVAL_STACK_MAX];
+
+    const rb_record *rec;
+    bool stopped;             /* a binding or runtime error ended the record */
+    bool have_total, have_grade_on;
+    bool result_done;         /* a U_RESULT unit computed the total and grade */
+    rb_value total_val, grade_val;
+    size_t cap_errors, cap_warnings;
+    rb_result res;
+};
+
+static inline const char *str_or_null(const rb_program *p, uint32_t i)
+{
+    return i == RB_NONE ? NULL : rb_str(p, i);
+}
+
+static inline const char *slot_name(const rb_program *p, uint32_t slot)
+{
+    return rb_str(p, p->slots[slot].name);
+}
+
+/* ---- vm.c: errors, warnings and numbers in messages --------------------- */
+
+void rb_eval_error(rb_eval *e, const char *path, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void rb_eval_warning(rb_eval *e, const char *msg);
+/* Arithmetic status of unit `ui`: 0, or an "arith" error that stops the record. */
+int rb_eval_num_status(rb_eval *e, uint32_t ui, rb_num_status st);
+/* The name of unit `ui`'s declaration, as messages show it. */
+const char *rb_eval_unit_decl(const rb_eval *e, uint32_t ui);
+/* A number exactly ("7/3" when it is no finite decimal). */
+char *rb_eval_num_text(rb_eval *e, rb_num n);
+/* A number for a message: exact when a finite decimal, else "≈" rounded. */
+char *rb_eval_num_msg(rb_eval *e, rb_num n);
+/* A fraction as a percentage ("85%"). */
+char *rb_eval_pct_text(rb_eval *e, rb_num n);
+
+/* ---- bind.c ------------------------------------------------------------- */
+
+/* Builds the name index; called once by rb_eval_new. */
+void rb_bind_index(rb_eval *e);
+/* Step 1 for one record object.  False: binding errors stop the record. */
+bool rb_bind_record(rb_eval *e, const rb_rv *obj);
+/* Gives item `item` its score (v a number) or makes it not applicable (v NULL). */
+void rb_bind_item(rb_eval *e, uint32_t item, const rb_value *v);
+/* Item `item`'s U_WHEN unit gave `applies`: settles its deferred binding.
+ * False: the record stops. */
+bool rb_bind_when(rb_eval *e, uint32_t item, bool applies);
+
+/* ---- score.c ------------------------------------------------------------ */
+
+/* Aggregates section `si` (children first) for unit `ui` (RB_NONE: asked
+ * for by the total).  -1: an error stopped the record. */
+int rb_score_section(rb_eval *e, uint32_t si, uint32_t ui);
+/* Step 3: the total and the grade into the result. */
+void rb_score_total(rb_eval *e);
+/* Fills the slots that `total` and `grade` denote in expressions. */
+void rb_score_result_slots(rb_eval *e);
+
+#endif

@@ -1,0 +1,233 @@
+/* score.c — SPEC §5 scoring of one record (program.h step 3): aggregates
+ * sections (renormalising over what applies, deductions floored at 0), takes
+ * the total (rounded to the form's precision) and the grade.
+ *
+ * Invariants: a section is aggregated once per record, its children first
+ * (rb_score_section recurses; busy[] guards a cycle); an item or section
+ * that does not apply leaves the sums and, for an unweighted section, the
+ * full mark; the number graded is the number printed (rounded). */
+#include "evaluator.h"
+
+/* ---- sections (SPEC §5, program.h rb_section) --------------------------- */
+
+/* Arithmetic inside aggregation; errors name the section's unit (or the
+ * section itself when no unit asked for it). */
+static int agg_fail(rb_eval *e, uint32_t si, uint32_t ui, rb_num_status st)
+{
+    if (ui != RB_NONE) return rb_eval_num_status(e, ui, st);
+    const rb_program *p = e->p;
+    const char *name = si == 0 ? "form" : slot_name(p, p->sections[si].slot);
+    rb_eval_error(e, si == 0 ? "" : name, "arith", "section %s: %s", name,
+                  st == RB_NUM_DIVZERO ? "division by zero" : "the exact result is too large to represent");
+    e->stopped = true;
+    return -1;
+}
+
+#define AGG(call)                                                             \
+    do {                                                                      \
+        rb_num_status st_ = (call);                                           \
+        if (st_ != RB_NUM_OK) return agg_fail(e, si, ui, st_);                \
+    } while (0)
+
+int rb_score_section(rb_eval *e, uint32_t si, uint32_t ui)
+{
+    const rb_program *p = e->p;
+    const rb_section *sec = &p->sections[si];
+    rb_result_section *rs = &e->sections[si];
+    if (rs->done) return 0;
+    if (e->busy[si]) {
+        rb_eval_error(e, "", "internal", "internal error: section %u contains itself", si);
+        e->stopped = true;
+        return -1;
+    }
+    e->busy[si] = 1;
+    rb_num sum = rb_num_zero(), afull = rb_num_zero(), aw = rb_num_zero(), ded = rb_num_zero();
+    bool any = false, all = true;
+    for (uint32_t c = 0; c < sec->nchildren; c++) {
+        const rb_child *ch = &p->children[sec->first_child + c];
+        rb_num score, full;
+        uint32_t w;
+        if (ch->kind == CHILD_SECTION) {
+            if (!e->sections[ch->index].done && rb_score_section(e, ch->index, RB_NONE)) return -1;
+            const rb_result_section *cs = &e->sections[ch->index];
+            if (!cs->applicable) {
+                all = false;
+                continue;
+            }
+            score = cs->score;
+            full = cs->full; /* its applicable full mark */
+            w = p->sections[ch->index].weight;
+        } else {
+            const rb_item *it = &p->items[ch->index];
+            const rb_result_item *ri = &e->items[ch->index];
+            if (it->is_deduct) {
+                if (ri->applicable && ri->has_score) AGG(rb_num_add(ded, ri->score, &ded));
+                continue;
+            }
+            if (!ri->applicable || !ri->has_score) {
+                all = false;
+                continue;
+            }
+            score = ri->score;
+            full = p->numbers[it->points];
+            w = it->weight;
+        }
+        any = true;
+        if (sec->weighted) {
+            rb_num wn = w == RB_NONE ? rb_num_zero() : p->numbers[w], t;
+            AGG(rb_num_add(aw, wn, &aw));
+            if (rb_num_sign(full) > 0) {
+                AGG(rb_num_mul(wn, score, &t));
+                AGG(rb_num_div(t, full, &t));
+                AGG(rb_num_add(sum, t, &sum));
+            }
+        } else {
+            AGG(rb_num_add(sum, score, &sum));
+            AGG(rb_num_add(afull, full, &afull));
+        }
+    }
+    e->busy[si] = 0;
+    rs->done = true;
+    rs->applicable = any;
+    rs->sum = sum;
+    rs->applicable_full = afull;
+    rs->applicable_weight = aw;
+    rs->deducted = ded;
+    if (!any) {
+        if (sec->slot != RB_NONE) e->slots[sec->slot].kind = RB_V_ABSENT;
+        return 0;
+    }
+    rb_num points = p->numbers[sec->points], raw;
+    if (sec->weighted) {
+        /* points × Σ wᵢ·scoreᵢ/fullᵢ ÷ Σ wᵢ over what applies (renormalised) */
+        if (rb_num_is_zero(aw)) {
+            raw = rb_num_zero();
+        } else {
+            AGG(rb_num_mul(points, sum, &raw));
+            AGG(rb_num_div(raw, aw, &raw));
+        }
+        rs->full = points;
+        rs->rescaled = !all;
+    } else if (si == 0) {
+        /* the unweighted total is rescaled to the scale:
+         * scale × Σ scores ÷ Σ applicable full marks */
+        rs->full = points;
+        if (rb_num_cmp(afull, points) == 0 || rb_num_sign(afull) <= 0) {
+            raw = sum;
+        } else {
+            AGG(rb_num_mul(points, sum, &raw));
+            AGG(rb_num_div(raw, afull, &raw));
+            rs->rescaled = true;
+        }
+    } else {
+        /* an item that does not apply leaves its section's full mark */
+        raw = sum;
+        rs->full = all ? points : afull;
+    }
+    rs->raw = raw;
+    rb_num score;
+    AGG(rb_num_sub(raw, ded, &score));
+    rs->floored = rb_num_sign(score) < 0;
+    if (rs->floored) score = rb_num_zero();
+    rs->score = score;
+    if (sec->slot != RB_NONE) e->slots[sec->slot] = (rb_value){.kind = RB_V_NUM, .n = score};
+    return 0;
+}
+
+/* ---- total and grade ---------------------------------------------------- */
+
+static bool arm_holds(const rb_program *p, const rb_arm *a, rb_num x)
+{
+    if (a->op == RB_ARM_ELSE) return true;
+    int c = rb_num_cmp(x, p->numbers[a->threshold]);
+    switch (a->op) {
+    case RB_ARM_LT: return c < 0;
+    case RB_ARM_LE: return c <= 0;
+    case RB_ARM_GT: return c > 0;
+    case RB_ARM_GE: return c >= 0;
+    }
+    return false;
+}
+
+void rb_score_total(rb_eval *e)
+{
+    const rb_program *p = e->p;
+    rb_result *r = &e->res;
+    if (!p->has_items) return;
+    r->has_scale = true;
+    r->scale = p->numbers[p->scale];
+    if (!e->sections[0].done && rb_score_section(e, 0, RB_NONE)) return;
+    rb_num t;
+    if (p->total_unit != RB_NONE) {
+        if (!e->have_total || e->total_val.kind != RB_V_NUM) {
+            rb_eval_warning(e, "`total` has no value for this record: no total");
+            return;
+        }
+        t = e->total_val.n;
+        r->total_from_expr = true;
+    } else if (e->sections[0].applicable) {
+        t = e->sections[0].score;
+    } else {
+        rb_eval_warning(e, "nothing in this record applies: no total");
+        return;
+    }
+    if (r->total_from_expr && (rb_num_sign(t) < 0 || rb_num_cmp(t, r->scale) > 0)) {
+        /* like a computed item: a total beyond its full mark is a formula bug */
+        const rb_unit *u = &p->units[p->total_unit];
+        const char *decl = rb_eval_unit_decl(e, p->total_unit);
+        rb_eval_error(e, "total", "item-range", "%s = %s is outside 0..%s",
+                      u->line ? rb_arena_printf(e->arena, "%s (line %u)", decl, u->line) : decl, rb_eval_num_msg(e, t),
+                      rb_eval_num_text(e, r->scale));
+        e->stopped = true;
+        return;
+    }
+    r->total_exact = t;
+    if (rb_num_round(t, e->digits, &r->total) != RB_NUM_OK) {
+        rb_eval_error(e, "total", "arith", "total: rounding %s to %d digits is not representable", rb_eval_num_msg(e, t),
+                      e->digits);
+        e->stopped = true;
+        return;
+    }
+    r->has_total = true;
+    if (p->grade.narms == 0) return;
+    rb_num g;
+    if (p->grade_on_unit != RB_NONE) {
+        if (!e->have_grade_on || e->grade_val.kind != RB_V_NUM) return;
+        /* graded rounded to precision, like the total: what could be
+         * printed is what is graded */
+        if (rb_num_round(e->grade_val.n, e->digits, &g) != RB_NUM_OK) g = e->grade_val.n;
+        r->grade_on_expr = true;
+    } else {
+        g = r->total;
+    }
+    for (uint32_t i = 0; i < p->grade.narms; i++) {
+        const rb_arm *a = &p->arms[p->grade.first_arm + i];
+        if (!arm_holds(p, a, g)) continue;
+        r->has_grade = true;
+        r->grade_id = rb_str(p, a->id);
+        r->grade_label = str_or_null(p, a->label);
+        r->grade_arm = p->grade.first_arm + i;
+        r->grade_value = g;
+        return;
+    }
+}
+
+/* Fills the slots that `total` and `grade` denote in expressions (absent
+ * when the record has no total, or no grade). */
+void rb_score_result_slots(rb_eval *e)
+{
+    const rb_program *p = e->p;
+    const rb_result *r = &e->res;
+    for (uint32_t s = 0; s < p->nslots; s++) {
+        rb_value *v = &e->slots[s];
+        if (p->slots[s].kind == SLOT_TOTAL) {
+            *v = r->has_total ? (rb_value){.kind = RB_V_NUM, .n = r->total} : (rb_value){.kind = RB_V_ABSENT};
+        } else if (p->slots[s].kind == SLOT_GRADE) {
+            uint32_t cs = p->slots[s].choiceset;
+            *v = r->has_grade && cs < p->nchoicesets
+                     ? (rb_value){.kind = RB_V_CHOICE,
+                                  .opt = p->choicesets[cs].first + (r->grade_arm - p->grade.first_arm)}
+                     : (rb_value){.kind = RB_V_ABSENT};
+        }
+    }
+}
