@@ -231,6 +231,9 @@ static void form_seen(rb_parse_ctx *c, ast_decl *form);
 /* Contextual words of 0.2 (SPEC §2): the lexer makes them keywords only
  * where the grammar expects them, so they stay valid names elsewhere. */
 %token K_UNLESS "unless"
+/* `sign` only where it starts a declaration (a name and a label follow on
+ * its line: lexer.l, sign_decl_ahead). */
+%token K_SIGN "sign"
 
 %token T_DOTDOT ".." T_EQ "==" T_NE "!=" T_LE "<=" T_GE ">=" T_COALESCE "??"
 %token T_LT "<" T_GT ">" T_ASSIGN "=" T_PLUS "+" T_MINUS "-" T_STAR "*"
@@ -247,7 +250,7 @@ static void form_seen(rb_parse_ctx *c, ast_decl *form);
 %type <decl> form decl period_decl version_decl scale_decl precision_decl
 %type <decl> param_decl field_decl input_decl type_decl raters_decl
 %type <decl> section_decl item_decl deduct_decl let_decl output_decl total_decl
-%type <decl> check_decl warn_decl grade_decl
+%type <decl> check_decl warn_decl grade_decl sign_decl
 %type <decls> decls
 %type <str> name type_word opt_label
 %type <lit> signed_num literal
@@ -301,6 +304,7 @@ total_kw      : K_TOTAL     { SYNC(@1); } ;
 check_kw      : K_CHECK     { SYNC(@1); } ;
 warn_kw       : K_WARN      { SYNC(@1); } ;
 grade_kw      : K_GRADE     { SYNC(@1); } ;
+sign_kw       : K_SIGN      { SYNC(@1); } ;
 
 form
   : form_kw name opt_label "{" decls "}"
@@ -332,7 +336,7 @@ decl
   : period_decl | version_decl | scale_decl | precision_decl
   | param_decl | field_decl | input_decl | type_decl | raters_decl
   | section_decl | item_decl | deduct_decl | let_decl | output_decl
-  | total_decl | check_decl | warn_decl | grade_decl
+  | total_decl | check_decl | warn_decl | grade_decl | sign_decl
   ;
 
 /* ---- names and literals ---------------------------------------------- */
@@ -393,6 +397,13 @@ scale_decl
 precision_decl
   : precision_kw signed_num
       { $$ = decl_new(ctx, DECL_PRECISION, @$, @1); $$->value = $2; }
+  ;
+
+/* ---- signature lines (SPEC §15) -------------------------------------- */
+
+sign_decl
+  : sign_kw name T_STRING
+      { $$ = fill(decl_new(ctx, DECL_SIGN, @$, @1), DECL_SIGN, @$, @1, $2, @2, $3, @3); }
   ;
 
 /* ---- values ---------------------------------------------------------- */

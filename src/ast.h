@@ -133,8 +133,9 @@ typedef enum {
     DECL_PARAM, DECL_FIELD, DECL_TYPE, DECL_RATERS,
     DECL_SECTION, DECL_INPUT, DECL_ITEM, DECL_DEDUCT,
     DECL_LET, DECL_CHECK, DECL_WARN, DECL_OUTPUT, DECL_TOTAL, DECL_GRADE,
-    DECL_RESULT  /* made by the checker, not parsed: what `total` and `grade`
+    DECL_RESULT, /* made by the checker, not parsed: what `total` and `grade`
                     denote in an expression (the rounded total, the grade) */
+    DECL_SIGN    /* `sign NAME LABEL`: a signature line of the paper form (SPEC §15) */
 } ast_decl_kind;
 
 typedef struct ast_rater {

@@ -582,6 +582,7 @@ static const char *computed_what(uint8_t kind)
     case SLOT_SECTION: return "a section (its score is computed from its items)";
     case SLOT_LET: return "a let (computed by the form)";
     case SLOT_OUTPUT: return "an output (computed by the form)";
+    case SLOT_SIGN: return "a signature line (signed on the paper form)";
     default: return "computed by the form";
     }
 }

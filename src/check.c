@@ -104,7 +104,7 @@ static const char *closest_name(ctx *c, const char *name, bool values_only)
     rb_suggestion sg = rb_suggest_begin(name);
     for (size_t i = 0; i < c->cap; i++) {
         ast_decl *d = c->names[i];
-        if (d && !(values_only && d->kind == DECL_TYPE)) rb_suggest_try(&sg, d->name);
+        if (d && !(values_only && (d->kind == DECL_TYPE || d->kind == DECL_SIGN))) rb_suggest_try(&sg, d->name);
     }
     return sg.best;
 }
@@ -164,6 +164,13 @@ static void collect(ctx *c, ast_decl *parent, ast_decl *body)
             }
             continue;
         }
+        case DECL_SIGN:
+            /* signature lines sit at the foot of the paper form (SPEC §15) */
+            if (parent != c->form) {
+                ERR(c, "E0213", d->kw_span, "'sign' belongs to the form, not inside a section");
+                continue;
+            }
+            break;
         default:
             break;
         }
@@ -919,8 +926,9 @@ static int check_name(ctx *c, ast_expr *e)
         }
         return TC_ERROR;
     }
-    if (d->kind == DECL_TYPE) {
-        ERR(c, "E0203", e->span, "'%s' is a type, not a value", e->str);
+    if (d->kind == DECL_TYPE || d->kind == DECL_SIGN) {
+        ERR(c, "E0203", e->span, "'%s' is %s, not a value", e->str,
+            d->kind == DECL_TYPE ? "a type" : "a signature line");
         return TC_ERROR;
     }
     e->ref = d;

@@ -70,6 +70,7 @@ static uint32_t option_index(gen *g, ast_type *t, int o)
 
 static rb_type slot_type(const ast_decl *d)
 {
+    if (d->kind == DECL_SIGN) return RB_T_TEXT;
     if (d->kind == DECL_FIELD || d->kind == DECL_INPUT) {
         switch (d->type->resolved->kind) {
         case TY_NUMBER: return RB_T_NUMBER;
@@ -192,6 +193,9 @@ static void tables(gen *g, ast_decl *body, uint32_t section)
             break;
         case DECL_OUTPUT:
             add_slot(g, d, SLOT_OUTPUT);
+            break;
+        case DECL_SIGN:
+            add_slot(g, d, SLOT_SIGN);
             break;
         case DECL_SECTION:
             add_slot(g, d, SLOT_SECTION);

@@ -83,7 +83,7 @@ static const char *slot_kind_text(uint8_t k)
 {
     static const char *const names[] = {"?",    "param",   "field", "input", "item",
                                         "deduct", "section", "let",   "output", "total",
-                                        "grade"};
+                                        "grade", "sign"};
     return k < sizeof names / sizeof names[0] ? names[k] : "?";
 }
 

@@ -1038,6 +1038,9 @@ static void print_decl(fmt_state *st, const ast_decl *d)
         print_attrs(st, d);
         print_body(st, d);
         break;
+    case DECL_SIGN:
+        print_head(st, d, false);
+        break;
     case DECL_ITEM: case DECL_DEDUCT:
         print_head(st, d, false);
         print_attrs(st, d);
@@ -1084,7 +1087,7 @@ static void print_decl(fmt_state *st, const ast_decl *d)
 static bool alignable(ast_decl_kind k)
 {
     return k == DECL_ITEM || k == DECL_DEDUCT || k == DECL_FIELD || k == DECL_INPUT || k == DECL_PARAM ||
-           k == DECL_LET || k == DECL_OUTPUT || k == DECL_TYPE;
+           k == DECL_LET || k == DECL_OUTPUT || k == DECL_TYPE || k == DECL_SIGN;
 }
 
 /* Whether a comment line between two declarations ends their alignment

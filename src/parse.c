@@ -86,6 +86,7 @@ const char *ast_decl_kind_name(ast_decl_kind k)
     case DECL_OUTPUT: return "output";
     case DECL_TOTAL: return "total";
     case DECL_GRADE: return "grade";
+    case DECL_SIGN: return "sign";
     }
     return "declaration";
 }

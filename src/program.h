@@ -55,8 +55,11 @@ typedef enum {
     SLOT_PARAM = 1, SLOT_FIELD, SLOT_INPUT, SLOT_ITEM, SLOT_DEDUCT,
     SLOT_SECTION, SLOT_LET, SLOT_OUTPUT,
     SLOT_TOTAL,   /* `total` read in an expression: the rounded total (number) */
-    SLOT_GRADE    /* `grade` read in an expression: a choice whose options are
+    SLOT_GRADE,   /* `grade` read in an expression: a choice whose options are
                      the grade arms, in order */
+    SLOT_SIGN     /* `sign`: a signature line of the paper form (type text);
+                     no value, nothing reads it; kept so that `rubric form`
+                     can draw the form from a .rbc */
 } rb_slot_kind;
 
 typedef struct {

@@ -356,6 +356,41 @@ static void deterministic_bytes(void **state)
     release(&c2);
 }
 
+/* `sign NAME LABEL` (SPEC §15): a signature line, kept in the program as a
+ * SLOT_SIGN slot; `sign` stays an ordinary name everywhere else (SPEC §2). */
+static void sign_lines(void **state)
+{
+    (void)state;
+    compiled c = compile(FORM("  field sign \"签名\": text\n  item k points 10\n"
+                              "  let s = sign\n  output o = s\n"
+                              "  sign self_sign \"本人签字\"\n  sign boss   \"直接领导签字\"\n"));
+    assert_int_equal(c.d.errors, 0);
+    assert_non_null(c.p);
+    int signs = 0;
+    for (uint32_t i = 0; i < c.p->nslots; i++) {
+        if (c.p->slots[i].kind != SLOT_SIGN) continue;
+        assert_string_equal(rb_str(c.p, c.p->slots[i].name), signs ? "boss" : "self_sign");
+        assert_string_equal(rb_str(c.p, c.p->slots[i].label), signs ? "直接领导签字" : "本人签字");
+        assert_int_equal(c.p->slots[i].line, signs ? 7 : 6);
+        signs++;
+    }
+    assert_int_equal(signs, 2);
+    release(&c);
+    /* a label typed with an input method's quotes: that is the one error */
+    c = compile(FORM("  item k points 10\n  sign boss “直接领导签字”\n"));
+    expect_only(&c, "E0102", 3, 13, "'“' (U+201C) is not part of the language");
+    release(&c);
+    c = compile(FORM("  item k points 10\n  section s {\n    item j points 1\n    sign a \"签字\"\n  }\n"));
+    expect_only(&c, "E0213", 5, 5, "'sign' belongs to the form, not inside a section");
+    release(&c);
+    c = compile(FORM("  sign a \"签字\"\n  item k points 10 = a\n"));
+    expect_only(&c, "E0203", 3, 22, "'a' is a signature line, not a value");
+    release(&c);
+    c = compile(FORM("  input a: number\n  item k points 10 = a\n  sign a \"签字\"\n"));
+    expect_only(&c, "E0202", 4, 8, "'a' is already declared");
+    release(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -381,6 +416,7 @@ int main(void)
         cmocka_unit_test(grade_beyond_scale_warns),
         cmocka_unit_test(dates_checked),
         cmocka_unit_test(deterministic_bytes),
+        cmocka_unit_test(sign_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
