@@ -20,7 +20,8 @@ LDLIBS   = -lyajl -lcsv -lnettle
 TESTLIBS = -lcmocka
 
 LIB_SRC  = $(filter-out src/main.c,$(wildcard src/*.c))
-LIB_OBJ  = $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/lexer.o $(BUILD)/obj/parser.o
+LIB_OBJ  = $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/lexer.o $(BUILD)/obj/parser.o \
+           $(BUILD)/obj/catalog_zh.o
 TEST_SRC = $(wildcard tests/test_*.c)
 TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
@@ -28,7 +29,7 @@ TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 GEN_CFLAGS = -Wno-sign-compare -Wno-unused-function -Wno-unused-parameter \
              -Wno-missing-prototypes -Wno-shadow
 
-.PHONY: all test unit-test cli-test template-test install-test demo sanitize install clean deps fuzz bench
+.PHONY: po-check po-update all test unit-test cli-test template-test install-test demo sanitize install clean deps fuzz bench
 all: $(BUILD)/rubric $(BUILD)/librubric.a
 
 $(BUILD)/gen/parser.c $(BUILD)/gen/parser.h &: lang/parser.y
@@ -45,6 +46,40 @@ $(BUILD)/obj/lexer.o: $(BUILD)/gen/lexer.c $(BUILD)/gen/parser.h
 $(BUILD)/obj/parser.o: $(BUILD)/gen/parser.c $(BUILD)/gen/lexer.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(GEN_CFLAGS) -c $< -o $@
+
+# Translations are compiled into the library (src/lang.h says why).  po2c
+# runs on the build machine, so it is built with the host compiler.
+HOSTCC ?= cc
+$(BUILD)/po2c: tools/po2c.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -std=c11 -O2 -Wall -Wextra -Werror $< -o $@
+$(BUILD)/gen/catalog_zh.c: po/zh_CN.po $(BUILD)/po2c
+	@mkdir -p $(dir $@)
+	$(BUILD)/po2c zh $< $@
+$(BUILD)/obj/catalog_zh.o: $(BUILD)/gen/catalog_zh.c src/lang.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+# Messages for a person: every string given to these functions and macros
+# (and every N_("...")) is extracted into the template rubric.pot.
+# po-check fails when one lacks its Chinese translation or when a
+# translation's placeholders differ from the English ones; po-update merges
+# new messages into po/zh_CN.po for a translator.
+PO_FUNCS    = rb_diag_add:5 rb_diag_help:2 ERR:4 WARN:4 rb_tr:2 N_:1
+PO_KEYWORDS = $(foreach f,$(PO_FUNCS),--keyword=$(firstword $(subst :, ,$(f))):$(lastword $(subst :, ,$(f))) \
+                --flag=$(firstword $(subst :, ,$(f))):$(lastword $(subst :, ,$(f))):c-format)
+PO_SOURCES  = $(sort $(wildcard src/*.c src/*.h)) lang/lexer.l lang/parser.y
+$(BUILD)/po/rubric.pot: $(PO_SOURCES)
+	@mkdir -p $(dir $@)
+	@xgettext --language=C --from-code=UTF-8 --no-wrap --sort-output --keyword= $(PO_KEYWORDS) \
+	  --package-name=rubric -o $@ $(PO_SOURCES) 2>$(BUILD)/po/xgettext.log || { cat $(BUILD)/po/xgettext.log; exit 1; }
+po-check: $(BUILD)/po/rubric.pot
+	@msgfmt --check-format --check-header -o /dev/null po/zh_CN.po
+	@msgcmp po/zh_CN.po $(BUILD)/po/rubric.pot || { echo "po: the messages above lack a Chinese translation:" \
+	  "run 'make po-update', then fill their empty msgstr in po/zh_CN.po (docs/translating.md)"; exit 1; }
+	@echo "po: every message has a Chinese translation; 1 passed, 0 failed"
+po-update: $(BUILD)/po/rubric.pot
+	msgmerge --update --no-wrap --sort-output --backup=none po/zh_CN.po $(BUILD)/po/rubric.pot
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h include/*.h) $(BUILD)/gen/parser.h $(BUILD)/gen/lexer.h
 	@mkdir -p $(dir $@)
@@ -64,7 +99,7 @@ $(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(BUILD)/librubric.a
 $(BUILD)/api-example: docs/api-example.c $(BUILD)/librubric.a
 	$(CC) $(CFLAGS) $< $(BUILD)/librubric.a $(LDLIBS) -o $@
 
-test: unit-test cli-test template-test install-test
+test: unit-test cli-test template-test install-test po-check
 
 unit-test: $(TEST_BIN)
 	@set -e; for t in $(TEST_BIN); do echo "== $$t"; $$t; done

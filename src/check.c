@@ -664,9 +664,10 @@ static int check_call(ctx *c, ast_expr *e)
         return TC_ERROR;
     }
     if (e->nargs < fns[f].min || e->nargs > fns[f].max) {
-        if (fns[f].min == fns[f].max)
-            ERR(c, "E0206", e->span, "%s() takes %d argument%s, not %d", e->str, fns[f].min, fns[f].min == 1 ? "" : "s",
-                e->nargs);
+        if (fns[f].min == 1 && fns[f].max == 1)
+            ERR(c, "E0206", e->span, "%s() takes 1 argument, not %d", e->str, e->nargs);
+        else if (fns[f].min == fns[f].max)
+            ERR(c, "E0206", e->span, "%s() takes %d arguments, not %d", e->str, fns[f].min, e->nargs);
         else
             ERR(c, "E0206", e->span, "%s() takes %d to %d arguments, not %d", e->str, fns[f].min, fns[f].max, e->nargs);
         for (ast_expr *a = e->args; a; a = a->next) expr_type(c, a);

@@ -199,9 +199,10 @@ rb_diag *rb_diag_add(rb_diags *d, rb_severity sev, const char *code, rb_span spa
     snprintf(g->code, sizeof g->code, "%s", code ? code : "");
     if (span.end < span.start) span.end = span.start;
     g->span = span;
+    g->lang = d->lang;
     va_list ap;
     va_start(ap, fmt);
-    g->message = vformat(fmt, ap);
+    g->message = vformat(rb_tr(d->lang, fmt), ap);
     va_end(ap);
     if (sev == RB_SEV_ERROR) d->errors++;
     else if (sev == RB_SEV_WARNING) d->warnings++;
@@ -213,7 +214,7 @@ void rb_diag_help(rb_diag *diag, const char *fmt, ...)
     if (!diag) return;
     va_list ap;
     va_start(ap, fmt);
-    char *h = vformat(fmt, ap);
+    char *h = vformat(rb_tr(diag->lang, fmt), ap);
     va_end(ap);
     free(diag->help);
     diag->help = h;
@@ -255,7 +256,7 @@ void rb_diags_sort(rb_diags *d)
 
 static const char *sev_name(rb_severity s)
 {
-    return s == RB_SEV_ERROR ? "error" : s == RB_SEV_WARNING ? "warning" : "note";
+    return s == RB_SEV_ERROR ? N_("error") : s == RB_SEV_WARNING ? N_("warning") : N_("note");
 }
 
 /* Writes bytes [from, to) of a line the way the snippet shows it: tabs as
@@ -289,19 +290,23 @@ static size_t show(FILE *out, const rb_source *s, uint32_t from, uint32_t to)
     return w;
 }
 
+/* The text form is for a person, so its words are translated; the gcc form
+ * keeps "error:"/"warning:" because editors and CI problem matchers parse them. */
 static void print_text(FILE *out, rb_source *src, const rb_diag *g)
 {
+    const char *sev = rb_tr(g->lang, sev_name(g->severity));
+    const char *help = rb_tr(g->lang, N_("   = help: %s\n"));
     if (RB_SPAN_IS_NONE(g->span)) { /* not in the text: no position, no excerpt */
-        fprintf(out, "%s: %s[%s]: %s\n", src->name, sev_name(g->severity), g->code, g->message);
-        if (g->help) fprintf(out, "   = help: %s\n", g->help);
+        fprintf(out, "%s: %s[%s]: %s\n", src->name, sev, g->code, g->message);
+        if (g->help) fprintf(out, help, g->help);
         return;
     }
     uint32_t line, col;
     rb_source_position(src, g->span.start, &line, &col);
     if (g->code[0])
-        fprintf(out, "%s:%u:%u: %s[%s]: %s\n", src->name, line, col, sev_name(g->severity), g->code, g->message);
+        fprintf(out, "%s:%u:%u: %s[%s]: %s\n", src->name, line, col, sev, g->code, g->message);
     else
-        fprintf(out, "%s:%u:%u: %s: %s\n", src->name, line, col, sev_name(g->severity), g->message);
+        fprintf(out, "%s:%u:%u: %s: %s\n", src->name, line, col, sev, g->message);
 
     size_t li = line - 1;
     uint32_t ls = line_text_start(src, li), le = line_text_end(src, li);
@@ -322,7 +327,7 @@ static void print_text(FILE *out, rb_source *src, const rb_diag *g)
     for (size_t i = 0; i < pad; i++) fputc(' ', out);
     for (size_t i = 0; i < carets; i++) fputc('^', out);
     fputc('\n', out);
-    if (g->help) fprintf(out, "   = help: %s\n", g->help);
+    if (g->help) fprintf(out, help, g->help);
 }
 
 /* ---- JSON and SARIF --------------------------------------------------- */

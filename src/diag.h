@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "lang.h"
+
 typedef struct {
     uint32_t start, end; /* byte offsets, end exclusive; start == end = a point */
 } rb_span;
@@ -45,17 +47,20 @@ typedef struct rb_diag {
     rb_span span;
     char *message;       /* owned */
     char *help;          /* owned, may be NULL: "did you mean 'sales'?" */
+    rb_lang lang;        /* the language message and help are written in */
 } rb_diag;
 
 typedef struct rb_diags {
     rb_diag *items;
     size_t count, cap;
     size_t errors, warnings;
+    rb_lang lang;        /* messages are translated into it as they are added */
 } rb_diags;
 
 void rb_diags_init(rb_diags *d);
 void rb_diags_free(rb_diags *d);
-/* Adds a diagnostic; message is printf-formatted.  Returns it so that help
+/* Adds a diagnostic; message is printf-formatted after the format is
+ * translated into d->lang (lang.h), as is rb_diag_help's.  Returns it so that help
  * can be attached with rb_diag_help. */
 rb_diag *rb_diag_add(rb_diags *d, rb_severity sev, const char *code, rb_span span,
                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));

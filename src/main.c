@@ -16,12 +16,18 @@
 #include "compile.h"
 #include "diag.h"
 #include "fmt.h"
+#include "lang.h"
 #include "program.h"
 #include "record.h"
 #include "result.h"
 #include "vm.h"
 
 #define RUBRIC_VERSION "0.1.0"
+
+/* The language of every message for a person (SPEC §17): --lang, which any
+ * command takes and main() removes from argv, else the environment. */
+static rb_lang cli_lang;
+#define TR(s) rb_tr(cli_lang, s)
 
 static const char *const usage_text[][2] = {
     {"check", "rubric check [-D NAME=VALUE]... [--format text|gcc|json|sarif] [--werror] FILE...\n"
@@ -165,6 +171,7 @@ static rb_program *load_template(const char *cmd, const char *path, const option
     } else {
         rb_diags d;
         rb_diags_init(&d);
+        d.lang = cli_lang;
         p = rb_compile(src, o->defs, o->ndefs, &d);
         if (d.errors) print_diags(src, &d, RB_DIAG_TEXT);
         rb_diags_free(&d);
@@ -174,6 +181,15 @@ static rb_program *load_template(const char *cmd, const char *path, const option
 }
 
 /* ---- check ---------------------------------------------------------------- */
+
+/* "2 errors, 1 warning" after the text form of check. */
+static void print_summary(size_t errors, size_t warnings)
+{
+    fprintf(stderr, TR(errors == 1 ? N_("%zu error") : N_("%zu errors")), errors);
+    fputs(TR(N_(", ")), stderr);
+    fprintf(stderr, TR(warnings == 1 ? N_("%zu warning") : N_("%zu warnings")), warnings);
+    fputc('\n', stderr);
+}
 
 static int cmd_check(int argc, char **argv)
 {
@@ -198,6 +214,7 @@ static int cmd_check(int argc, char **argv)
         }
         rb_diags d;
         rb_diags_init(&d);
+        d.lang = cli_lang;
         rb_program *p = rb_compile(src, o.defs, o.ndefs, &d);
         rb_program_free(p);
         if (machine) rb_diag_json_file(stdout, src, &d, fmt, &first);
@@ -213,8 +230,7 @@ static int cmd_check(int argc, char **argv)
     }
     if (machine) rb_diag_json_end(stdout, fmt);
     if (!machine && fmt == RB_DIAG_TEXT && (errors || warnings))
-        fprintf(stderr, "%zu error%s, %zu warning%s\n", errors, errors == 1 ? "" : "s", warnings,
-                warnings == 1 ? "" : "s");
+        print_summary(errors, warnings);
     free_options(&o);
     if (status) return status;
     return errors || (o.werror && warnings) ? 1 : 0;
@@ -236,6 +252,7 @@ static int cmd_compile(int argc, char **argv)
     }
     rb_diags d;
     rb_diags_init(&d);
+    d.lang = cli_lang;
     rb_program *p = rb_compile(src, o.defs, o.ndefs, &d);
     print_diags(src, &d, RB_DIAG_TEXT);
     rb_diags_free(&d);
@@ -530,8 +547,30 @@ static int cmd_disasm(int argc, char **argv)
     return 0;
 }
 
+/* Takes "--lang L" or "--lang=L" out of argv wherever it stands. */
+static int take_lang_option(int *argc, char **argv)
+{
+    const char *flag = NULL;
+    int out = 0;
+    for (int i = 0; i < *argc; i++) {
+        if (strcmp(argv[i], "--lang") == 0 && i + 1 < *argc) flag = argv[++i];
+        else if (strncmp(argv[i], "--lang=", 7) == 0) flag = argv[i] + 7;
+        else argv[out++] = argv[i];
+    }
+    argv[out] = NULL;
+    *argc = out;
+    int lang = rb_lang_choose(flag);
+    if (lang < 0) {
+        fprintf(stderr, "rubric: --lang takes en or zh, not '%s'\n", flag);
+        return -1;
+    }
+    cli_lang = (rb_lang)lang;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (take_lang_option(&argc, argv) < 0) return 2;
     if (argc < 2) {
         fputs("rubric — compiles appraisal-form templates and scores records\n\n", stderr);
         usage(stderr, NULL);

@@ -17,6 +17,7 @@ need libcmocka-dev has_header cmocka.h
 need libyajl-dev   has_header yajl/yajl_parse.h
 need libcsv-dev    has_header csv.h
 need nettle-dev    has_header nettle/sha2.h
+need gettext       command -v msgcmp   # make po-check: message extraction and translation checks
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "deps: installing$missing"
