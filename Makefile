@@ -64,14 +64,16 @@ $(BUILD)/obj/catalog_zh.o: $(BUILD)/gen/catalog_zh.c src/lang.h
 # (and every N_("...")) is extracted into the template rubric.pot.
 # po-check fails when one lacks its Chinese translation or when a
 # translation's placeholders differ from the English ones; po-update merges
-# new messages into po/zh_CN.po for a translator.
+# new messages into po/zh_CN.po for a translator.  No source locations and
+# no creation date are written, so that two branches that each add messages
+# touch only their own lines of the PO file.
 PO_FUNCS    = rb_diag_add:5 rb_diag_help:2 ERR:4 WARN:4 rb_tr:2 N_:1
 PO_KEYWORDS = $(foreach f,$(PO_FUNCS),--keyword=$(firstword $(subst :, ,$(f))):$(lastword $(subst :, ,$(f))) \
                 --flag=$(firstword $(subst :, ,$(f))):$(lastword $(subst :, ,$(f))):c-format)
 PO_SOURCES  = $(sort $(wildcard src/*.c src/*.h)) lang/lexer.l lang/parser.y
 $(BUILD)/po/rubric.pot: $(PO_SOURCES)
 	@mkdir -p $(dir $@)
-	@xgettext --language=C --from-code=UTF-8 --no-wrap --sort-output --keyword= $(PO_KEYWORDS) \
+	@xgettext --language=C --from-code=UTF-8 --no-wrap --no-location --sort-output --keyword= $(PO_KEYWORDS) \
 	  --package-name=rubric -o $@ $(PO_SOURCES) 2>$(BUILD)/po/xgettext.log || { cat $(BUILD)/po/xgettext.log; exit 1; }
 po-check: $(BUILD)/po/rubric.pot
 	@msgfmt --check-format --check-header -o /dev/null po/zh_CN.po
@@ -79,7 +81,8 @@ po-check: $(BUILD)/po/rubric.pot
 	  "run 'make po-update', then fill their empty msgstr in po/zh_CN.po (docs/translating.md)"; exit 1; }
 	@echo "po: every message has a Chinese translation; 1 passed, 0 failed"
 po-update: $(BUILD)/po/rubric.pot
-	msgmerge --update --no-wrap --sort-output --backup=none po/zh_CN.po $(BUILD)/po/rubric.pot
+	msgmerge --update --no-wrap --no-location --sort-output --backup=none po/zh_CN.po $(BUILD)/po/rubric.pot
+	sed -i '/^"POT-Creation-Date: /d' po/zh_CN.po
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h include/*.h) $(BUILD)/gen/parser.h $(BUILD)/gen/lexer.h
 	@mkdir -p $(dir $@)
