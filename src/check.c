@@ -16,6 +16,13 @@
 #include "buf.h"
 #include "date.h"
 
+/* A declaration on the dependency walk's stack. */
+typedef struct walk_frame {
+    ast_decl *d;
+    size_t first;      /* its dependencies are pending[first..end) */
+    size_t next, end;  /* the next one to visit */
+} walk_frame;
+
 typedef struct {
     rb_arena *arena;
     rb_source *src;
@@ -27,8 +34,10 @@ typedef struct {
     ast_decl *raters, *grade, *total;
     ast_decl **order;
     size_t norder, order_cap;
-    ast_decl **path;        /* dependency walk stack, for cycle messages */
-    size_t depth, path_cap;
+    struct walk_frame *frames; /* dependency walk stack (see walk) */
+    size_t depth, frames_cap;
+    ast_decl **pending;     /* dependencies the frames have still to visit */
+    size_t npending, pending_cap;
     ast_decl *current;      /* the declaration whose expressions are typed */
     bool items;             /* the form has items (so a total) */
     ast_decl *result_total, *result_grade; /* what `total`/`grade` denote, once used */
@@ -1105,7 +1114,9 @@ static int expr_type(ctx *c, ast_expr *e)
 static int decl_type(ctx *c, ast_decl *d)
 {
     if (d->type_state == ST_DONE) return d->type_code;
-    if (d->type_state == ST_BUSY) return TC_ERROR; /* a cycle: reported by the ordering pass */
+    /* A cycle (reported by the ordering walk): d is still on the typing
+     * walk's stack, or is being typed further up this one. */
+    if (d->type_state == ST_BUSY || d->mark == ST_BUSY) return TC_ERROR;
     d->type_state = ST_BUSY;
     int t = TC_ERROR;
     ast_decl *saved = c->current;
@@ -1240,23 +1251,23 @@ static void check_raters(ctx *c, ast_decl *r)
     }
 }
 
-/* ---- pass 6: dependency order ------------------------------------------ */
+/* ---- dependency walks ---------------------------------------------------
+ * Typing lets and ordering the evaluation both follow each declaration to
+ * what it uses.  A chain of 30,000 lets is as legal as a chain of three, so
+ * the walk keeps its own stack on the heap: its depth is limited by memory,
+ * never by the C stack (SPEC §11).  Expressions themselves are walked
+ * recursively: the parser bounds their depth (RB_MAX_EXPR_DEPTH). */
 
-static void order_visit(ctx *c, ast_decl *d);
+typedef enum {
+    WALK_TYPING, /* lets and outputs, found by name before any is typed */
+    WALK_ORDER   /* everything that is evaluated, found by resolved reference */
+} walk_kind;
 
-static void order_expr(ctx *c, ast_expr *e)
+/* Appends to a growing array of declarations (arena-owned). */
+static void push_decl(ctx *c, ast_decl ***arr, size_t *n, size_t *cap, ast_decl *d)
 {
-    for (; e; e = NULL) {
-        if (e->ref) order_visit(c, e->ref); /* a name, or `total`/`grade` */
-        order_expr(c, e->a);
-        order_expr(c, e->b);
-        order_expr(c, e->c);
-        for (ast_expr *a = e->args; a; a = a->next) order_expr(c, a);
-        for (ast_arm *a = e->arms; a; a = a->next) {
-            if (a->threshold) order_expr(c, a->threshold);
-            if (a->result) order_expr(c, a->result);
-        }
-    }
+    *arr = rb_arena_grow(c->arena, *arr, *n, cap, sizeof **arr, 64);
+    (*arr)[(*n)++] = d;
 }
 
 static bool in_order(const ast_decl *d)
@@ -1270,20 +1281,77 @@ static bool in_order(const ast_decl *d)
     }
 }
 
-/* Appends to a growing array of declarations (arena-owned). */
-static void push_decl(ctx *c, ast_decl ***arr, size_t *n, size_t *cap, ast_decl *d)
+static bool walk_follows(walk_kind k, const ast_decl *d)
 {
-    *arr = rb_arena_grow(c->arena, *arr, *n, cap, sizeof **arr, 64);
-    (*arr)[(*n)++] = d;
+    return k == WALK_ORDER ? in_order(d) : d->kind == DECL_LET || d->kind == DECL_OUTPUT;
+}
+
+static int *walk_state(walk_kind k, ast_decl *d)
+{
+    return k == WALK_ORDER ? &d->order_state : &d->mark;
+}
+
+/* Appends the declarations an expression uses to c->pending, in the order
+ * they appear: by resolved reference, or (before typing) by name. */
+static void expr_deps(ctx *c, walk_kind k, ast_expr *e)
+{
+    if (!e) return;
+    ast_decl *d = k == WALK_ORDER ? e->ref : e->kind == EX_NAME ? lookup(c, e->str) : NULL;
+    if (d) push_decl(c, &c->pending, &c->npending, &c->pending_cap, d);
+    expr_deps(c, k, e->a);
+    expr_deps(c, k, e->b);
+    expr_deps(c, k, e->c);
+    for (ast_expr *a = e->args; a; a = a->next) expr_deps(c, k, a);
+    for (ast_arm *a = e->arms; a; a = a->next) {
+        expr_deps(c, k, a->threshold);
+        expr_deps(c, k, a->result);
+    }
+}
+
+static void add_dep(ctx *c, ast_decl *d)
+{
+    push_decl(c, &c->pending, &c->npending, &c->pending_cap, d);
+}
+
+/* Appends what d uses to c->pending. */
+static void decl_deps(ctx *c, walk_kind k, ast_decl *d)
+{
+    if (k == WALK_TYPING) {
+        expr_deps(c, k, d->expr);
+        return;
+    }
+    switch (d->kind) {
+    case DECL_SECTION: case DECL_FORM:
+        for (ast_decl *x = d->body; x; x = x->next)
+            if (x->kind == DECL_ITEM || x->kind == DECL_DEDUCT || x->kind == DECL_SECTION) add_dep(c, x);
+        break;
+    case DECL_ITEM: case DECL_DEDUCT:
+        expr_deps(c, k, d->when);
+        expr_deps(c, k, d->expr);
+        break;
+    case DECL_GRADE:
+        expr_deps(c, k, d->expr);
+        if (c->total) add_dep(c, c->total);
+        if (c->items) add_dep(c, c->form);
+        break;
+    case DECL_RESULT: /* the total and the grade: everything that makes them */
+        if (c->items) add_dep(c, c->form);
+        if (c->total) add_dep(c, c->total);
+        if (c->grade) add_dep(c, c->grade);
+        break;
+    default:
+        expr_deps(c, k, d->expr);
+        break;
+    }
 }
 
 static void report_cycle(ctx *c, ast_decl *d)
 {
     size_t from = 0;
-    while (from < c->depth && c->path[from] != d) from++;
+    while (from < c->depth && c->frames[from].d != d) from++;
     rb_buf msg = {0};
     for (size_t i = from; i <= c->depth; i++) {
-        const ast_decl *x = i < c->depth ? c->path[i] : d;
+        const ast_decl *x = i < c->depth ? c->frames[i].d : d;
         if (i > from) rb_buf_puts(&msg, " → ");
         rb_buf_puts(&msg, x->name ? x->name : ast_decl_kind_name(x->kind));
     }
@@ -1292,48 +1360,49 @@ static void report_cycle(ctx *c, ast_decl *d)
     rb_buf_free(&msg);
 }
 
-static void order_visit(ctx *c, ast_decl *d)
+static void walk_enter(ctx *c, walk_kind k, ast_decl *d)
 {
-    if (!in_order(d) || d->order_state == ST_DONE) return;
-    if (d->order_state == ST_BUSY) {
-        report_cycle(c, d);
-        return;
-    }
-    d->order_state = ST_BUSY;
-    push_decl(c, &c->path, &c->depth, &c->path_cap, d);
-    switch (d->kind) {
-    case DECL_SECTION: case DECL_FORM:
-        for (ast_decl *k = d->body; k; k = k->next)
-            if (k->kind == DECL_ITEM || k->kind == DECL_DEDUCT || k->kind == DECL_SECTION) order_visit(c, k);
-        break;
-    case DECL_ITEM: case DECL_DEDUCT:
-        if (d->when) order_expr(c, d->when);
-        if (d->expr) order_expr(c, d->expr);
-        break;
-    case DECL_GRADE:
-        if (d->expr) order_expr(c, d->expr);
-        if (c->total) order_visit(c, c->total);
-        if (c->items) order_visit(c, c->form);
-        break;
-    case DECL_RESULT: /* the total and the grade: everything that makes them */
-        if (c->items) order_visit(c, c->form);
-        if (c->total) order_visit(c, c->total);
-        if (c->grade) order_visit(c, c->grade);
-        break;
-    default:
-        if (d->expr) order_expr(c, d->expr);
-        break;
-    }
-    c->depth--;
-    d->order_state = ST_DONE;
-    push_decl(c, &c->order, &c->norder, &c->order_cap, d);
+    *walk_state(k, d) = ST_BUSY;
+    c->frames = rb_arena_grow(c->arena, c->frames, c->depth, &c->frames_cap, sizeof *c->frames, 64);
+    size_t first = c->npending;
+    decl_deps(c, k, d);
+    c->frames[c->depth++] = (walk_frame){d, first, first, c->npending};
 }
 
-static void order_all(ctx *c, ast_decl *body)
+/* Depth-first from root, finishing each declaration after everything it
+ * uses: typing it (its lets are typed by then, so typing never recurses
+ * into another let), or appending it to the evaluation order.  A use of a
+ * declaration still on the stack is a cycle; the ordering walk reports it. */
+static void walk(ctx *c, walk_kind k, ast_decl *root)
+{
+    if (!walk_follows(k, root) || *walk_state(k, root) != ST_NONE) return;
+    walk_enter(c, k, root);
+    while (c->depth) {
+        walk_frame *f = &c->frames[c->depth - 1];
+        if (f->next < f->end) {
+            ast_decl *d = c->pending[f->next++];
+            if (!walk_follows(k, d) || *walk_state(k, d) == ST_DONE) continue;
+            if (*walk_state(k, d) == ST_BUSY) {
+                if (k == WALK_ORDER) report_cycle(c, d);
+                continue;
+            }
+            walk_enter(c, k, d);
+            continue;
+        }
+        ast_decl *d = f->d;
+        c->npending = f->first;
+        c->depth--;
+        *walk_state(k, d) = ST_DONE;
+        if (k == WALK_ORDER) push_decl(c, &c->order, &c->norder, &c->order_cap, d);
+        else decl_type(c, d);
+    }
+}
+
+static void walk_all(ctx *c, walk_kind k, ast_decl *body)
 {
     for (ast_decl *d = body; d; d = d->next) {
-        order_visit(c, d);
-        if (d->kind == DECL_SECTION) order_all(c, d->body);
+        walk(c, k, d);
+        if (d->kind == DECL_SECTION) walk_all(c, k, d->body);
     }
 }
 
@@ -1410,13 +1479,14 @@ size_t rb_check(rb_arena *arena, rb_source *src, ast_file *file, const rb_define
         ERR(&c, "E0407", c.total->kw_span, "'total = …' needs the form's 'scale N' (the full mark of the total)");
 
     check_raters(&c, c.raters);
+    walk_all(&c, WALK_TYPING, c.form->body);
     check_exprs(&c, c.form->body);
     check_grade(&c, c.grade);
 
-    order_all(&c, c.form->body);
-    if (items) order_visit(&c, c.form);
-    if (c.total) order_visit(&c, c.total);
-    if (c.grade) order_visit(&c, c.grade);
+    walk_all(&c, WALK_ORDER, c.form->body);
+    if (items) walk(&c, WALK_ORDER, c.form);
+    if (c.total) walk(&c, WALK_ORDER, c.total);
+    if (c.grade) walk(&c, WALK_ORDER, c.grade);
     /* After errors (a declaration cut short by a syntax error, say), "never
      * used" would mostly be noise about the error itself. */
     if (diags->errors == 0) warn_unused(&c, c.form->body);

@@ -391,6 +391,42 @@ static void sign_lines(void **state)
     release(&c);
 }
 
+/* Template text of n lets declared last-first (`let v3 = v2 + 1` … `let v1 =
+ * v0 + 1`), then `v0`: an input, or (cyclic) a let of the last one. */
+static char *reversed_lets(int n, bool cyclic)
+{
+    size_t cap = (size_t)n * 40 + 256, len = 0;
+    char *t = malloc(cap);
+    assert_non_null(t);
+    len += (size_t)snprintf(t + len, cap - len, "form f {\n");
+    for (int i = n; i > 0; i--) len += (size_t)snprintf(t + len, cap - len, "  let v%d = v%d + 1\n", i, i - 1);
+    if (cyclic) len += (size_t)snprintf(t + len, cap - len, "  let v0 = v%d + 1\n", n);
+    else len += (size_t)snprintf(t + len, cap - len, "  input v0: number in 0..10\n");
+    snprintf(t + len, cap - len, "  item x points 10 = min(v%d, 10)\n}\n", n);
+    return t;
+}
+
+/* The dependency walks keep their own stack: 30,000 lets declared in
+ * reverse compiled by recursion overflowed the C stack (issue 7.1). */
+static void long_let_chain_compiles(void **state)
+{
+    (void)state;
+    char *t = reversed_lets(30000, false);
+    compiled c = compile(t);
+    assert_int_equal(c.d.count, 0);
+    assert_non_null(c.p);
+    release(&c);
+    free(t);
+
+    t = reversed_lets(30000, true);
+    c = compile(t);
+    assert_null(c.p);
+    expect_diag(&c, "E0205", 2, 7, "dependency cycle: v30000 → v29999 → ");
+    expect_diag(&c, "E0205", 2, 7, " → v1 → v0 → v30000");
+    release(&c);
+    free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -417,6 +453,7 @@ int main(void)
         cmocka_unit_test(dates_checked),
         cmocka_unit_test(deterministic_bytes),
         cmocka_unit_test(sign_lines),
+        cmocka_unit_test(long_let_chain_compiles),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
