@@ -10,6 +10,7 @@
  * before a unit runs.  Messages and copied text live in the record arena. */
 #include "evaluator.h"
 
+#include <assert.h>
 #include <string.h>
 #include <strings.h>
 
@@ -492,7 +493,6 @@ static void default_value(const rb_program *p, const rb_input *in, rb_value *out
 {
     const rb_slot *s = &p->slots[in->slot];
     memset(out, 0, sizeof *out);
-    int64_t k;
     switch (s->type) {
     case RB_T_TEXT: case RB_T_DATE:
         out->kind = s->type == RB_T_TEXT ? RB_V_TEXT : RB_V_DATE;
@@ -503,21 +503,19 @@ static void default_value(const rb_program *p, const rb_input *in, rb_value *out
         out->kind = RB_V_BOOL;
         out->b = !rb_num_is_zero(p->numbers[in->def]);
         return;
-    case RB_T_CHOICE: case RB_T_CHOICES: {
-        /* the default is the option's index within its set (codegen) */
+    case RB_T_CHOICE: {
+        /* the option's index within its set (verify.c: an integer in range) */
         const rb_choiceset *c = &p->choicesets[s->choiceset];
-        if (!rb_num_to_int(p->numbers[in->def], &k) || k < 0 || (uint64_t)k >= c->count) return;
-        if (s->type == RB_T_CHOICE) {
-            out->kind = RB_V_CHOICE;
-            out->opt = c->first + (uint32_t)k;
-        } else {
-            out->kind = RB_V_SET;
-            out->opt = s->choiceset;
-            out->bits = (uint64_t)1 << k;
-        }
+        int64_t k;
+        bool whole = rb_num_to_int(p->numbers[in->def], &k);
+        assert(whole && k >= 0 && (uint64_t)k < c->count);
+        (void)whole;
+        out->kind = RB_V_CHOICE;
+        out->opt = c->first + (uint32_t)k;
         return;
     }
-    default:
+    default: /* numbers (a choices value has no default: verify.c) */
+        assert(s->type != RB_T_CHOICES);
         out->kind = RB_V_NUM;
         out->n = p->numbers[in->def];
         return;
@@ -669,10 +667,7 @@ bool rb_bind_when(rb_eval *e, uint32_t item, bool applies)
     uint32_t ii = it->input;
     const char *name = slot_name(p, it->slot);
     int outcome = e->pend[ii];
-    if (outcome == B_ERR) { /* cannot happen: binding errors stop earlier */
-        e->stopped = true;
-        return false;
-    }
+    assert(outcome != B_ERR); /* binding errors stop the record before any unit */
     if (!applies) {
         if (outcome == B_OK) {
             rb_eval_error(e, name, "not-applicable",

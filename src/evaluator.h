@@ -8,7 +8,11 @@
  *            step 3).
  *
  * Only these three files include this header; everything else uses vm.h.
- * All per-record memory comes from `arena`, reset for each record. */
+ * All per-record memory comes from `arena`, reset for each record.
+ *
+ * All three run only verified programs (the safety contract at the top of
+ * vm.c): they index the program's tables without checking and `assert`
+ * what the verifier proved. */
 #ifndef RUBRIC_EVALUATOR_H
 #define RUBRIC_EVALUATOR_H
 
@@ -18,8 +22,6 @@
 #include "arena.h"
 #include "vm.h"
 
-#define RB_EVAL_STACK_MAX 256
-
 /* Outcomes of binding one record value. */
 enum { B_OK, B_ABSENT, B_NA, B_ERR };
 
@@ -27,7 +29,6 @@ struct rb_eval {
     const rb_program *p;
     rb_eval_options opt;
     rb_arena *arena;
-    char bad[200];            /* non-empty: the program is defective */
     int digits;               /* precision, clamped to what num.h accepts */
 
     /* bind.c: slot names → slots, slots → inputs (built by rb_bind_index) */
@@ -43,8 +44,7 @@ struct rb_eval {
     uint32_t *in_first, *in_count; /* per input: first record member, occurrences */
     uint8_t *pend;            /* per input: bind outcome kept for `when` items */
     rb_value *pend_val;
-    uint8_t *busy;            /* per section: aggregation in progress */
-    rb_value stack[RB_EVAL_STACK_MAX];
+    rb_value stack[RB_MAX_STACK];
 
     const rb_record *rec;
     bool stopped;             /* a binding or runtime error ended the record */
@@ -95,8 +95,9 @@ bool rb_bind_when(rb_eval *e, uint32_t item, bool applies);
 
 /* ---- score.c ------------------------------------------------------------ */
 
-/* Aggregates section `si` (children first) for unit `ui` (RB_NONE: asked
- * for by the total).  -1: an error stopped the record. */
+/* Aggregates section `si`, whose children are aggregated, for unit `ui`
+ * (RB_NONE: the root, asked for by the total).  -1: an error stopped the
+ * record. */
 int rb_score_section(rb_eval *e, uint32_t si, uint32_t ui);
 /* Step 3: the total and the grade into the result. */
 void rb_score_total(rb_eval *e);

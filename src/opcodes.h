@@ -29,7 +29,7 @@
     X(FALSE,    OPK_NONE,   0, 1, "push false")                                      \
     X(OPTION,   OPK_OPTION, 0, 1, "push the choice value 'option O'")                \
     X(LOAD,     OPK_SLOT,   0, 1, "push slot S; a maybe slot pushes maybe")          \
-    X(LOADV,    OPK_SLOT,   0, 1, "push slot S's present value (absent: error)")     \
+    X(LOADV,    OPK_SLOT,   0, 1, "push slot S's value, proved present (verifier)")  \
     X(PRESENT,  OPK_NONE,   1, 1, "maybe -> bool: is the value present")             \
     X(ADD,      OPK_NONE,   2, 1, "num a + num b")                                   \
     X(SUB,      OPK_NONE,   2, 1, "num a - num b")                                   \

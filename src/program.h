@@ -40,6 +40,10 @@
 
 #define RB_NONE UINT32_MAX
 
+/* The deepest a unit's stack may get: the verifier rejects more, and the
+ * VM's stack has this many cells. */
+#define RB_MAX_STACK 256u
+
 /* The magic, and the format version this build writes and reads. */
 #define RB_MAGIC "RUBRIC\0\x1a"   /* 8 bytes */
 #define RB_FORMAT_VERSION 1u
@@ -222,6 +226,12 @@ typedef struct rb_program {
     uint8_t *code;             uint32_t code_len;
 
     char digest[72];           /* "sha256:" + 64 hex digits of the .rbc bytes */
+
+    /* Proof that rb_program_verify accepted this program: set by it alone
+     * (to an address private to verify.c), read by rb_program_verified.
+     * The builder leaves it NULL, so a program nobody verified cannot
+     * reach the evaluator. */
+    const void *verified;
 } rb_program;
 
 /* A string of the program as a C string (NUL-ended in memory). */
@@ -240,8 +250,12 @@ uint8_t *rb_program_serialize(rb_program *p, size_t *len);
  * outside its code"). */
 rb_program *rb_program_load(const uint8_t *bytes, size_t len, char *err, size_t errcap);
 /* verify.c: checks every index, jump, type and stack depth; fills
- * units[].max_stack.  Returns 0 or -1 with a message. */
+ * units[].max_stack.  Returns 0 and marks the program verified, or -1 with
+ * a message (and the program unmarked). */
 int rb_program_verify(rb_program *p, char *err, size_t errcap);
+/* verify.c: did rb_program_verify accept p?  Only such a program may be
+ * evaluated (rb_eval_new). */
+bool rb_program_verified(const rb_program *p);
 /* disasm.c: readable listing. */
 void rb_program_disasm(FILE *out, const rb_program *p);
 

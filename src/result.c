@@ -3,15 +3,18 @@
  * for every format; keep the two in step.
  *
  * The writers walk the program's section tree (program.h `children`) and
- * look numbers up in the result's per-item / per-section arrays.  Recursion
- * over nested sections is capped (MAX_DEPTH) so that even a malformed tree
- * cannot exhaust the C stack.  All text leaving here is valid UTF-8: bytes
- * that are not become U+FFFD. */
+ * look numbers up in the result's per-item / per-section arrays.  The
+ * program is a verified one (the safety contract at the top of vm.c), so
+ * its tables are indexed without checks.  Recursion over nested sections is
+ * capped (MAX_DEPTH): a verified tree may still be thousands of sections
+ * deep, and that must not exhaust the C stack.  All text leaving here is
+ * valid UTF-8: bytes that are not become U+FFFD. */
 #include "result.h"
 #include "utf8.h"
 #include "buf.h"
 #include "json.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,24 +24,10 @@
 
 #define MAX_DEPTH 200
 
-/* The writers walk the section tree only for results the evaluator scored,
- * and it scores only programs whose tables it checked.  What they print
- * from the program alone (CSV header, table header) goes through these
- * bounds-checked lookups, so a damaged program prints "?" instead of
- * reading out of bounds. */
-static const char *safe_str(const rb_program *p, uint32_t i)
-{
-    return i < p->nstrings ? rb_str(p, i) : "?";
-}
-
-static const char *safe_slot_name(const rb_program *p, uint32_t slot)
-{
-    return slot < p->nslots ? safe_str(p, p->slots[slot].name) : "?";
-}
-
 static int digits_of(const rb_program *p)
 {
-    return p->precision > RB_NUM_MAX_DIGITS ? RB_NUM_MAX_DIGITS : (int)p->precision;
+    assert(p->precision <= RB_NUM_MAX_DIGITS); /* verify.c check_header */
+    return (int)p->precision;
 }
 
 /* ---- UTF-8 -------------------------------------------------------------- */
@@ -126,20 +115,19 @@ static void json_value(FILE *out, const rb_program *p, const rb_value *v, int di
     case RB_V_BOOL: fputs(v->b ? "true" : "false", out); return;
     case RB_V_TEXT: case RB_V_DATE: rb_json_write_string(out, v->s, v->len); return;
     case RB_V_CHOICE:
-        if (v->opt < p->noptions) jstr(out, rb_str(p, p->options[v->opt].id));
-        else fputs("null", out);
+        assert(v->opt < p->noptions);
+        jstr(out, rb_str(p, p->options[v->opt].id));
         return;
     case RB_V_SET: {
         putc('[', out);
-        if (v->opt < p->nchoicesets) {
-            const rb_choiceset *c = &p->choicesets[v->opt];
-            bool first = true;
-            for (uint32_t k = 0; k < c->count && k < 64; k++) {
-                if (!(v->bits >> k & 1)) continue;
-                if (!first) putc(',', out);
-                first = false;
-                jstr(out, rb_str(p, p->options[c->first + k].id));
-            }
+        assert(v->opt < p->nchoicesets);
+        const rb_choiceset *c = &p->choicesets[v->opt];
+        bool first = true;
+        for (uint32_t k = 0; k < c->count; k++) {
+            if (!(v->bits >> k & 1)) continue;
+            if (!first) putc(',', out);
+            first = false;
+            jstr(out, rb_str(p, p->options[c->first + k].id));
         }
         putc(']', out);
         return;
@@ -367,20 +355,21 @@ static void sb_value(sbuf *b, const rb_program *p, const rb_value *v, int digits
         else sb_clean(b, v->s, v->len);
         return;
     case RB_V_CHOICE:
-        if (v->opt < p->noptions) sb_puts(b, rb_str(p, p->options[v->opt].id));
+        assert(v->opt < p->noptions);
+        sb_puts(b, rb_str(p, p->options[v->opt].id));
         return;
-    case RB_V_SET:
-        if (v->opt < p->nchoicesets) {
-            const rb_choiceset *c = &p->choicesets[v->opt];
-            bool first = true;
-            for (uint32_t k = 0; k < c->count && k < 64; k++) {
-                if (!(v->bits >> k & 1)) continue;
-                if (!first) sb_puts(b, set_sep);
-                first = false;
-                sb_puts(b, rb_str(p, p->options[c->first + k].id));
-            }
+    case RB_V_SET: {
+        assert(v->opt < p->nchoicesets);
+        const rb_choiceset *c = &p->choicesets[v->opt];
+        bool first = true;
+        for (uint32_t k = 0; k < c->count; k++) {
+            if (!(v->bits >> k & 1)) continue;
+            if (!first) sb_puts(b, set_sep);
+            first = false;
+            sb_puts(b, rb_str(p, p->options[c->first + k].id));
         }
         return;
+    }
     default: return;
     }
 }
@@ -426,9 +415,9 @@ void rb_write_csv_header(FILE *out, const rb_program *p)
     csv_str(out, "ok", false);
     csv_str(out, "total", false);
     csv_str(out, "grade", false);
-    for (uint32_t si = 1; si < p->nsections; si++) csv_str(out, safe_slot_name(p, p->sections[si].slot), false);
+    for (uint32_t si = 1; si < p->nsections; si++) csv_str(out, rb_str(p, p->slots[p->sections[si].slot].name), false);
     for (uint32_t s = 0; s < p->nslots; s++)
-        if (p->slots[s].kind == SLOT_OUTPUT) csv_str(out, safe_slot_name(p, s), false);
+        if (p->slots[s].kind == SLOT_OUTPUT) csv_str(out, rb_str(p, p->slots[s].name), false);
     csv_str(out, "errors", false);
     fputs("\r\n", out);
 }
@@ -536,7 +525,7 @@ rb_table *rb_table_new(const rb_program *p)
     t->cells[c++] = rb_xstrdup("#");
     for (uint32_t i = 0; i < t->nfields; i++) {
         const rb_slot *s = &p->slots[t->fields[i]];
-        t->cells[c++] = cut_width(safe_str(p, s->label != RB_NONE ? s->label : s->name), TABLE_CELL_WIDTH);
+        t->cells[c++] = cut_width(rb_str(p, s->label != RB_NONE ? s->label : s->name), TABLE_CELL_WIDTH);
     }
     if (p->has_items) {
         t->right[c] = true;
@@ -546,7 +535,7 @@ rb_table *rb_table_new(const rb_program *p)
     for (uint32_t i = 0; i < t->noutputs; i++) {
         const rb_slot *s = &p->slots[t->outputs[i]];
         t->right[c] = s->type <= RB_T_PERCENT; /* numbers line up on the right */
-        t->cells[c++] = cut_width(safe_str(p, s->label != RB_NONE ? s->label : s->name), TABLE_CELL_WIDTH);
+        t->cells[c++] = cut_width(rb_str(p, s->label != RB_NONE ? s->label : s->name), TABLE_CELL_WIDTH);
     }
     t->cells[c++] = rb_xstrdup("result");
     t->nrows = 1;
@@ -861,7 +850,8 @@ static void explain_section(FILE *out, const rb_program *p, const rb_result *r, 
 static const char *arm_op(uint8_t op)
 {
     static const char *ops[] = {"<", "<=", ">", ">=", "else"};
-    return op <= RB_ARM_ELSE ? ops[op] : "?";
+    assert(op <= RB_ARM_ELSE);
+    return ops[op];
 }
 
 void rb_write_explain(FILE *out, const rb_program *p, const rb_result *r)
@@ -876,7 +866,7 @@ void rb_write_explain(FILE *out, const rb_program *p, const rb_result *r)
         sb_puts(&b, ")");
     }
     sb_printf(&b, ", form %s", r->form);
-    if (p->label < p->nstrings) {
+    if (p->label != RB_NONE) {
         sb_puts(&b, " \"");
         sb_clean(&b, rb_str(p, p->label), p->string_len[p->label]);
         sb_puts(&b, "\"");
@@ -926,7 +916,7 @@ void rb_write_explain(FILE *out, const rb_program *p, const rb_result *r)
                 sb_puts(&b, "total: none (nothing in this record applies)");
                 put_line(out, 1, &b);
             }
-            if (r->has_grade && r->grade_arm < p->narms) {
+            if (r->has_grade) {
                 const rb_arm *a = &p->arms[r->grade_arm];
                 sb_printf(&b, "grade: %s", r->grade_id);
                 if (r->grade_label && strcmp(r->grade_label, r->grade_id) != 0) {

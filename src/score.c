@@ -2,11 +2,16 @@
  * sections (renormalising over what applies, deductions floored at 0), takes
  * the total (rounded to the form's precision) and the grade.
  *
- * Invariants: a section is aggregated once per record, its children first
- * (rb_score_section recurses; busy[] guards a cycle); an item or section
- * that does not apply leaves the sums and, for an unweighted section, the
- * full mark; the number graded is the number printed (rounded). */
+ * Invariants: a section is aggregated once per record, after its children
+ * (the verifier proved that the sections form a tree, that every section
+ * but the root has a U_SECTION unit and that the units run children
+ * first; the root is aggregated by its unit or, without one, when the
+ * total is taken after all units ran).  An item or section that does not
+ * apply leaves the sums and, for an unweighted section, the full mark; the
+ * number graded is the number printed (rounded). */
 #include "evaluator.h"
+
+#include <assert.h>
 
 /* ---- sections (SPEC §5, program.h rb_section) --------------------------- */
 
@@ -34,13 +39,7 @@ int rb_score_section(rb_eval *e, uint32_t si, uint32_t ui)
     const rb_program *p = e->p;
     const rb_section *sec = &p->sections[si];
     rb_result_section *rs = &e->sections[si];
-    if (rs->done) return 0;
-    if (e->busy[si]) {
-        rb_eval_error(e, "", "internal", "internal error: section %u contains itself", si);
-        e->stopped = true;
-        return -1;
-    }
-    e->busy[si] = 1;
+    assert(!rs->done);
     rb_num sum = rb_num_zero(), afull = rb_num_zero(), aw = rb_num_zero(), ded = rb_num_zero();
     bool any = false, all = true;
     for (uint32_t c = 0; c < sec->nchildren; c++) {
@@ -48,8 +47,8 @@ int rb_score_section(rb_eval *e, uint32_t si, uint32_t ui)
         rb_num score, full;
         uint32_t w;
         if (ch->kind == CHILD_SECTION) {
-            if (!e->sections[ch->index].done && rb_score_section(e, ch->index, RB_NONE)) return -1;
             const rb_result_section *cs = &e->sections[ch->index];
+            assert(cs->done);
             if (!cs->applicable) {
                 all = false;
                 continue;
@@ -86,7 +85,6 @@ int rb_score_section(rb_eval *e, uint32_t si, uint32_t ui)
             AGG(rb_num_add(afull, full, &afull));
         }
     }
-    e->busy[si] = 0;
     rs->done = true;
     rs->applicable = any;
     rs->sum = sum;
@@ -159,10 +157,8 @@ void rb_score_total(rb_eval *e)
     if (!e->sections[0].done && rb_score_section(e, 0, RB_NONE)) return;
     rb_num t;
     if (p->total_unit != RB_NONE) {
-        if (!e->have_total || e->total_val.kind != RB_V_NUM) {
-            rb_eval_warning(e, "`total` has no value for this record: no total");
-            return;
-        }
+        /* its unit ran before (verify.c) and returned a number */
+        assert(e->have_total && e->total_val.kind == RB_V_NUM);
         t = e->total_val.n;
         r->total_from_expr = true;
     } else if (e->sections[0].applicable) {
@@ -192,7 +188,7 @@ void rb_score_total(rb_eval *e)
     if (p->grade.narms == 0) return;
     rb_num g;
     if (p->grade_on_unit != RB_NONE) {
-        if (!e->have_grade_on || e->grade_val.kind != RB_V_NUM) return;
+        assert(e->have_grade_on && e->grade_val.kind == RB_V_NUM); /* like the total's */
         /* graded rounded to precision, like the total: what could be
          * printed is what is graded */
         if (rb_num_round(e->grade_val.n, e->digits, &g) != RB_NUM_OK) g = e->grade_val.n;
@@ -210,6 +206,7 @@ void rb_score_total(rb_eval *e)
         r->grade_value = g;
         return;
     }
+    assert(!"the grade's arms cover every number (verify.c)");
 }
 
 /* Fills the slots that `total` and `grade` denote in expressions (absent
@@ -223,8 +220,9 @@ void rb_score_result_slots(rb_eval *e)
         if (p->slots[s].kind == SLOT_TOTAL) {
             *v = r->has_total ? (rb_value){.kind = RB_V_NUM, .n = r->total} : (rb_value){.kind = RB_V_ABSENT};
         } else if (p->slots[s].kind == SLOT_GRADE) {
+            /* a choice set with one option per grade arm (verify.c) */
             uint32_t cs = p->slots[s].choiceset;
-            *v = r->has_grade && cs < p->nchoicesets
+            *v = r->has_grade
                      ? (rb_value){.kind = RB_V_CHOICE,
                                   .opt = p->choicesets[cs].first + (r->grade_arm - p->grade.first_arm)}
                      : (rb_value){.kind = RB_V_ABSENT};

@@ -1,9 +1,13 @@
 /* verify.c — rb_program_verify: everything the VM relies on, checked once.
  *
- * A program reaches the VM only through here (codegen output is serialised
- * and loaded back, a .rbc file is loaded), so the VM may index tables, read
- * operands and pop the stack without checking.  The verifier therefore
- * checks, in this order (docs/bytecode.md lists the guarantees):
+ * This is one half of the safety contract (the other half is at the top of
+ * vm.c): a program reaches the VM only through here — codegen output is
+ * serialised and loaded back, a .rbc file is loaded — and a program that
+ * passes carries the mark rb_program_verified checks, which rb_eval_new
+ * demands.  So the VM may index tables, read operands and pop the stack
+ * without checking, and only asserts.  Whatever the VM relies on must be
+ * proved here.  The verifier checks, in this order (docs/bytecode.md lists
+ * the guarantees):
  *   1. constants: every number a valid reduced rational, every string inside
  *      the string data, NUL-ended, UTF-8 without NUL;
  *   2. every table's cross references in range and every enum valid;
@@ -11,6 +15,7 @@
  *      item sits in exactly one section; unit targets fit their kind; every
  *      slot is given its value once, by binding or by one unit, and units only
  *      read slots given a value earlier (evaluation follows dependencies);
+ *      every slot that may be absent at run time is `maybe`;
  *   4. arms: bands and the grade own disjoint arm ranges, ops are valid,
  *      `else` comes last and the arms cover every number (so "no arm holds"
  *      cannot happen at run time); the grade's thresholds are monotonic;
@@ -20,8 +25,11 @@
  *      RET; then one abstract interpretation pass tracks the depth and type
  *      of every stack cell, checks every instruction's operand types, that
  *      paths agree where they meet, that the stack never underflows nor
- *      exceeds RB_VERIFY_MAX_STACK, and that RET leaves exactly the unit's
- *      one value of the right type.  It records units[].max_stack.
+ *      exceeds RB_MAX_STACK, that RET leaves exactly the unit's one value
+ *      of the right type, and that LOADV reads a `maybe` slot only right
+ *      after a PRESENT test of it.  It records units[].max_stack.
+ * Checks that need no more than the finished tables can be added as one
+ * more step in rb_program_verify, before the program is marked.
  *
  * Termination: every jump and band arm goes strictly forward, so every
  * execution of a unit visits strictly increasing offsets and ends within
@@ -48,7 +56,6 @@
 #include "arena.h"
 #include "opcodes.h"
 
-#define RB_VERIFY_MAX_STACK 256u
 #define RB_VERIFY_MAX_COUNT 255u
 
 /* Abstract cell types (opcodes.h). */
@@ -376,6 +383,9 @@ static int check_inputs(verifier *v)
         if (in->rated && (!scored || p->nraters == 0))
             return fail(v, "input %" PRIu32 " (%s) is rated but %s", i, name,
                         scored ? "the form has no raters" : "is not an item");
+        /* An item's value is its score or "not applicable": never a default. */
+        if (scored && in->def != RB_NONE)
+            return fail(v, "input %" PRIu32 " (%s) is an item's and has a default", i, name);
         /* A default is a number for numbers, bools (0/1) and choices, a
          * string for text and dates. */
         if (in->def != RB_NONE) {
@@ -524,24 +534,39 @@ static int check_sections(verifier *v)
     return rc;
 }
 
-/* Section slots whose children may all not apply must be maybe (runs after
- * the tree is known to be sound). */
+/* A section applies when one of its items or sections applies (deductions
+ * never make it apply).  When every one of them may not apply — or it has
+ * none — the section may have nothing applicable. */
+static bool may_have_nothing(const rb_program *p, uint32_t si)
+{
+    const rb_section *s = &p->sections[si];
+    for (uint32_t k = 0; k < s->nchildren; k++) {
+        const rb_child *c = &p->children[s->first_child + k];
+        if (c->kind == CHILD_ITEM && p->items[c->index].is_deduct) continue;
+        uint32_t slot = c->kind == CHILD_ITEM ? p->items[c->index].slot : p->sections[c->index].slot;
+        if (!p->slots[slot].maybe) return false;
+    }
+    return true;
+}
+
+/* Slots that are absent when nothing applies must be maybe (runs after the
+ * tree is known to be sound): a section's, and — when no `total` unit
+ * replaces the root's aggregate — the `total` and `grade` slots, which are
+ * absent when nothing in the form applies. */
 static int check_section_maybe(verifier *v)
 {
     const rb_program *p = v->p;
     for (uint32_t i = 1; i < p->nsections; i++) {
         const rb_section *s = &p->sections[i];
-        bool all_maybe = s->nchildren > 0;
-        for (uint32_t k = 0; k < s->nchildren && all_maybe; k++) {
-            const rb_child *c = &p->children[s->first_child + k];
-            uint32_t slot = c->kind == CHILD_ITEM ? p->items[c->index].slot
-                                                  : p->sections[c->index].slot;
-            all_maybe = p->slots[slot].maybe;
-        }
-        if (all_maybe && !p->slots[s->slot].maybe)
+        if (may_have_nothing(p, i) && !p->slots[s->slot].maybe)
             return fail(v, "section %" PRIu32 " (%s) may have nothing applicable but its slot is not maybe",
                         i, slot_name(v, s->slot));
     }
+    if (p->total_unit != RB_NONE || !may_have_nothing(p, 0)) return 0;
+    for (uint32_t s = 0; s < p->nslots; s++)
+        if ((p->slots[s].kind == SLOT_TOTAL || p->slots[s].kind == SLOT_GRADE) && !p->slots[s].maybe)
+            return fail(v, "slot %" PRIu32 " (%s) is absent when nothing in the form applies but is not maybe",
+                        s, slot_name(v, s));
     return 0;
 }
 
@@ -811,6 +836,7 @@ typedef struct {
     uint32_t start, len; /* the unit's code range */
     const uint8_t *code; /* p->code + start */
     uint8_t *boundary;   /* [len]: 1 at instruction starts */
+    uint8_t *landing;    /* [len]: 1 where a jump or band arm lands */
     uint32_t *state;     /* [len]: top cell at each instruction, RB_NONE unreached */
     cell *cells;
     uint32_t ncells;
@@ -837,7 +863,24 @@ static int check_target(unitcheck *uc, uint32_t pc, uint32_t target)
     if (!uc->boundary[rel])
         return fail(v, "unit %" PRIu32 ": %s at %" PRIu32 " jumps to %" PRIu32
                     ", the middle of an instruction", uc->u, op, uc->start + pc, target);
+    uc->landing[rel] = 1;
     return 0;
+}
+
+/* LOADV of a slot that may be absent is safe only where the slot is known
+ * present: right after LOAD S; PRESENT; JUMPF (which jumps away when S is
+ * absent), with no jump landing on the PRESENT, the JUMPF or the LOADV, so
+ * that no other path reaches it. */
+static bool proven_present(const unitcheck *uc, uint32_t pc, uint32_t slot)
+{
+    uint32_t jumpf_size = rb_op_size(OP_JUMPF), present_size = rb_op_size(OP_PRESENT);
+    uint32_t guard_size = rb_op_size(OP_LOAD) + present_size + jumpf_size;
+    if (pc < guard_size) return false;
+    uint32_t jumpf = pc - jumpf_size, present = jumpf - present_size, load = pc - guard_size;
+    const uint8_t *c = uc->code;
+    return uc->boundary[load] && c[load] == OP_LOAD && operand(c + load) == slot &&
+           uc->boundary[present] && c[present] == OP_PRESENT && !uc->landing[present] &&
+           uc->boundary[jumpf] && c[jumpf] == OP_JUMPF && !uc->landing[jumpf] && !uc->landing[pc];
 }
 
 /* Pass 1: decode every instruction, check operands that need no flow
@@ -848,6 +891,7 @@ static int decode_unit(unitcheck *uc)
     const rb_program *p = v->p;
     uint32_t pc = 0, last = 0;
     memset(uc->boundary, 0, uc->len);
+    memset(uc->landing, 0, uc->len);
     while (pc < uc->len) {
         uint8_t op = uc->code[pc];
         if (op >= RB_OP_COUNT)
@@ -1042,6 +1086,10 @@ static int interpret_unit(unitcheck *uc)
             if (prod == RB_NONE || prod > uc->u)
                 return fail(v, "unit %" PRIu32 ": %s at %" PRIu32 " reads %s before it is computed",
                             uc->u, info->name, uc->start + pc, slot_name(v, x));
+            if (op == OP_LOADV && s->maybe && !proven_present(uc, pc, x))
+                return fail(v, "unit %" PRIu32 ": LOADV at %" PRIu32 " reads %s, which may be absent, "
+                            "without LOAD; PRESENT; JUMPF right before it", uc->u, uc->start + pc,
+                            slot_name(v, x));
             if (op == OP_LOAD && s->maybe) {
                 result = T_MAYBE;
             } else {
@@ -1127,9 +1175,9 @@ static int interpret_unit(unitcheck *uc)
         uint32_t next = top;
         for (unsigned i = 0; i < pops; i++) next = uc->cells[next].below;
         if (result) {
-            if (uc->cells[next].depth + 1u > RB_VERIFY_MAX_STACK)
+            if (uc->cells[next].depth + 1u > RB_MAX_STACK)
                 return fail(v, "unit %" PRIu32 ": stack overflow at %" PRIu32 " (more than %u values)",
-                            uc->u, uc->start + pc, RB_VERIFY_MAX_STACK);
+                            uc->u, uc->start + pc, RB_MAX_STACK);
             next = push(uc, next, result, aux);
         }
         if (uc->cells[next].depth > max_depth) max_depth = uc->cells[next].depth;
@@ -1172,6 +1220,7 @@ static int check_code(verifier *v)
     /* One cell per instruction at most (each pushes at most one) plus the
      * empty stack. */
     uc.boundary = rb_xmalloc((size_t)maxlen + 1);
+    uc.landing = rb_xmalloc((size_t)maxlen + 1);
     uc.state = rb_xmalloc(((size_t)maxlen + 1) * sizeof *uc.state);
     uc.cells = rb_xmalloc(((size_t)maxlen + 1) * sizeof *uc.cells);
     int rc = 0;
@@ -1187,15 +1236,26 @@ static int check_code(verifier *v)
         if (rc == 0) rc = interpret_unit(&uc);
     }
     free(uc.boundary);
+    free(uc.landing);
     free(uc.state);
     free(uc.cells);
     return rc;
+}
+
+/* Its address is the proof of verification (rb_program.verified): no other
+ * file can name it, so no other code can forge the mark. */
+static const char verified_mark;
+
+bool rb_program_verified(const rb_program *p)
+{
+    return p && p->verified == &verified_mark;
 }
 
 int rb_program_verify(rb_program *p, char *err, size_t errcap)
 {
     verifier v = {.p = p, .err = err, .errcap = errcap};
     if (err && errcap) err[0] = '\0';
+    p->verified = NULL;
     v.prod = rb_xmalloc(((size_t)p->nslots + 1) * sizeof *v.prod);
     for (uint32_t i = 0; i < p->nslots; i++) v.prod[i] = RB_NONE;
     int rc = check_numbers(&v);
@@ -1214,5 +1274,6 @@ int rb_program_verify(rb_program *p, char *err, size_t errcap)
     free(v.prod);
     free(v.option_set);
     free(v.band_user);
+    if (rc == 0) p->verified = &verified_mark;
     return rc;
 }

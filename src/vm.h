@@ -17,7 +17,9 @@ typedef struct {
 
 typedef struct rb_eval rb_eval;
 
-/* The program must outlive the evaluator. */
+/* An evaluator for p, which must outlive it.  NULL when p is not a program
+ * rb_program_verify accepted (rb_program_verified): the evaluator runs
+ * nothing else.  rb_program_load and rb_compile return verified programs. */
 rb_eval *rb_eval_new(const rb_program *p, const rb_eval_options *opt);
 void rb_eval_free(rb_eval *e);
 /* Scores one record.  The result is owned by the evaluator and valid until

@@ -25,6 +25,10 @@ typedef struct {
     uint32_t band_at;     /* offset of BAND in unit 1 */
     uint32_t s_sample, s_message;
     uint32_t o_web;       /* option index of channels.web */
+    uint32_t pay_skip;    /* offset of the JUMP over "else 1" in unit 3 */
+    uint32_t bonus_guard; /* offset of LOAD bonus before PRESENT in unit 3 */
+    uint32_t bonus_loadv; /* offset of LOADV bonus in unit 3 */
+    uint32_t in_k1;       /* input index of item k1 */
 } sample_info;
 
 enum {
@@ -138,7 +142,7 @@ static rb_builder *build_sample(sample_info *info)
     in.max = rb_build_int(b, 10);
     in.min_incl = in.max_incl = 1;
     in.item = 0;
-    uint32_t in_k1 = rb_build_input(b, in);
+    uint32_t in_k1 = info->in_k1 = rb_build_input(b, in);
     in = plain_input(SL_K3);
     in.required = 0;
     in.min = rb_build_int(b, 0);
@@ -213,14 +217,14 @@ static rb_builder *build_sample(sample_info *info)
     rb_build_op(b, OP_GE);
     uint32_t jf = info->pay_jumpf = rb_build_op1(b, OP_JUMPF, 0);
     rb_build_op1(b, OP_CONST, rb_build_number(b, q(6, 5)));
-    uint32_t je = rb_build_op1(b, OP_JUMP, 0);
+    uint32_t je = info->pay_skip = rb_build_op1(b, OP_JUMP, 0);
     rb_build_patch(b, jf, rb_build_here(b));
     rb_build_op1(b, OP_CONST, rb_build_int(b, 1));
     rb_build_patch(b, je, rb_build_here(b));
-    rb_build_op1(b, OP_LOAD, SL_BONUS);
+    info->bonus_guard = rb_build_op1(b, OP_LOAD, SL_BONUS);
     rb_build_op(b, OP_PRESENT);
     jf = rb_build_op1(b, OP_JUMPF, 0);
-    rb_build_op1(b, OP_LOADV, SL_BONUS);
+    info->bonus_loadv = rb_build_op1(b, OP_LOADV, SL_BONUS);
     je = rb_build_op1(b, OP_JUMP, 0);
     rb_build_patch(b, jf, rb_build_here(b));
     rb_build_op1(b, OP_CONST, rb_build_int(b, 0));
@@ -807,6 +811,73 @@ static void test_operands(void **state)
     rb_build_op(b, OP_RET);
     end_unit(b, s, U_CHECK);
     expect_verify_error(b, "not a date");
+}
+
+/* Serialises the built program and loads it: the loader's verifier must
+ * reject it with `needle`. */
+static void expect_load_rejects(rb_builder *b, const char *needle)
+{
+    rb_program *p = rb_builder_finish(b);
+    size_t len;
+    uint8_t *bytes = rb_program_serialize(p, &len);
+    rb_program_free(p);
+    expect_load_error(bytes, len, needle);
+    free(bytes);
+}
+
+/* What the evaluator relies on without checking (the safety contract in
+ * vm.c) beyond the tables and the types: absent values reach nothing but
+ * PRESENT, and LOADV reads a maybe slot only where it was proved present. */
+static void test_presence_proofs(void **state)
+{
+    (void)state;
+    sample_info in;
+    char err[256], want[160];
+    /* LOADV bonus guarded by PRESENT of another slot */
+    rb_builder *b = build_sample(&in);
+    rb_build_patch(b, in.bonus_guard, SL_K3);
+    snprintf(want, sizeof want,
+             "bytecode: unit 3: LOADV at %u reads bonus, which may be absent, without LOAD; PRESENT; JUMPF right "
+             "before it", in.bonus_loadv);
+    expect_load_rejects(b, want);
+    /* a jump that skips the PRESENT test and lands on the LOADV: stack
+     * depth and types agree, so only the presence rule catches it */
+    b = build_sample(&in);
+    rb_build_patch(b, in.pay_skip, in.bonus_loadv);
+    expect_load_rejects(b, want);
+
+    /* an item's value is never a default */
+    b = build_sample(&in);
+    rb_builder_program(b)->inputs[in.in_k1].def = rb_build_int(b, 3);
+    expect_load_rejects(b, "input 6 (k1) is an item's and has a default");
+
+    /* a section whose only non-optional child is a deduction applies only
+     * when its optional item does: its slot must be maybe (deductions never
+     * make a section apply) */
+    b = build_sample(&in);
+    rb_program *p = rb_builder_program(b);
+    p->slots[SL_K1].maybe = 1;
+    p->items[0].optional = 1;
+    p->inputs[in.in_k1].required = 0;
+    p->items[1].is_deduct = 1;
+    p->slots[SL_K2].kind = SLOT_DEDUCT;
+    expect_load_rejects(b, "section 1 (s1) may have nothing applicable but its slot is not maybe");
+
+    /* when nothing in the form may apply, the `total` slot is absent then:
+     * it must be maybe (and with it maybe, the program is good) */
+    for (int maybe = 0; maybe <= 1; maybe++) {
+        b = build_sample(&in);
+        rb_builder_program(b)->slots[SL_S1].maybe = 1; /* root: s1 and k3, both maybe */
+        add_slot(b, "total", SLOT_TOTAL, RB_T_NUMBER, (uint8_t)maybe, RB_NONE, 30);
+        add_unit(b, U_RESULT, 0, rb_build_here(b), "result", 30);
+        if (!maybe) {
+            expect_load_rejects(b, "slot 13 (total) is absent when nothing in the form applies but is not maybe");
+            continue;
+        }
+        p = rb_builder_finish(b);
+        assert_int_equal(rb_program_verify(p, err, sizeof err), 0);
+        rb_program_free(p);
+    }
 }
 
 static void test_choices(void **state)
@@ -1495,6 +1566,7 @@ int main(void)
         cmocka_unit_test(test_file_header_errors),
         cmocka_unit_test(test_file_hostile_counts),
         cmocka_unit_test(test_file_structural_defects),
+        cmocka_unit_test(test_presence_proofs),
         cmocka_unit_test(test_robust_bitflips),
         cmocka_unit_test(test_robust_truncation),
         cmocka_unit_test(test_robust_random),

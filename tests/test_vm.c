@@ -1,7 +1,7 @@
 /* test_vm.c — the evaluator (vm.c): binding errors with their exact codes,
  * paths and messages, SPEC §5 scoring (weights, deductions, renormalisation),
- * raters, runtime errors, the opcodes, and robustness against a damaged
- * program.  Programs are built by hand (vmtest.h). */
+ * raters, runtime errors, the opcodes, and that only verified programs
+ * are evaluated.  Programs are built by hand (vmtest.h). */
 #include "vmtest.h"
 
 /* ---- SPEC §1 ------------------------------------------------------------- */
@@ -895,10 +895,49 @@ static void test_nested_sections(void **state)
 
 /* ---- robustness ------------------------------------------------------------ */
 
-static void test_damaged_program(void **state)
+/* The evaluator takes only programs the verifier accepted: a damaged one
+ * is rejected by the verifier (with what is wrong) and refused by
+ * rb_eval_new (NULL), never run. */
+static void expect_refused(rb_program *p, const char *why)
+{
+    char err[256] = "";
+    assert_int_equal(rb_program_verify(p, err, sizeof err), -1);
+    if (!strstr(err, why)) fail_msg("expected '%s', got '%s'", why, err);
+    assert_false(rb_program_verified(p));
+    assert_null(rb_eval_new(p, NULL));
+    rb_program_free(p);
+}
+
+/* A let v = <code> form; code[0..len) is the unit's whole code (no RET added). */
+static rb_program *let_program(const uint8_t *code, uint32_t len)
+{
+    tb t;
+    tb_init(&t, "bad", "10", false);
+    tb_p(&t)->has_items = 0;
+    uint32_t v = tb_slot(&t, "v", NULL, SLOT_LET, RB_T_NUMBER, false);
+    uint32_t start = rb_build_here(t.b);
+    for (uint32_t k = 0; k < len; k++) rb_build_op(t.b, (rb_opcode)code[k]);
+    rb_build_unit(t.b, (rb_unit){.kind = U_VALUE, .target = v, .code_start = start, .code_len = len,
+                                 .decl = tb_s(&t, "let v"), .line = 1});
+    return tb_finish(&t);
+}
+
+static void test_only_verified_programs(void **state)
 {
     (void)state;
-    /* a jump out of its unit's code and a bad constant: internal errors, no crash */
+    /* a good program: refused until verified */
+    rb_program *p = tb_presales();
+    assert_false(rb_program_verified(p));
+    assert_null(rb_eval_new(p, NULL));
+    char err[256];
+    assert_int_equal(rb_program_verify(p, err, sizeof err), 0);
+    rb_eval *e = rb_eval_new(p, NULL);
+    assert_non_null(e);
+    rb_eval_free(e);
+    /* changed after it was verified: verifying again takes the mark away */
+    p->items[0].section = 99;
+    expect_refused(p, "item 0 section: section index 99 out of range");
+
     tb t;
     tb_init(&t, "bad", "10", false);
     tb_p(&t)->has_items = 0;
@@ -906,57 +945,24 @@ static void test_damaged_program(void **state)
     tb_code(&t);
     tb_op1(&t, OP_JUMP, 100000);
     tb_unit(&t, U_VALUE, v, "let v", 1);
-    tctx c;
-    tctx_open(&c, tb_finish(&t), false);
-    const rb_result *r = tctx_eval(&c, "{}", false);
-    assert_false(r->ok);
-    assert_string_equal(r->errors[0].code, "internal");
-    tctx_close(&c);
+    expect_refused(tb_finish(&t), "unit 0 jumps to 100000, outside its code");
 
     tb_init(&t, "bad", "10", false);
     tb_p(&t)->has_items = 0;
     v = tb_slot(&t, "v", NULL, SLOT_LET, RB_T_NUMBER, false);
     tb_code(&t);
     tb_op1(&t, OP_CONST, 999);
-    tb_op(&t, OP_ADD); /* stack underflow too */
+    tb_op(&t, OP_ADD);
     tb_unit(&t, U_VALUE, v, "let v", 1);
-    tctx_open(&c, tb_finish(&t), false);
-    r = tctx_eval(&c, "{}", false);
-    assert_false(r->ok);
-    assert_string_equal(r->errors[0].code, "internal");
-    tctx_close(&c);
+    expect_refused(tb_finish(&t), "number index 999 out of range");
 
     /* underflow, truncated operand, unknown opcode, no RET */
-    static const uint8_t bad_code[][6] = {
-        {OP_ADD, OP_RET}, {OP_CONST, 0, 0}, {200}, {OP_TRUE},
-    };
-    static const uint32_t bad_len[] = {2, 3, 1, 1};
-    for (int i = 0; i < 4; i++) {
-        tb_init(&t, "bad", "10", false);
-        tb_p(&t)->has_items = 0;
-        v = tb_slot(&t, "v", NULL, SLOT_LET, RB_T_NUMBER, false);
-        uint32_t start = rb_build_here(t.b);
-        for (uint32_t k = 0; k < bad_len[i]; k++) rb_build_op(t.b, (rb_opcode)bad_code[i][k]);
-        rb_build_unit(t.b, (rb_unit){.kind = U_VALUE, .target = v, .code_start = start, .code_len = bad_len[i],
-                                     .decl = tb_s(&t, "let v"), .line = 1});
-        tctx_open(&c, tb_finish(&t), false);
-        r = tctx_eval(&c, "{}", false);
-        assert_false(r->ok);
-        assert_string_equal(r->errors[0].code, "internal");
-        tctx_close(&c);
-    }
-
-    /* a damaged table: every record says so */
-    tb_init(&t, "bad", "10", false);
-    uint32_t s = tb_section(&t, "main", NULL, 0, "10", NULL, false);
-    tb_item(&t, "q", s, "10");
-    rb_program *p = tb_finish(&t);
-    p->items[0].section = 99;
-    tctx_open(&c, p, false);
-    r = tctx_eval(&c, "{\"q\":1}", false);
-    assert_false(r->ok);
-    assert_string_equal(r->errors[0].code, "internal");
-    tctx_close(&c);
+    static const uint8_t underflow[] = {OP_ADD, OP_RET}, truncated[] = {OP_CONST, 0, 0}, unknown[] = {200},
+                         no_ret[] = {OP_TRUE};
+    expect_refused(let_program(underflow, sizeof underflow), "needs 2 values but the stack has 0");
+    expect_refused(let_program(truncated, sizeof truncated), "runs past the end of its code");
+    expect_refused(let_program(unknown, sizeof unknown), "unknown opcode 200");
+    expect_refused(let_program(no_ret, sizeof no_ret), "does not end in RET");
 }
 
 /* A stream of records runs in the evaluator's reset arena. */
@@ -993,7 +999,7 @@ int main(void)
         cmocka_unit_test(test_choice_ops),
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_nested_sections),
-        cmocka_unit_test(test_damaged_program),
+        cmocka_unit_test(test_only_verified_programs),
         cmocka_unit_test(test_many_records),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

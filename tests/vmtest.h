@@ -227,12 +227,16 @@ typedef struct {
     rb_record rec;
 } tctx;
 
+/* Verifies p (the evaluator takes nothing else) and opens an evaluator. */
 static inline void tctx_open(tctx *c, rb_program *p, bool allow_extra)
 {
+    char err[256];
+    if (rb_program_verify(p, err, sizeof err) != 0) fail_msg("the test's program does not verify: %s", err);
     c->arena = rb_arena_new();
     c->prog = p;
     rb_eval_options o = {.allow_extra = allow_extra};
     c->eval = rb_eval_new(p, &o);
+    assert_non_null(c->eval);
 }
 
 static inline void tctx_close(tctx *c)
