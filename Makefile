@@ -20,7 +20,7 @@ LDLIBS   = -lyajl -lcsv -lnettle
 TESTLIBS = -lcmocka
 
 LIB_SRC  = $(filter-out src/main.c,$(wildcard src/*.c))
-LIB_OBJ  = $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/lexer.o $(BUILD)/obj/parser.o \
+LIB_OBJ  = $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/lexer.o $(BUILD)/obj/parser.o $(BUILD)/obj/diag_codes.o \
            $(BUILD)/obj/catalog_zh.o
 TEST_SRC = $(wildcard tests/test_*.c)
 TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
@@ -39,6 +39,15 @@ $(BUILD)/gen/parser.c $(BUILD)/gen/parser.h &: lang/parser.y
 $(BUILD)/gen/lexer.c $(BUILD)/gen/lexer.h &: lang/lexer.l $(BUILD)/gen/parser.h
 	@mkdir -p $(BUILD)/gen
 	flex --header-file=$(BUILD)/gen/lexer.h -o $(BUILD)/gen/lexer.c $<
+
+# The diagnostic catalogue's titles and meanings, for SARIF's rules: the
+# documentation is the one list.
+$(BUILD)/gen/diag_codes.c: docs/diagnostics.md tools/diag_codes.awk
+	@mkdir -p $(BUILD)/gen
+	awk -f tools/diag_codes.awk docs/diagnostics.md > $@.tmp && mv $@.tmp $@
+$(BUILD)/obj/diag_codes.o: $(BUILD)/gen/diag_codes.c src/diag.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/obj/lexer.o: $(BUILD)/gen/lexer.c $(BUILD)/gen/parser.h
 	@mkdir -p $(dir $@)
@@ -87,6 +96,11 @@ po-update: $(BUILD)/po/rubric.pot
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h include/*.h) $(BUILD)/gen/parser.h $(BUILD)/gen/lexer.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
+
+# SARIF points at the documentation that `make install` puts here.
+DOCDIR = $(PREFIX)/share/doc/rubric
+$(BUILD)/obj/diag.o: CFLAGS += -DRUBRIC_DOCDIR='"$(DOCDIR)"'
+
 
 $(BUILD)/librubric.a: $(LIB_OBJ)
 	rm -f $@
@@ -143,7 +157,7 @@ bench: all
 # and the record readers + evaluator on record streams.
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS = fuzz_bytecode fuzz_compile fuzz_records
-FUZZ_LIB_SRC = $(filter-out src/main.c,$(wildcard src/*.c)) $(BUILD)/gen/lexer.c $(BUILD)/gen/parser.c
+FUZZ_LIB_SRC = $(filter-out src/main.c,$(wildcard src/*.c)) $(BUILD)/gen/lexer.c $(BUILD)/gen/parser.c $(BUILD)/gen/diag_codes.c
 fuzz: all
 	@mkdir -p $(BUILD)/fuzz $(BUILD)/fuzz-corpus/bytecode $(BUILD)/fuzz-corpus/compile $(BUILD)/fuzz-corpus/records
 	@for t in $(FUZZ_TARGETS); do \
@@ -161,6 +175,8 @@ install: all
 	install -m 755 $(BUILD)/rubric $(DESTDIR)$(PREFIX)/bin/rubric
 	install -m 644 $(BUILD)/librubric.a $(DESTDIR)$(PREFIX)/lib/librubric.a
 	install -m 644 include/rubric.h $(DESTDIR)$(PREFIX)/include/rubric.h
+	install -d $(DESTDIR)$(DOCDIR)
+	install -m 644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
 
 clean:
 	rm -rf build build-san

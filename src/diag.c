@@ -15,6 +15,7 @@
 
 #include "arena.h"
 #include "json.h"
+#include "rubric.h"
 #include "utf8.h"
 
 /* ---- UTF-8 ------------------------------------------------------------ */
@@ -341,11 +342,21 @@ static void json_str(FILE *out, const char *s)
     else fputs("null", out);
 }
 
-/* A file name as a SARIF artifact URI (a relative reference): bytes outside
- * the unreserved set and '/' are percent-encoded. */
-static void json_uri(FILE *out, const char *path)
+/* Where `make install` puts the documentation: SARIF's help and
+ * information URIs must be absolute, and the installed catalogue is the one
+ * that matches this binary (the Makefile passes its PREFIX). */
+#ifndef RUBRIC_DOCDIR
+#define RUBRIC_DOCDIR "/usr/local/share/doc/rubric"
+#endif
+
+/* A file name as a SARIF artifact URI: an absolute path becomes a file://
+ * URI (a relative reference to it would be resolved against nothing), a
+ * relative one stays relative; bytes outside the unreserved set and '/' are
+ * percent-encoded. */
+static void json_uri(FILE *out, const char *path, const char *fragment)
 {
     fputc('"', out);
+    if (path[0] == '/') fputs("file://", out);
     for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
         if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
             *p == '.' || *p == '_' || *p == '~' || *p == '/')
@@ -353,7 +364,31 @@ static void json_uri(FILE *out, const char *path)
         else
             fprintf(out, "%%%02X", *p);
     }
+    if (fragment) fprintf(out, "#%s", fragment);
     fputc('"', out);
+}
+
+const rb_diag_code *rb_diag_code_find(const char *code)
+{
+    for (size_t i = 0; i < rb_diag_ncodes; i++)
+        if (strcmp(rb_diag_codes[i].code, code) == 0) return &rb_diag_codes[i];
+    return NULL;
+}
+
+/* The catalogue heading's anchor as Markdown renderers make it ("E0201 —
+ * unknown name" → "e0201--unknown-name"): lower case, spaces to '-',
+ * other punctuation and non-ASCII dropped. */
+static void doc_anchor(const rb_diag_code *c, char *out, size_t cap)
+{
+    char heading[256];
+    snprintf(heading, sizeof heading, "%s — %s", c->code, c->title);
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)heading; *p && o + 1 < cap; p++) {
+        if (*p >= 'A' && *p <= 'Z') out[o++] = (char)(*p - 'A' + 'a');
+        else if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '_') out[o++] = (char)*p;
+        else if (*p == ' ') out[o++] = '-';
+    }
+    out[o] = '\0';
 }
 
 /* SARIF lists its rules after the results (key order is free in JSON), so
@@ -411,14 +446,14 @@ void rb_diag_json_file(FILE *out, rb_source *src, const rb_diags *d, rb_diag_for
                 json_str(out, g->message);
             }
             fputs("},\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":", out);
-            json_uri(out, src->name);
+            json_uri(out, src->name, NULL);
             if (located)
                 fprintf(out,
                         "},\"region\":{\"startLine\":%u,\"startColumn\":%u,\"endLine\":%u,\"endColumn\":%u,"
                         "\"byteOffset\":%u,\"byteLength\":%u}}}]}",
                         line, col, eline, ecol, g->span.start, g->span.end - g->span.start);
-            else
-                fputs("}}}]}", out); /* the whole file: no region */
+            else /* the whole file (a -D value): its every byte */
+                fprintf(out, "},\"region\":{\"byteOffset\":0,\"byteLength\":%zu}}}]}", src->len);
         } else {
             fputs("{\"file\":", out);
             json_str(out, src->name);
@@ -441,13 +476,27 @@ void rb_diag_json_file(FILE *out, rb_source *src, const rb_diags *d, rb_diag_for
 void rb_diag_json_end(FILE *out, rb_diag_format fmt)
 {
     if (fmt == RB_DIAG_SARIF) {
-        /* helpUri and informationUri must be absolute URIs, and the
-         * documentation has no fixed address: the rules carry their id */
-        fputs("\n],\"tool\":{\"driver\":{\"name\":\"rubric\",\"rules\":[", out);
+        /* helpUri and informationUri must be absolute: the installed docs */
+        fputs("\n],\"tool\":{\"driver\":{\"name\":\"rubric\",\"version\":\"" RUBRIC_VERSION_STRING "\","
+              "\"informationUri\":",
+              out);
+        json_uri(out, RUBRIC_DOCDIR "/README.md", NULL);
+        fputs(",\"rules\":[", out);
         for (size_t i = 0; i < sarif_nrules; i++) {
             fputs(i ? "," : "", out);
             fputs("{\"id\":", out);
             json_str(out, sarif_rules[i]);
+            const rb_diag_code *c = rb_diag_code_find(sarif_rules[i]);
+            if (c) {
+                char anchor[300];
+                doc_anchor(c, anchor, sizeof anchor);
+                fputs(",\"shortDescription\":{\"text\":", out);
+                json_str(out, c->title);
+                fputs("},\"fullDescription\":{\"text\":", out);
+                json_str(out, c->meaning);
+                fputs("},\"helpUri\":", out);
+                json_uri(out, RUBRIC_DOCDIR "/diagnostics.md", anchor);
+            }
             fputs("}", out);
         }
         fputs("]}}}]}\n", out);
@@ -471,10 +520,13 @@ void rb_diag_print(FILE *out, rb_source *src, const rb_diags *d, rb_diag_format 
             uint32_t line, col;
             if (RB_SPAN_IS_NONE(g->span)) {
                 fprintf(out, "%s: %s: %s\n", src->name, sev_name(g->severity), g->message);
+                if (g->help) fprintf(out, "%s: note: %s\n", src->name, g->help);
                 continue;
             }
             rb_source_position(src, g->span.start, &line, &col);
             fprintf(out, "%s:%u:%u: %s: %s\n", src->name, line, col, sev_name(g->severity), g->message);
+            /* the help as GCC gives its own: a note at the same place */
+            if (g->help) fprintf(out, "%s:%u:%u: note: %s\n", src->name, line, col, g->help);
         }
         break;
     case RB_DIAG_JSON:

@@ -80,6 +80,16 @@ typedef enum { RB_DIAG_TEXT, RB_DIAG_GCC, RB_DIAG_JSON, RB_DIAG_SARIF } rb_diag_
  * JSON/SARIF: rb_diag_print_json prints one array for all files; call
  * rb_diag_json_begin/end around several files. */
 void rb_diag_print(FILE *out, rb_source *src, const rb_diags *d, rb_diag_format fmt);
+
+/* The catalogue: each code's title and one-line meaning, generated from
+ * docs/diagnostics.md (tools/diag_codes.awk); SARIF describes its rules
+ * with them. */
+typedef struct {
+    const char *code, *title, *meaning;
+} rb_diag_code;
+extern const rb_diag_code rb_diag_codes[];
+extern const size_t rb_diag_ncodes;
+const rb_diag_code *rb_diag_code_find(const char *code); /* NULL: not catalogued */
 void rb_diag_json_begin(FILE *out, rb_diag_format fmt);   /* JSON: "[" ; SARIF: header */
 void rb_diag_json_file(FILE *out, rb_source *src, const rb_diags *d, rb_diag_format fmt,
                        bool *first);                      /* elements, comma-separated */

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "rubric.h"
 
 typedef struct {
     char *buf;
@@ -277,6 +278,7 @@ static void test_gcc(void **state)
     char *out = print(s, &d, RB_DIAG_GCC);
     assert_string_equal(out,
                         "dir/a b.rubric:2:20: error: full-width '：' (U+FF1A) is not part of the language\n"
+                        "dir/a b.rubric:2:20: note: use ASCII ':'\n"
                         "dir/a b.rubric:2:9: warning: field 'name' is never used\n");
     free(out);
     rb_diags_free(&d);
@@ -385,7 +387,14 @@ static void test_sarif(void **state)
         "{\"ruleId\":\"E0102\",\"ruleIndex\":0,\"level\":\"error\",\"message\":{\"text\":\"again\"},\"locations\":[{"
         "\"physicalLocation\":{\"artifactLocation\":{\"uri\":\"dir/a%20b.rubric\"},\"region\":{\"startLine\":1,"
         "\"startColumn\":1,\"endLine\":1,\"endColumn\":5,\"byteOffset\":0,\"byteLength\":4}}}]}\n"
-        "],\"tool\":{\"driver\":{\"name\":\"rubric\",\"rules\":[{\"id\":\"E0102\"},{\"id\":\"W0201\"}]}}}]}\n");
+        "],\"tool\":{\"driver\":{\"name\":\"rubric\",\"version\":\"" RUBRIC_VERSION_STRING "\","
+        "\"informationUri\":\"file:///usr/local/share/doc/rubric/README.md\",\"rules\":["
+        "{\"id\":\"E0102\",\"shortDescription\":{\"text\":\"full-width punctuation\"},"
+        "\"fullDescription\":{\"text\":\"full-width punctuation or digits (read as the ASCII meant)\"},"
+        "\"helpUri\":\"file:///usr/local/share/doc/rubric/diagnostics.md#e0102--full-width-punctuation\"},"
+        "{\"id\":\"W0201\",\"shortDescription\":{\"text\":\"never used\"},"
+        "\"fullDescription\":{\"text\":\"an input, let or param that nothing uses\"},"
+        "\"helpUri\":\"file:///usr/local/share/doc/rubric/diagnostics.md#w0201--never-used\"}]}}}]}\n");
     free(out);
     rb_diags_free(&d);
     rb_source_free(s);
@@ -396,7 +405,17 @@ static void test_sarif(void **state)
     rb_diag_add(&d, RB_SEV_NOTE, "W0301", one, "n");
     out = print(s, &d, RB_DIAG_SARIF);
     assert_non_null(strstr(out, "\"ruleIndex\":0,\"level\":\"note\""));
-    assert_non_null(strstr(out, "\"rules\":[{\"id\":\"W0301\"}]"));
+    assert_non_null(strstr(out, "\"rules\":[{\"id\":\"W0301\",\"shortDescription\":{\"text\":\"'?\?' that has no effect\"}"));
+    assert_non_null(strstr(out, "diagnostics.md#w0301---that-has-no-effect\"}]"));
+    free(out);
+    rb_diags_free(&d);
+    rb_source_free(s);
+    /* an absolute path is a file:// URI; no place in the text is the whole file */
+    s = src("/tmp/a b.rubric", "form f {}\n");
+    rb_diags_init(&d);
+    rb_diag_add(&d, RB_SEV_ERROR, "E0211", RB_SPAN_NONE, "-D");
+    out = print(s, &d, RB_DIAG_SARIF);
+    assert_non_null(strstr(out, "{\"uri\":\"file:///tmp/a%20b.rubric\"},\"region\":{\"byteOffset\":0,\"byteLength\":10}}"));
     free(out);
     rb_diags_free(&d);
     rb_source_free(s);

@@ -1,11 +1,14 @@
 /* test_docs.c — documentation that cannot drift from the code: the opcode
  * table of docs/bytecode.md must list every instruction of RB_OPCODES with
  * its byte, name, stack effect and meaning, in order; and every diagnostic
- * code the sources emit must have an entry in docs/diagnostics.md. */
+ * code the sources emit must have an entry in docs/diagnostics.md, and the
+ * catalogue generated from it for SARIF (tools/diag_codes.awk) must say what
+ * each entry's heading and table row say, for every code the document has. */
 #include "testutil.h"
 
 #include <dirent.h>
 
+#include "diag.h"
 #include "opcodes.h"
 
 static char *slurp(const char *path)
@@ -90,11 +93,43 @@ static void diagnostic_codes_documented(void **state)
     free(doc);
 }
 
+static void sarif_catalogue_matches(void **state)
+{
+    (void)state;
+    char *doc = slurp("docs/diagnostics.md");
+    for (size_t i = 0; i < rb_diag_ncodes; i++) {
+        const rb_diag_code *c = &rb_diag_codes[i];
+        char want[512];
+        snprintf(want, sizeof want, "# %s — %s\n", c->code, c->title);
+        if (!strstr(doc, want)) fail_msg("docs/diagnostics.md has no heading '%s — %s'", c->code, c->title);
+        snprintf(want, sizeof want, " | %s |\n", c->meaning);
+        char row[64];
+        snprintf(row, sizeof row, "| [%s](", c->code);
+        const char *r = strstr(doc, row);
+        if (!r) fail_msg("the table of all codes has no row for %s", c->code);
+        const char *eol = strchr(r, '\n');
+        const char *m = strstr(r, want);
+        if (!m || m + strlen(want) - 1 != eol) fail_msg("the row of %s does not say '%s'", c->code, c->meaning);
+    }
+    /* and every row of the table is in the catalogue */
+    size_t rows = 0;
+    for (const char *p = doc; (p = strstr(p, "\n| [")); p++) {
+        char code[6];
+        memcpy(code, p + 4, 5);
+        code[5] = '\0';
+        if (!rb_diag_code_find(code)) fail_msg("%s is in docs/diagnostics.md but not in the generated catalogue", code);
+        rows++;
+    }
+    assert_int_equal(rows, rb_diag_ncodes);
+    free(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(opcode_table_matches),
         cmocka_unit_test(diagnostic_codes_documented),
+        cmocka_unit_test(sarif_catalogue_matches),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
