@@ -12,8 +12,8 @@
 
 #include <assert.h>
 #include <string.h>
-#include <strings.h>
 
+#include "cell.h"
 #include "date.h"
 #include "diag.h"
 #include "utf8.h"
@@ -90,21 +90,17 @@ static const char *did_you_mean(rb_eval *e, const rb_suggestion *s)
 
 /* ---- binding: reading record values ------------------------------------- */
 
-static bool is_na(const rb_rv *v)
+/* "n/a" in JSON; in a cell also 不适用, — and any case of n/a (SPEC §16). */
+static bool is_na(const rb_eval *e, const rb_rv *v)
 {
-    return v->kind == RV_STRING && v->len == 3 &&
-           (memcmp(v->text, "n/a", 3) == 0 || memcmp(v->text, "N/A", 3) == 0);
+    if (v->kind != RV_STRING) return false;
+    if (e->rec->from_csv) return rb_cell_na(v->text, v->len);
+    return v->len == 3 && (memcmp(v->text, "n/a", 3) == 0 || memcmp(v->text, "N/A", 3) == 0);
 }
 
 static bool is_nothing(const rb_rv *v)
 {
     return !v || v->kind == RV_NULL;
-}
-
-static void trim(const char **s, size_t *n)
-{
-    while (*n && (**s == ' ' || **s == '\t')) (*s)++, (*n)--;
-    while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t')) (*n)--;
 }
 
 static void type_error(rb_eval *e, const char *path, const rb_rv *v, uint8_t type)
@@ -116,9 +112,18 @@ static void type_error(rb_eval *e, const char *path, const rb_rv *v, uint8_t typ
         rb_eval_error(e, path, "type", "%s = %s is not a percentage (write 0.85 or \"85%%\")", path, sh);
         break;
     case RB_T_TEXT: rb_eval_error(e, path, "type", "%s = %s is not text (write it as a string)", path, sh); break;
-    case RB_T_BOOL: rb_eval_error(e, path, "type", "%s = %s is not true or false", path, sh); break;
+    case RB_T_BOOL:
+        if (e->rec->from_csv) /* the forms of SPEC §16, in cell.c */
+            rb_eval_error(e, path, "type", "%s = %s is not yes or no (true/false, 是/否, √/×, 1/0)", path, sh);
+        else
+            rb_eval_error(e, path, "type", "%s = %s is not true or false", path, sh);
+        break;
     case RB_T_DATE:
-        rb_eval_error(e, path, "type", "%s = %s is not a valid date (YYYY-MM-DD)", path, sh);
+        if (e->rec->from_csv)
+            rb_eval_error(e, path, "type", "%s = %s is not a valid date (2026-06-01, 2026/6/1 or 2026年6月1日)",
+                          path, sh);
+        else
+            rb_eval_error(e, path, "type", "%s = %s is not a valid date (YYYY-MM-DD)", path, sh);
         break;
     case RB_T_CHOICE:
         rb_eval_error(e, path, "type", "%s = %s is not an option (write its id or label as a string)", path, sh);
@@ -141,11 +146,16 @@ static int rv_number(rb_eval *e, const char *path, const rb_rv *v, uint8_t type,
         s = v->text, n = v->len;
     } else if (v->kind == RV_STRING && (e->rec->from_csv || type == RB_T_PERCENT)) {
         s = v->text, n = v->len;
-        trim(&s, &n);
+        rb_cell_trim(&s, &n);
+        if (e->rec->from_csv) { /* full-width digits, 1,234.5 (SPEC §16) */
+            char *plain = rb_arena_alloc(e->arena, n + 1);
+            n = rb_cell_number(s, n, plain, n + 1);
+            s = plain;
+        }
         if (type == RB_T_PERCENT && n > 0 && s[n - 1] == '%') {
             pct = true;
             n--;
-            trim(&s, &n);
+            rb_cell_trim(&s, &n);
         } else if (!e->rec->from_csv) {
             type_error(e, path, v, type);
             return -1;
@@ -244,7 +254,7 @@ static int bind_choice(rb_eval *e, const char *path, uint32_t cs, const rb_rv *v
     }
     const char *s = v->text;
     size_t n = v->len;
-    if (e->rec->from_csv) trim(&s, &n);
+    if (e->rec->from_csv) rb_cell_trim(&s, &n);
     uint32_t k = find_option(e->p, cs, s, n);
     if (k == RB_NONE) {
         choice_error(e, path, cs, s, n);
@@ -287,7 +297,7 @@ static int bind_choices(rb_eval *e, const rb_input *in, const char *path, uint32
             const char *stop = semi ? semi : end;
             const char *t = s;
             size_t n = (size_t)(stop - s);
-            trim(&t, &n);
+            rb_cell_trim(&t, &n);
             if (n && !choose(e, path, cs, t, n, out)) ok = false;
             if (!semi) break;
             s = semi + 1;
@@ -341,7 +351,7 @@ static int bind_value(rb_eval *e, const rb_input *in, const char *path, const rb
         return bind_choices(e, in, path, slot->choiceset, &empty, out);
     }
     if (is_nothing(v)) return B_ABSENT;
-    if (in->item != RB_NONE && is_na(v)) return B_NA;
+    if (in->item != RB_NONE && is_na(e, v)) return B_NA;
     switch (slot->type) {
     case RB_T_NUMBER: case RB_T_INTEGER: case RB_T_PERCENT: {
         rb_num x;
@@ -364,26 +374,22 @@ static int bind_value(rb_eval *e, const rb_input *in, const char *path, const rb
             out->b = v->boolean;
             return B_OK;
         }
-        if (e->rec->from_csv && v->kind == RV_STRING) {
-            const char *s = v->text;
-            size_t n = v->len;
-            trim(&s, &n);
-            if (n == 4 && strncasecmp(s, "true", 4) == 0) {
-                out->kind = RB_V_BOOL, out->b = true;
-                return B_OK;
-            }
-            if (n == 5 && strncasecmp(s, "false", 5) == 0) {
-                out->kind = RB_V_BOOL, out->b = false;
-                return B_OK;
-            }
+        if (e->rec->from_csv && v->kind == RV_STRING && rb_cell_bool(v->text, v->len, &out->b)) {
+            out->kind = RB_V_BOOL;
+            return B_OK;
         }
         break;
     case RB_T_DATE: {
         if (v->kind != RV_STRING) break;
         const char *s = v->text;
         size_t n = v->len;
-        if (e->rec->from_csv) trim(&s, &n);
-        if (!rb_valid_date(s, n)) break;
+        char iso[11];
+        if (e->rec->from_csv) { /* 2026/6/1, 2026年6月1日 (SPEC §16) */
+            if (!rb_cell_date(s, n, iso)) break;
+            s = iso, n = 10;
+        } else if (!rb_valid_date(s, n)) {
+            break;
+        }
         out->kind = RB_V_DATE;
         out->s = rb_arena_strndup(e->arena, s, n);
         out->len = n;
@@ -409,7 +415,7 @@ static int bind_rated(rb_eval *e, const rb_input *in, const char *name, const rb
     memset(out, 0, sizeof *out);
     for (uint32_t k = 0; k < p->nraters; k++) vals[k].kind = RB_V_ABSENT;
     if (is_nothing(v)) return B_ABSENT;
-    if (is_na(v)) return B_NA;
+    if (is_na(e, v)) return B_NA;
     if (v->kind != RV_OBJECT) {
         const char *ex = "";
         for (uint32_t k = 0; k < p->nraters && !*ex; k++)
@@ -423,7 +429,7 @@ static int bind_rated(rb_eval *e, const rb_input *in, const char *name, const rb
          * optional item, absent for a `when` item — its condition decides. */
         size_t given = 0;
         for (size_t j = 0; j < v->count; j++)
-            if (!is_nothing(&v->members[j].value) && !is_na(&v->members[j].value)) given++;
+            if (!is_nothing(&v->members[j].value) && !is_na(e, &v->members[j].value)) given++;
         if (given == 0) return it->optional ? B_NA : B_ABSENT;
     }
     uint32_t before = e->res.nerrors;
@@ -440,7 +446,7 @@ static int bind_rated(rb_eval *e, const rb_input *in, const char *name, const rb
             continue;
         }
         bool informational = rb_num_is_zero(p->numbers[r->weight]);
-        if (is_nothing(x) || is_na(x)) {
+        if (is_nothing(x) || is_na(e, x)) {
             if (!informational) {
                 if (!x) rb_eval_error(e, path, "missing", "%s is required but missing", path);
                 else rb_eval_error(e, path, "missing", "%s is required but %s", path,

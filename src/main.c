@@ -13,7 +13,9 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "columns.h"
 #include "compile.h"
+#include "encoding.h"
 #include "diag.h"
 #include "fmt.h"
 #include "lang.h"
@@ -36,7 +38,8 @@ static const char *const usage_text[][2] = {
     {"compile", "rubric compile [-D NAME=VALUE]... FILE -o OUT.rbc\n"
                 "  Writes verified bytecode.  Exit 0, 1 template errors, 2 usage or I/O error.\n"},
     {"score", "rubric score [-D NAME=VALUE]... [--format ndjson|csv|table|explain] [--allow-extra]\n"
-              "             [--input json|ndjson|csv] TEMPLATE [RECORDS...]\n"
+              "             [--input json|ndjson|csv] [--encoding utf-8|gb18030] [--sheet NAME]\n"
+              "             TEMPLATE [RECORDS...]\n"
               "  Scores records (JSON, JSON array, NDJSON, CSV — by file name, or as --input\n"
               "  says; '-' or nothing = stdin, read as NDJSON) against a .rubric source or a\n"
               "  .rbc file.  Exit 0 all valid, 1 some record invalid, 2 template, usage or\n"
@@ -78,6 +81,8 @@ typedef struct {
     const char *format;
     const char *input;   /* --input json|ndjson|csv: record format, overriding the file name */
     const char *output;
+    const char *encoding; /* --encoding utf-8|gb18030: of CSV records */
+    const char *sheet;    /* --sheet NAME: the worksheet of .xlsx records */
     bool werror, allow_extra;
     const char **files;
     size_t nfiles;
@@ -110,6 +115,12 @@ static int parse_options(const char *cmd, int argc, char **argv, const char *all
         } else if ((strcmp(a, "--input") == 0 || strncmp(a, "--input=", 8) == 0) && strchr(allowed, 'i')) {
             o->input = a[7] == '=' ? a + 8 : (i + 1 < argc ? argv[++i] : NULL);
             if (!o->input) return usage_error(cmd, "%s needs a value", "--input");
+        } else if ((strcmp(a, "--encoding") == 0 || strncmp(a, "--encoding=", 11) == 0) && strchr(allowed, 'e')) {
+            o->encoding = a[10] == '=' ? a + 11 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!o->encoding) return usage_error(cmd, "%s needs a value", "--encoding");
+        } else if ((strcmp(a, "--sheet") == 0 || strncmp(a, "--sheet=", 8) == 0) && strchr(allowed, 's')) {
+            o->sheet = a[7] == '=' ? a + 8 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!o->sheet) return usage_error(cmd, "%s needs a value", "--sheet");
         } else if (strcmp(a, "-o") == 0 && strchr(allowed, 'o')) {
             if (i + 1 >= argc) return usage_error(cmd, "%s needs a file name", "-o");
             o->output = argv[++i];
@@ -290,7 +301,11 @@ static int cmd_compile(int argc, char **argv)
 static int cmd_score(int argc, char **argv)
 {
     options o;
-    if (parse_options("score", argc, argv, "Dfxi", &o)) return free_options(&o), 2;
+    if (parse_options("score", argc, argv, "Dfxies", &o)) return free_options(&o), 2;
+    static const char *const encodings[] = {"utf-8", "gb18030", NULL}; /* rb_encoding order */
+    int enc = o.encoding ? choose(o.encoding, encodings) : RB_ENC_AUTO;
+    if (enc < 0)
+        return free_options(&o), usage_error("score", "unknown --encoding '%s' (utf-8, gb18030)", o.encoding);
     static const char *const inputs[] = {"json", "ndjson", "csv", NULL}; /* rb_input_format after AUTO */
     int in = o.input ? choose(o.input, inputs) : -1;
     if (o.input && in < 0)
@@ -306,6 +321,8 @@ static int cmd_score(int argc, char **argv)
     if (!p) return free_options(&o), 2;
     rb_eval_options eo = {.allow_extra = o.allow_extra};
     rb_eval *ev = rb_eval_new(p, &eo);
+    rb_columns *columns = rb_columns_new(p);
+    columns->allow_extra = o.allow_extra;
     static char outbuf[1 << 16]; /* results are many small writes: batch them */
     if (!isatty(STDOUT_FILENO)) setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     rb_table *table = fmt == F_TABLE ? rb_table_new(p) : NULL;
@@ -323,9 +340,12 @@ static int cmd_score(int argc, char **argv)
             continue;
         }
         rb_reader *r = rb_reader_open(f, files[i], in_fmt, next);
+        rb_reader_set_headers(r, rb_columns_resolve, columns);
+        rb_reader_set_encoding(r, enc);
         rb_record rec;
         int got;
         while ((got = rb_reader_next(r, &rec)) == 1) {
+            for (const char *note; (note = rb_reader_note(r));) fprintf(stderr, "rubric score: note: %s\n", note);
             const rb_result *res = rb_eval_record(ev, &rec);
             if (!res->ok && status == 0) status = 1;
             switch (fmt) {
@@ -336,6 +356,7 @@ static int cmd_score(int argc, char **argv)
             }
             next = rec.number + 1;
         }
+        for (const char *note; (note = rb_reader_note(r));) fprintf(stderr, "rubric score: note: %s\n", note);
         if (got < 0) {
             fprintf(stderr, "rubric score: %s\n", rb_reader_error(r)); /* names the file */
             status = 2;
@@ -351,6 +372,7 @@ static int cmd_score(int argc, char **argv)
         fprintf(stderr, "rubric score: cannot write the results: %s\n", strerror(errno));
         status = 2;
     }
+    rb_columns_free(columns);
     rb_eval_free(ev);
     rb_program_free(p);
     free_options(&o);

@@ -19,6 +19,9 @@
 #include "record.h"
 
 #include "arena.h"
+#include "buf.h"
+#include "cell.h"
+#include "encoding.h"
 #include "utf8.h"
 
 #include <csv.h>
@@ -484,6 +487,15 @@ struct rb_reader {
     size_t ncells, cells_cap;
     bool row_done, row_started;
     uint64_t row_line;
+
+    /* spreadsheet input (SPEC §16) */
+    rb_header_fn header_fn;
+    void *header_ctx;
+    int encoding;      /* rb_encoding */
+    bool encoding_chosen;
+    FILE *converted;   /* the GB18030 file as UTF-8, read instead of f */
+    char **notes;
+    size_t nnotes, notes_shown;
 };
 
 /* Reads more input.  Stops after a newline so that a line-by-line producer
@@ -816,6 +828,12 @@ static int csv_row(rb_reader *r, const char **msg)
     }
 }
 
+static void add_note(rb_reader *r, char *note)
+{
+    r->notes = rb_xrealloc(r->notes, (r->nnotes + 1) * sizeof *r->notes);
+    r->notes[r->nnotes++] = note;
+}
+
 static const char *cell(const rb_reader *r, size_t i, size_t *len)
 {
     *len = r->cell_len[i];
@@ -833,10 +851,11 @@ static const char *csv_bad_utf8(rb_reader *r, const char *const *names)
             if (names)
                 return rb_arena_printf(r->arena,
                                        "line %" PRIu64 ": cell %zu (%s) is not valid UTF-8 "
-                                       "(byte %zu of the cell)",
+                                       "(byte %zu of the cell; a GBK file? use --encoding gb18030)",
                                        r->row_line, i + 1, names[i], bad + 1);
             return rb_arena_printf(r->arena,
-                                   "line %" PRIu64 ": header cell %zu is not valid UTF-8",
+                                   "line %" PRIu64 ": header cell %zu is not valid UTF-8 "
+                                   "(a GBK file? use --encoding gb18030)",
                                    r->row_line, i + 1);
         }
     }
@@ -880,7 +899,15 @@ static void build_layout(rb_reader *r)
     for (size_t j = 0; j < r->ncols; j++) {
         size_t len;
         const char *name = cell(r, j, &len);
-        r->colname[j] = xstrndup(name, len);
+        if (r->header_fn) {
+            char *note = NULL;
+            r->colname[j] = r->header_fn(r->header_ctx, name, len, &note);
+            if (note) add_note(r, note);
+            name = r->colname[j];
+            len = strlen(name);
+        } else {
+            r->colname[j] = xstrndup(name, len);
+        }
         const char *dot = memchr(name, '.', len);
         if (dot && dot != name && dot != name + len - 1) {
             size_t plen = (size_t)(dot - name);
@@ -918,7 +945,7 @@ static rb_rv csv_value(rb_reader *r, size_t col)
     size_t len;
     const char *s = cell(r, col, &len);
     rb_rv v = {.kind = RV_NULL};
-    if (len) { /* an empty cell, quoted or not, is a blank: null */
+    if (!rb_cell_blank(s, len)) { /* a blank cell, quoted or not, is absent: null */
         v.kind = RV_STRING;
         v.text = rb_arena_strndup(r->arena, s, len);
         v.len = len;
@@ -926,10 +953,50 @@ static rb_rv csv_value(rb_reader *r, size_t col)
     return v;
 }
 
+static bool row_blank(rb_reader *r)
+{
+    for (size_t i = 0; i < r->ncells; i++) {
+        size_t len;
+        const char *s = cell(r, i, &len);
+        if (!rb_cell_blank(s, len)) return false;
+    }
+    return true;
+}
+
+/* Chooses the file's encoding before its first byte is read: a file that is
+ * not valid UTF-8 is converted from GB18030.  Returns false on an error. */
+static bool choose_encoding(rb_reader *r)
+{
+    bool is_stdin = strcmp(r->name, "-") == 0;
+    if (r->encoding == RB_ENC_UTF8 || (r->encoding == RB_ENC_AUTO && is_stdin)) return true;
+    if (r->encoding == RB_ENC_AUTO) {
+        int utf8 = rb_stream_is_utf8(r->f);
+        if (utf8 != 0) return true; /* UTF-8, or not rewindable: read as UTF-8 */
+    }
+    char err[200];
+    r->converted = rb_gb18030_to_utf8(r->f, err, sizeof err);
+    if (!r->converted) {
+        snprintf(r->errmsg, sizeof r->errmsg, "%s: %s", r->name, err);
+        r->failed = true;
+        return false;
+    }
+    if (r->encoding == RB_ENC_AUTO) {
+        rb_buf note = {0};
+        rb_buf_printf(&note, "%s is not UTF-8: read as GB18030 (GBK); --encoding utf-8 reads it as UTF-8", r->name);
+        add_note(r, note.s);
+    }
+    r->f = r->converted;
+    return true;
+}
+
 static int next_csv(rb_reader *r, rb_record *rec)
 {
     rec->from_csv = true;
     const char *msg = NULL;
+    if (!r->encoding_chosen) {
+        r->encoding_chosen = true;
+        if (!choose_encoding(r)) return -1;
+    }
     if (!r->have_header) {
         int st = csv_row(r, &msg);
         if (st == -2) return -1;
@@ -945,7 +1012,10 @@ static int next_csv(rb_reader *r, rb_record *rec)
         build_layout(r);
         r->have_header = true;
     }
-    int st = csv_row(r, &msg);
+    int st;
+    while ((st = csv_row(r, &msg)) == 1 && row_blank(r)) {
+        /* a row of empty cells (a formatted but unused row) is not a record */
+    }
     if (st == -2) return -1;
     if (st == 0) return 0;
     rec->line = r->row_line;
@@ -1053,6 +1123,22 @@ int rb_reader_next(rb_reader *r, rb_record *rec)
     return st;
 }
 
+void rb_reader_set_headers(rb_reader *r, rb_header_fn fn, void *ctx)
+{
+    r->header_fn = fn;
+    r->header_ctx = ctx;
+}
+
+void rb_reader_set_encoding(rb_reader *r, int encoding)
+{
+    r->encoding = encoding;
+}
+
+const char *rb_reader_note(rb_reader *r)
+{
+    return r->notes_shown < r->nnotes ? r->notes[r->notes_shown++] : NULL;
+}
+
 const char *rb_reader_error(const rb_reader *r)
 {
     return r->failed ? r->errmsg : NULL;
@@ -1066,6 +1152,9 @@ void rb_reader_close(rb_reader *r)
     free(r->cellbuf);
     free(r->cell_off);
     free(r->cell_len);
+    for (size_t i = 0; i < r->nnotes; i++) free(r->notes[i]);
+    free(r->notes);
+    if (r->converted) fclose(r->converted);
     rb_arena_free(r->arena);
     free(r->name);
     free(r);

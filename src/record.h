@@ -80,6 +80,19 @@ rb_reader *rb_reader_open(FILE *f, const char *name, rb_input_format fmt,
  * reader cannot resynchronise from (a broken JSON array, say), that one
  * record is returned and the next call returns 0. */
 int rb_reader_next(rb_reader *r, rb_record *rec);
+
+/* Spreadsheet input (SPEC §16), set before the first rb_reader_next.
+ * A header function turns a CSV header cell into the key records use (a
+ * label into its name: rb_columns_resolve); it returns a malloc'ed key and
+ * may set *note (malloc'ed) to a remark for a person.  The encoding applies
+ * to CSV: RB_ENC_UTF8 by default; RB_ENC_AUTO reads a file that is not
+ * valid UTF-8 as GB18030, with a note (standard input stays UTF-8). */
+typedef char *(*rb_header_fn)(void *ctx, const char *cell, size_t len, char **note);
+void rb_reader_set_headers(rb_reader *r, rb_header_fn fn, void *ctx);
+void rb_reader_set_encoding(rb_reader *r, int encoding /* rb_encoding */);
+/* The next remark for a person (an encoding guessed, a header that names
+ * nothing), once each, or NULL; valid until the next call. */
+const char *rb_reader_note(rb_reader *r);
 const char *rb_reader_error(const rb_reader *r);
 void rb_reader_close(rb_reader *r);
 

@@ -691,12 +691,13 @@ static void csv_wrong_cell_count(void **state)
 {
     (void)state;
     batch b;
-    READ("a,b,c\n1,2,3\n1,2\n1,2,3,4\n,,\n", "w.csv", RB_INPUT_CSV, &b);
+    /* a row of blank cells (",," or "  , ,\u3000") is not a record (SPEC §16) */
+    READ("a,b,c\n1,2,3\n1,2\n,,\n1,2,3,4\n  , ,\xE3\x80\x80\n, ,x\n", "w.csv", RB_INPUT_CSV, &b);
     assert_int_equal(b.n, 4);
     assert_string_equal(b.error[0], "");
     assert_string_equal(b.error[1], "line 3: 2 cells, but the header has 3");
-    assert_string_equal(b.error[2], "line 4: 4 cells, but the header has 3");
-    assert_string_equal(b.dump[3], "{a:null,b:null,c:null}");
+    assert_string_equal(b.error[2], "line 5: 4 cells, but the header has 3");
+    assert_string_equal(b.dump[3], "{a:null,b:null,c:'x'}");
     assert_int_equal(b.number[3], 4);
 
     READ("a,b\nx\n", "w.csv", RB_INPUT_CSV, &b);
@@ -709,14 +710,15 @@ static void csv_invalid_utf8(void **state)
     batch b;
     READ("name,score\nok,1\n\xC0\xAF,2\nfine,\xFF\n\xE4\xB8\xAD,3\n", "u.csv", RB_INPUT_CSV, &b);
     assert_int_equal(b.n, 4);
-    assert_string_equal(b.error[1], "line 3: cell 1 (name) is not valid UTF-8 (byte 1 of the cell)");
-    assert_string_equal(b.error[2], "line 4: cell 2 (score) is not valid UTF-8 (byte 1 of the cell)");
+    assert_string_equal(b.error[1], "line 3: cell 1 (name) is not valid UTF-8 (byte 1 of the cell; a GBK file? use --encoding gb18030)");
+    assert_string_equal(b.error[2], "line 4: cell 2 (score) is not valid UTF-8 (byte 1 of the cell; a GBK file? use --encoding gb18030)");
     assert_string_equal(b.dump[3], "{name:'中',score:'3'}");
 
     READ("na\xFFme\n1\n", "u.csv", RB_INPUT_CSV, &b);
     assert_int_equal(b.n, 1);
     assert_string_equal(b.error[0],
-                        "the CSV header is unusable: line 1: header cell 1 is not valid UTF-8");
+                        "the CSV header is unusable: line 1: header cell 1 is not valid UTF-8 "
+                        "(a GBK file? use --encoding gb18030)");
 }
 
 static void csv_malformed_quotes(void **state)
