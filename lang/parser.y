@@ -54,6 +54,8 @@ typedef struct { ast_arm *head, *tail; uint32_t depth; } rb_arm_list;
 typedef struct { ast_expr *head, *tail; int n; uint32_t depth; } rb_arg_list;
 typedef struct { ast_rater *head, *tail; } rb_rater_list;
 typedef struct { ast_arm *a; uint32_t depth; } rb_armx;
+typedef struct { ast_dist_rule *head, *tail; } rb_rule_list;
+typedef struct { ast_dist_id *head, *tail; } rb_id_list;
 
 /* item/deduct/section attributes, gathered in any order; the spans let the
  * declaration report an attribute that does not belong to it. */
@@ -87,6 +89,7 @@ typedef struct rb_parse_ctx {
     uint32_t nest;
     rb_span open_at[RB_MAX_NESTING + 1];
     char open_kind[RB_MAX_NESTING + 1];
+    bool open_body[RB_MAX_NESTING + 1]; /* the '{' opens a form or section body */
     bool unmatched_close;   /* the last ')' or '}' closed nothing */
     bool eof_reported;      /* the file ended inside braces (the lexer closes them) */
 
@@ -202,6 +205,9 @@ static void form_seen(rb_parse_ctx *c, ast_decl *form);
     ast_rater *rater;
     rb_attrs attrs;
     int kind;
+    rb_rule_list rules;
+    ast_dist_rule *rule;
+    rb_id_list ids;
 }
 
 /* Every semantic value is a plain value or points into the compilation
@@ -234,6 +240,9 @@ static void form_seen(rb_parse_ctx *c, ast_decl *form);
 /* `sign` only where it starts a declaration (a name and a label follow on
  * its line: lexer.l, sign_decl_ahead). */
 %token K_SIGN "sign"
+/* Contextual (SPEC §2): the lexer gives these only where a declaration can
+ * start in a form or section body; everywhere else the word is a name. */
+%token K_KEY "key" K_DISTRIBUTION "distribution"
 
 %token T_DOTDOT ".." T_EQ "==" T_NE "!=" T_LE "<=" T_GE ">=" T_COALESCE "??"
 %token T_LT "<" T_GT ">" T_ASSIGN "=" T_PLUS "+" T_MINUS "-" T_STAR "*"
@@ -251,6 +260,10 @@ static void form_seen(rb_parse_ctx *c, ast_decl *form);
 %type <decl> param_decl field_decl input_decl type_decl raters_decl
 %type <decl> section_decl item_decl deduct_decl let_decl output_decl total_decl
 %type <decl> check_decl warn_decl grade_decl sign_decl
+%type <decl> key_decl distribution_decl
+%type <rules> dist_rules
+%type <rule> dist_rule
+%type <ids> dist_ids
 %type <decls> decls
 %type <str> name type_word opt_label
 %type <lit> signed_num literal
@@ -305,6 +318,8 @@ check_kw      : K_CHECK     { SYNC(@1); } ;
 warn_kw       : K_WARN      { SYNC(@1); } ;
 grade_kw      : K_GRADE     { SYNC(@1); } ;
 sign_kw       : K_SIGN      { SYNC(@1); } ;
+key_kw        : K_KEY       { SYNC(@1); } ;
+distribution_kw : K_DISTRIBUTION { SYNC(@1); } ;
 
 form
   : form_kw name opt_label "{" decls "}"
@@ -337,6 +352,7 @@ decl
   | param_decl | field_decl | input_decl | type_decl | raters_decl
   | section_decl | item_decl | deduct_decl | let_decl | output_decl
   | total_decl | check_decl | warn_decl | grade_decl | sign_decl
+  | key_decl | distribution_decl
   ;
 
 /* ---- names and literals ---------------------------------------------- */
@@ -382,6 +398,50 @@ literal
 period_decl
   : period_kw T_IDENT
       { $$ = decl_new(ctx, DECL_PERIOD, @$, @1); $$->word = $2; $$->word_span = @2; }
+  | period_kw T_IDENT K_ON name
+      { $$ = decl_new(ctx, DECL_PERIOD, @$, @1); $$->word = $2; $$->word_span = @2;
+        $$->on = $4; $$->on_span = @4; }
+  ;
+
+/* ---- history and distribution (SPEC §13, §14) ------------------------ */
+
+key_decl
+  : key_kw name
+      { $$ = decl_new(ctx, DECL_KEY, @$, @1); $$->word = $2; $$->word_span = @2; }
+  ;
+
+/* `by` is contextual too: the word after 'distribution' (checked here). */
+distribution_decl
+  : distribution_kw "{" dist_rules "}"
+      { $$ = decl_new(ctx, DECL_DISTRIBUTION, @$, @1); $$->rules = $3.head; }
+  | distribution_kw T_IDENT name "{" dist_rules "}"
+      { $$ = decl_new(ctx, DECL_DISTRIBUTION, @$, @1); $$->rules = $5.head;
+        $$->word = $3; $$->word_span = @3;
+        if (strcmp($2, "by") != 0) {
+            rb_diag *g = rb_diag_add(ctx->diags, RB_SEV_ERROR, "E0103", @2, "unexpected '%s'", $2);
+            rb_diag_help(g, "write 'distribution by FIELD { … }' or 'distribution { … }'");
+            ctx->syntax_errors++;
+        } }
+  ;
+
+dist_rules
+  : %empty                 { $$.head = $$.tail = NULL; }
+  | dist_rules dist_rule   { $$ = $1; APPEND($$, $2); }
+  | dist_rules ","         { $$ = $1; }
+  | dist_rules error       { $$ = $1; }
+  ;
+
+dist_rule
+  : dist_ids arm_op signed_num
+      { $$ = rb_arena_alloc(ctx->arena, sizeof *$$); $$->ids = $1.head; $$->op = (ast_arm_op)$2;
+        $$->share = $3; $$->span = @$; }
+  ;
+
+dist_ids
+  : T_IDENT                { $$.head = $$.tail = rb_arena_alloc(ctx->arena, sizeof *$$.head);
+                             $$.head->id = $1; $$.head->span = @1; }
+  | dist_ids "+" T_IDENT   { $$ = $1; ast_dist_id *i = rb_arena_alloc(ctx->arena, sizeof *i); i->id = $3; i->span = @3;
+                             APPEND($$, i); }
   ;
 
 version_decl
@@ -979,6 +1039,7 @@ static bool is_decl_kw(int sym)
     case YYSYMBOL_K_TYPE: case YYSYMBOL_K_RATERS: case YYSYMBOL_K_SECTION: case YYSYMBOL_K_ITEM:
     case YYSYMBOL_K_DEDUCT: case YYSYMBOL_K_LET: case YYSYMBOL_K_OUTPUT: case YYSYMBOL_K_TOTAL:
     case YYSYMBOL_K_CHECK: case YYSYMBOL_K_WARN: case YYSYMBOL_K_GRADE:
+    case YYSYMBOL_K_KEY: case YYSYMBOL_K_DISTRIBUTION:
         return true;
     default:
         return false;

@@ -133,6 +133,8 @@ typedef enum {
     DECL_PARAM, DECL_FIELD, DECL_TYPE, DECL_RATERS,
     DECL_SECTION, DECL_INPUT, DECL_ITEM, DECL_DEDUCT,
     DECL_LET, DECL_CHECK, DECL_WARN, DECL_OUTPUT, DECL_TOTAL, DECL_GRADE,
+    DECL_KEY,          /* `key FIELD`: `word` names the field (SPEC §13) */
+    DECL_DISTRIBUTION, /* `distribution [by FIELD] { RULES }` (SPEC §14) */
     DECL_RESULT, /* made by the checker, not parsed: what `total` and `grade`
                     denote in an expression (the rounded total, the grade) */
     DECL_SIGN    /* `sign NAME LABEL`: a signature line of the paper form (SPEC §15) */
@@ -149,6 +151,22 @@ typedef struct ast_rater {
 
 /* How a `warn` was written: bare `warn C` means `warn unless C` (SPEC §12). */
 typedef enum { WARN_BARE, WARN_WHEN, WARN_UNLESS } ast_warn_form;
+/* One rule of a `distribution`: `excellent + good <= 50%`. */
+typedef struct ast_dist_id {
+    const char *id;               /* a grade id */
+    rb_span span;
+    struct ast_dist_id *next;
+    /* checker */
+    int arm;                      /* index of the grade arm it names, -1 none */
+} ast_dist_id;
+
+typedef struct ast_dist_rule {
+    ast_dist_id *ids;             /* joined by '+' */
+    ast_arm_op op;                /* ARM_LT, ARM_LE, ARM_GT or ARM_GE */
+    ast_literal share;            /* LIT_NUMBER, a percent */
+    rb_span span;
+    struct ast_dist_rule *next;
+} ast_dist_rule;
 
 typedef struct ast_decl {
     ast_decl_kind kind;
@@ -163,8 +181,12 @@ typedef struct ast_decl {
     ast_constraint *constraints;  /* field, input */
     ast_literal value;            /* param = LITERAL; scale N; precision D;
                                      version "…" (LIT_STRING) */
-    const char *word;             /* period: weekly|monthly|quarterly|yearly|once */
+    const char *word;             /* period: weekly|monthly|quarterly|yearly|once;
+                                     key: the field; distribution: the `by` field */
     rb_span word_span;
+    const char *on;               /* period … on FIELD: the field, NULL if none */
+    rb_span on_span;
+    ast_dist_rule *rules;         /* distribution */
 
     bool has_points;  ast_literal points;   /* section, item, deduct */
     bool has_weight;  ast_literal weight;   /* section, item (percent) */
@@ -188,6 +210,7 @@ typedef struct ast_decl {
     bool weighted;                /* section/form: its children carry weights */
     bool maybe;                   /* its value may be absent (not applicable) */
     bool used;                    /* some expression refers to it */
+    bool history;                 /* its value reads earlier periods (streak, previous) */
     int type_state, order_state;  /* checker's walk states */
     int slot;                     /* codegen */
     int index;                    /* codegen: item/section table index */

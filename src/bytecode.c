@@ -49,12 +49,15 @@
 #define TAG_BAND "BAND"
 #define TAG_GRAD "GRAD"
 #define TAG_CODE "CODE"
+#define TAG_HIST "HIST" /* key, period and distribution-by field slots */
+#define TAG_DRUL "DRUL" /* distribution rules */
+#define TAG_DGRD "DGRD" /* the grades the rules name */
 
 /* On-disk record sizes (bytes); a count is checked against them. */
 enum {
     SZ_HEAD = 37, SZ_NUMS = 16, SZ_STRS_MIN = 4, SZ_OPTS = 12, SZ_CSET = 9, SZ_SLOT = 23,
     SZ_INPT = 28, SZ_RATR = 12, SZ_ITEM = 26, SZ_SECT = 25, SZ_CHLD = 5, SZ_UNIT = 25,
-    SZ_ARMS = 17, SZ_BAND = 8, SZ_GRAD = 8, SZ_CODE = 1
+    SZ_ARMS = 17, SZ_BAND = 8, SZ_GRAD = 8, SZ_CODE = 1, SZ_HIST = 12, SZ_DRUL = 13, SZ_DGRD = 4
 };
 
 static void set_digest(rb_program *p, const uint8_t sum[SHA256_DIGEST_SIZE])
@@ -271,6 +274,23 @@ uint8_t *rb_program_serialize(rb_program *p, size_t *len)
 
     w_section(&w, TAG_CODE, p->code_len);
     w_bytes(&w, p->code, p->code_len);
+
+    w_section(&w, TAG_HIST, 1);
+    w_u32(&w, p->key_slot);
+    w_u32(&w, p->period_slot);
+    w_u32(&w, p->dist_by);
+
+    w_section(&w, TAG_DRUL, p->ndist_rules);
+    for (uint32_t i = 0; i < p->ndist_rules; i++) {
+        const rb_dist_rule *d = &p->dist_rules[i];
+        w_u32(&w, d->first);
+        w_u32(&w, d->count);
+        w_u8(&w, d->op);
+        w_u32(&w, d->share);
+    }
+
+    w_section(&w, TAG_DGRD, p->ndist_grades);
+    for (uint32_t i = 0; i < p->ndist_grades; i++) w_u32(&w, p->dist_grades[i]);
 
     uint8_t sum[SHA256_DIGEST_SIZE];
     sha256(w.b, w.len, sum);
@@ -614,6 +634,33 @@ static bool read_tables(reader *r, rb_program *p)
     p->code_len = n;
     const uint8_t *code = r_bytes(r, n);
     if (code && n) memcpy(p->code, code, n);
+
+    n = r_section(r, TAG_HIST, SZ_HIST);
+    if (r->bad) return false;
+    if (n != 1) {
+        r_fail(r, "section HIST has %" PRIu32 " entries, expected 1", n);
+        return false;
+    }
+    p->key_slot = r_u32(r);
+    p->period_slot = r_u32(r);
+    p->dist_by = r_u32(r);
+
+    n = r_section(r, TAG_DRUL, SZ_DRUL);
+    if (r->bad) return false;
+    p->dist_rules = table(n, sizeof *p->dist_rules);
+    p->ndist_rules = n;
+    for (uint32_t i = 0; i < n; i++) {
+        p->dist_rules[i].first = r_u32(r);
+        p->dist_rules[i].count = r_u32(r);
+        p->dist_rules[i].op = r_u8(r);
+        p->dist_rules[i].share = r_u32(r);
+    }
+
+    n = r_section(r, TAG_DGRD, SZ_DGRD);
+    if (r->bad) return false;
+    p->dist_grades = table(n, sizeof *p->dist_grades);
+    p->ndist_grades = n;
+    for (uint32_t i = 0; i < n; i++) p->dist_grades[i] = r_u32(r);
     return !r->bad;
 }
 

@@ -15,6 +15,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "date.h"
+#include "distrib.h"
 
 /* A declaration on the dependency walk's stack. */
 typedef struct walk_frame {
@@ -32,6 +33,8 @@ typedef struct {
     size_t cap;
     ast_decl *attr[DECL_PRECISION + 1]; /* form attributes by kind */
     ast_decl *raters, *grade, *total;
+    ast_decl *key, *distribution;      /* `key FIELD`, `distribution { … }` */
+    ast_decl *key_field, *period_field, *dist_by; /* the fields they name */
     ast_decl **order;
     size_t norder, order_cap;
     struct walk_frame *frames; /* dependency walk stack (see walk) */
@@ -161,8 +164,10 @@ static void collect(ctx *c, ast_decl *parent, ast_decl *body)
                 c->attr[d->kind] = d;
             }
             continue;
-        case DECL_RATERS: case DECL_GRADE: case DECL_TOTAL: {
-            ast_decl **slot = d->kind == DECL_RATERS ? &c->raters : d->kind == DECL_GRADE ? &c->grade : &c->total;
+        case DECL_RATERS: case DECL_GRADE: case DECL_TOTAL: case DECL_KEY: case DECL_DISTRIBUTION: {
+            ast_decl **slot = d->kind == DECL_RATERS ? &c->raters : d->kind == DECL_GRADE ? &c->grade
+                            : d->kind == DECL_KEY ? &c->key : d->kind == DECL_DISTRIBUTION ? &c->distribution
+                            : &c->total;
             if (parent != c->form) {
                 ERR(c, "E0213", d->kw_span, "'%s' belongs to the form, not inside a section",
                     ast_decl_kind_name(d->kind));
@@ -654,11 +659,80 @@ static bool want_bool(ctx *c, ast_expr *e, int t, const char *role)
 
 static bool is_const_expr(ctx *c, ast_expr *e, rb_num *out, bool *overflow);
 
+static bool is_history_call(const ast_expr *e)
+{
+    return e->kind == EX_CALL && (strcmp(e->str, "streak") == 0 || strcmp(e->str, "previous") == 0);
+}
+
+/* COND of streak() and EXPR of previous() are evaluated on stored results
+ * too, so they may read only what a stored result holds (SPEC §13): the
+ * total, the grade, section scores and outputs — and params, which are the
+ * same for every period.  Reports the first name that breaks this. */
+static bool stored_only(ctx *c, const ast_expr *e, const char *fn)
+{
+    for (; e; e = NULL) {
+        if (is_history_call(e)) {
+            ERR(c, "E0802", e->span, "%s() cannot stand inside %s()", e->str, fn);
+            return false;
+        }
+        if (e->kind == EX_NAME && e->ref) {
+            ast_decl_kind k = e->ref->kind;
+            if (k != DECL_SECTION && k != DECL_OUTPUT && k != DECL_PARAM && k != DECL_RESULT) {
+                rb_diag *g = ERR(c, "E0802", e->span, "%s() reads earlier results, which do not keep %s '%s'", fn,
+                                 ast_decl_kind_name(k), e->str);
+                rb_diag_help(g, "a stored result holds the total, the grade, section scores and outputs; "
+                                "make '%s' an output to keep it", e->str);
+                return false;
+            }
+        }
+        if (!stored_only(c, e->a, fn) || !stored_only(c, e->b, fn) || !stored_only(c, e->c, fn)) return false;
+        for (const ast_expr *a = e->args; a; a = a->next)
+            if (!stored_only(c, a, fn)) return false;
+        for (const ast_arm *a = e->arms; a; a = a->next)
+            if ((a->threshold && !stored_only(c, a->threshold, fn)) || (a->result && !stored_only(c, a->result, fn)))
+                return false;
+    }
+    return true;
+}
+
+/* streak(COND): a number; previous(EXPR[, N]): EXPR's type, maybe absent. */
+static int check_history_call(ctx *c, ast_expr *e)
+{
+    const char *fn = e->str;
+    ast_expr *a = e->args;
+    if (!c->key_field || !c->period_field) {
+        rb_diag *g = ERR(c, "E0802", e->name_span, "%s() reads earlier periods, but the form does not say whose and when",
+                         fn);
+        rb_diag_help(g, "declare 'key FIELD' (员工编号) and 'period monthly on FIELD' (the record's month)");
+    }
+    /* The evaluator does not read stored results yet (SPEC §13, docs/decisions.md). */
+    rb_diag *ng = ERR(c, "E0802", e->name_span, "%s() is not available in this build yet", fn);
+    rb_diag_help(ng, "until it is, carry the count in an input of the record");
+    int t = expr_type(c, a);
+    if (t != TC_ERROR) stored_only(c, a, fn);
+    if (fn[0] == 's') {
+        want_bool(c, a, t, "streak()");
+        return TC_NUM;
+    }
+    if (a->next) {
+        rb_num n;
+        bool ovf = false;
+        int64_t k;
+        expr_type(c, a->next);
+        if (!is_const_expr(c, a->next, &n, &ovf) || !rb_num_to_int(n, &k) || k < 1 || k > 1000)
+            ERR(c, "E0802", a->next->span, "previous() counts back a whole number of periods from 1 to 1000");
+    }
+    if (t == TC_ERROR) return TC_ERROR;
+    e->choice = a->choice;
+    return TC_BASE(t) | TC_MAYBE;
+}
+
 static int check_call(ctx *c, ast_expr *e)
 {
     static const struct { const char *name; int min, max; } fns[] = {
         {"min", 1, 255}, {"max", 1, 255}, {"avg", 1, 255}, {"clamp", 3, 3}, {"round", 1, 2},
         {"floor", 1, 1}, {"ceil", 1, 1}, {"abs", 1, 1}, {"count", 1, 1}, {"has", 2, 2}, {"present", 1, 1},
+        {"streak", 1, 1}, {"previous", 1, 2},
     };
     int f = -1;
     for (size_t i = 0; i < sizeof fns / sizeof *fns; i++)
@@ -668,7 +742,8 @@ static int check_call(ctx *c, ast_expr *e)
         rb_suggestion sg = rb_suggest_begin(e->str);
         for (size_t i = 0; i < sizeof fns / sizeof *fns; i++) rb_suggest_try(&sg, fns[i].name);
         if (sg.best) rb_diag_help(g, "did you mean '%s'?", sg.best);
-        else rb_diag_help(g, "the functions are min, max, avg, clamp, round, floor, ceil, abs, count, has, present");
+        else rb_diag_help(g, "the functions are min, max, avg, clamp, round, floor, ceil, abs, count, has, present, "
+                             "streak, previous");
         for (ast_expr *a = e->args; a; a = a->next) expr_type(c, a);
         return TC_ERROR;
     }
@@ -683,6 +758,7 @@ static int check_call(ctx *c, ast_expr *e)
         return TC_ERROR;
     }
     const char *name = e->str;
+    if (strcmp(name, "streak") == 0 || strcmp(name, "previous") == 0) return check_history_call(c, e);
     if (strcmp(name, "present") == 0) {
         ast_expr *a = e->args;
         int t = expr_type(c, a);
@@ -1281,6 +1357,185 @@ static bool in_order(const ast_decl *d)
     }
 }
 
+/* ---- history and distribution (SPEC §13, §14) --------------------------- */
+
+/* The field a `key`, `period … on` or `distribution by` names: a required
+ * field of one of the `types` (TC_ codes, 0-ended).  NULL after an error. */
+static ast_decl *named_field(ctx *c, const char *name, rb_span span, const char *role, const int *types)
+{
+    ast_decl *d = lookup(c, name);
+    if (!d) {
+        rb_diag *g = ERR(c, "E0201", span, "unknown name '%s'", name);
+        const char *best = closest_name(c, name, true);
+        if (best) rb_diag_help(g, "did you mean '%s'?", best);
+        return NULL;
+    }
+    if (d->kind != DECL_FIELD) {
+        rb_diag *g = ERR(c, "E0801", span, "%s names a field, and '%s' is %s", role, name, kind_with_article(c, d));
+        rb_diag_help(g, "declare it as 'field %s \"…\": text'", name);
+        return NULL;
+    }
+    d->used = true;
+    int t = decl_type(c, d);
+    if (t == TC_ERROR) return NULL;
+    if (t & TC_MAYBE) {
+        rb_diag *g = ERR(c, "E0801", span, "%s must be in every record, and field '%s' is optional", role, name);
+        rb_diag_help(g, "drop 'optional' (and 'default') from '%s'", name);
+        return NULL;
+    }
+    bool ok = false;
+    for (const int *k = types; *k; k++) ok |= TC_BASE(t) == *k;
+    if (!ok) {
+        ERR(c, "E0801", span, "%s cannot be %s field '%s'", role, rb_type_name(t), name);
+        return NULL;
+    }
+    return d;
+}
+
+static void check_history_attrs(ctx *c)
+{
+    static const int key_types[] = {TC_TEXT, TC_NUM, TC_CHOICE, 0};
+    static const int period_types[] = {TC_TEXT, TC_DATE, 0};
+    if (c->key) c->key_field = named_field(c, c->key->word, c->key->word_span, "'key'", key_types);
+    ast_decl *per = c->attr[DECL_PERIOD];
+    if (per && per->on) {
+        if (per->word && (strcmp(per->word, "once") == 0)) {
+            rb_diag *g = ERR(c, "E0801", per->word_span, "a form filled once has no earlier periods to read");
+            rb_diag_help(g, "write weekly, monthly, quarterly or yearly before 'on'");
+        } else {
+            c->period_field = named_field(c, per->on, per->on_span, "'period … on'", period_types);
+        }
+    }
+}
+
+static void check_distribution(ctx *c, ast_decl *d)
+{
+    if (!d) return;
+    static const int by_types[] = {TC_TEXT, TC_NUM, TC_CHOICE, TC_BOOL, TC_DATE, 0};
+    if (d->word) c->dist_by = named_field(c, d->word, d->word_span, "'distribution by'", by_types);
+    if (!c->grade) {
+        rb_diag *g = ERR(c, "E0803", d->kw_span, "a distribution shares out grades, and the form has none");
+        rb_diag_help(g, "declare 'grade { >= 90: excellent \"优秀\" … }'");
+        return;
+    }
+    uint32_t ngrades = 0;
+    for (ast_arm *a = c->grade->arms; a; a = a->next) ngrades++;
+    if (ngrades > RB_DIST_MAX_GRADES) {
+        ERR(c, "E0803", d->kw_span, "a distribution takes at most %d grades, and the grade has %u", RB_DIST_MAX_GRADES,
+            ngrades);
+        return;
+    }
+    size_t errors = c->diags->errors, nrules = 0;
+    for (ast_dist_rule *r = d->rules; r; r = r->next) nrules++;
+    if (nrules == 0) WARN(c, "W0801", d->kw_span, "the distribution has no rules");
+    rb_dist_spec *specs = rb_arena_alloc(c->arena, (nrules ? nrules : 1) * sizeof *specs);
+    size_t i = 0;
+    for (ast_dist_rule *r = d->rules; r; r = r->next, i++) {
+        uint64_t set = 0;
+        for (ast_dist_id *id = r->ids; id; id = id->next) {
+            id->arm = -1;
+            int k = 0;
+            for (ast_arm *a = c->grade->arms; a; a = a->next, k++)
+                if (a->id && strcmp(a->id, id->id) == 0) id->arm = k;
+            if (id->arm < 0) {
+                rb_diag *g = ERR(c, "E0803", id->span, "'%s' is not a grade", id->id);
+                rb_suggestion sg = rb_suggest_begin(id->id);
+                for (ast_arm *a = c->grade->arms; a; a = a->next)
+                    if (a->id) rb_suggest_try(&sg, a->id);
+                if (sg.best) rb_diag_help(g, "did you mean '%s'?", sg.best);
+                else rb_diag_help(g, "a rule names the ids of the grade's arms");
+            } else if (set >> id->arm & 1) {
+                ERR(c, "E0803", id->span, "grade '%s' is named twice in one rule", id->id);
+            } else {
+                set |= (uint64_t)1 << id->arm;
+            }
+        }
+        if (r->share.kind != LIT_NUMBER || !r->share.is_percent) {
+            rb_diag *g = ERR(c, "E0803", r->share.span, "a share is a percent");
+            rb_diag_help(g, "write it with '%%', e.g. 20%%");
+        } else if (rb_num_sign(r->share.num) < 0 || rb_num_cmp(r->share.num, rb_num_int(1)) > 0) {
+            ERR(c, "E0803", r->share.span, "a share of %s is outside 0%%..100%%", pct_text(c, r->share.num));
+        }
+        specs[i] = (rb_dist_spec){.grades = set, .op = (uint8_t)r->op, .share = r->share.num};
+    }
+    if (c->diags->errors != errors || nrules == 0) return;
+    rb_dist_verdict v = rb_dist_feasible(specs, nrules, ngrades);
+    if (v == RB_DIST_UNDECIDED) {
+        WARN(c, "W0802", d->kw_span, "the distribution's rules are too many to check that they can all hold");
+        return;
+    }
+    if (v == RB_DIST_FEASIBLE) return;
+    /* Keep the rules that matter: drop each one whose absence still leaves
+     * the rest impossible (what remains is a smallest conflicting set). */
+    bool *keep = rb_arena_alloc(c->arena, nrules * sizeof *keep);
+    rb_dist_spec *trial = rb_arena_alloc(c->arena, nrules * sizeof *trial);
+    for (i = 0; i < nrules; i++) keep[i] = true;
+    for (i = 0; i < nrules; i++) {
+        size_t n = 0;
+        for (size_t j = 0; j < nrules; j++)
+            if (keep[j] && j != i) trial[n++] = specs[j];
+        if (rb_dist_feasible(trial, n, ngrades) == RB_DIST_INFEASIBLE) keep[i] = false;
+    }
+    const char **ids = rb_arena_alloc(c->arena, ngrades * sizeof *ids);
+    uint32_t k = 0;
+    for (ast_arm *a = c->grade->arms; a; a = a->next) ids[k++] = a->id ? a->id : "?";
+    rb_buf msg = {0};
+    ast_dist_rule *first = NULL;
+    i = 0;
+    for (ast_dist_rule *r = d->rules; r; r = r->next, i++) {
+        if (!keep[i]) continue;
+        if (!first) first = r;
+        else rb_buf_puts(&msg, "; ");
+        rb_buf_putc(&msg, '\'');
+        rb_dist_text(&msg, ids, specs[i].grades, specs[i].op, specs[i].share);
+        rb_buf_putc(&msg, '\'');
+    }
+    rb_diag *g = ERR(c, "E0804", first ? first->span : d->kw_span, "these distribution rules cannot all hold: %s",
+                     msg.s ? msg.s : "");
+    rb_diag_help(g, "every valid record gets exactly one grade, so the grades' shares add up to 100%%; "
+                    "loosen one of these rules");
+    rb_buf_free(&msg);
+}
+
+/* Does the expression read earlier periods, itself or through a let? */
+static const ast_expr *reads_history(const ast_expr *e)
+{
+    for (; e; e = NULL) {
+        if (is_history_call(e) || (e->kind == EX_NAME && e->ref && e->ref->history)) return e;
+        const ast_expr *h;
+        if ((h = reads_history(e->a)) || (h = reads_history(e->b)) || (h = reads_history(e->c))) return h;
+        for (const ast_expr *a = e->args; a; a = a->next)
+            if ((h = reads_history(a))) return h;
+        for (const ast_arm *a = e->arms; a; a = a->next)
+            if ((a->result && (h = reads_history(a->result)))) return h;
+    }
+    return NULL;
+}
+
+/* SPEC §13: history feeds outputs, warnings and the lets they use, never a
+ * score, the total, the grade or a check.  Declarations are in dependency
+ * order, so a let's mark is known before anything reads it. */
+static void check_history_flow(ctx *c)
+{
+    for (size_t i = 0; i < c->norder; i++) {
+        ast_decl *d = c->order[i];
+        const ast_expr *h = d->expr ? reads_history(d->expr) : NULL;
+        if (!h && d->when) h = reads_history(d->when);
+        if (!h) continue;
+        if (d->kind == DECL_LET || d->kind == DECL_OUTPUT || d->kind == DECL_WARN) {
+            d->history = true;
+            continue;
+        }
+        const char *what = d->name ? rb_arena_printf(c->arena, "%s '%s'", ast_decl_kind_name(d->kind), d->name)
+                                   : ast_decl_kind_name(d->kind);
+        rb_diag *g = is_history_call(h)
+                         ? ERR(c, "E0802", h->span, "%s cannot read earlier periods: %s() feeds outputs and warnings only",
+                               what, h->str)
+                         : ERR(c, "E0802", h->span, "%s cannot use '%s', which reads earlier periods", what, h->str);
+        rb_diag_help(g, "a score depends on its record alone; put what follows from the past in an output or a warn");
+    }
+}
+
 static bool walk_follows(walk_kind k, const ast_decl *d)
 {
     return k == WALK_ORDER ? in_order(d) : d->kind == DECL_LET || d->kind == DECL_OUTPUT;
@@ -1479,14 +1734,17 @@ size_t rb_check(rb_arena *arena, rb_source *src, ast_file *file, const rb_define
         ERR(&c, "E0407", c.total->kw_span, "'total = …' needs the form's 'scale N' (the full mark of the total)");
 
     check_raters(&c, c.raters);
+    check_history_attrs(&c);
     walk_all(&c, WALK_TYPING, c.form->body);
     check_exprs(&c, c.form->body);
     check_grade(&c, c.grade);
+    check_distribution(&c, c.distribution);
 
     walk_all(&c, WALK_ORDER, c.form->body);
     if (items) walk(&c, WALK_ORDER, c.form);
     if (c.total) walk(&c, WALK_ORDER, c.total);
     if (c.grade) walk(&c, WALK_ORDER, c.grade);
+    check_history_flow(&c);
     /* After errors (a declaration cut short by a syntax error, say), "never
      * used" would mostly be noise about the error itself. */
     if (diags->errors == 0) warn_unused(&c, c.form->body);
@@ -1504,5 +1762,9 @@ size_t rb_check(rb_arena *arena, rb_source *src, ast_file *file, const rb_define
     out->has_items = items;
     out->result_total = c.result_total;
     out->result_grade = c.result_grade;
+    out->key_field = c.key_field;
+    out->period_field = c.period_field;
+    out->distribution = c.distribution;
+    out->dist_by = c.dist_by;
     return diags->errors - errors_before;
 }

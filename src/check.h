@@ -35,6 +35,10 @@ typedef struct rb_checked {
     bool has_items;
     ast_decl *result_total;  /* DECL_RESULT when an expression reads `total` */
     ast_decl *result_grade;  /* DECL_RESULT when an expression reads `grade` */
+    ast_decl *key_field;     /* `key FIELD`: the field (SPEC §13), or NULL */
+    ast_decl *period_field;  /* `period … on FIELD`: the field, or NULL */
+    ast_decl *distribution;  /* DECL_DISTRIBUTION, or NULL */
+    ast_decl *dist_by;       /* its `by` field, or NULL */
 } rb_checked;
 
 /* Returns the number of errors added to diags (0: ready for codegen). */

@@ -557,6 +557,23 @@ static void raters(gen *g)
     }
 }
 
+/* key, period field and distribution rules (SPEC §13, §14) */
+static void history_tables(gen *g)
+{
+    const rb_checked *ck = g->ck;
+    rb_program *p = rb_builder_program(g->b);
+    p->key_slot = ck->key_field ? (uint32_t)ck->key_field->slot : RB_NONE;
+    p->period_slot = ck->period_field ? (uint32_t)ck->period_field->slot : RB_NONE;
+    p->dist_by = ck->dist_by ? (uint32_t)ck->dist_by->slot : RB_NONE;
+    if (!ck->distribution) return;
+    for (ast_dist_rule *r = ck->distribution->rules; r; r = r->next) {
+        rb_dist_rule rule = {.first = rb_builder_program(g->b)->ndist_grades, .op = (uint8_t)r->op,
+                             .share = num_index(g, r->share.num)};
+        for (ast_dist_id *id = r->ids; id; id = id->next, rule.count++) rb_build_dist_grade(g->b, (uint32_t)id->arm);
+        rb_build_dist_rule(g->b, rule);
+    }
+}
+
 rb_program *rb_codegen(rb_source *src, const rb_checked *ck)
 {
     rb_builder *b = rb_builder_new();
@@ -583,5 +600,6 @@ rb_program *rb_codegen(rb_source *src, const rb_checked *ck)
     children(&g, form);
     units(&g);
     grade_table(&g);
+    history_tables(&g);
     return rb_builder_finish(b);
 }

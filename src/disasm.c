@@ -10,6 +10,8 @@
  * section tree with an explicit stack and a visited mark: a debugging tool
  * should not be the thing that crashes on a damaged program. */
 #include "program.h"
+#include "buf.h"
+#include "distrib.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -425,6 +427,19 @@ static void put_bands(FILE *out, const rb_program *p)
                 put_str(out, p, a->label);
             }
             fputc('\n', out);
+        }
+    }
+    if (p->key_slot != RB_NONE) fprintf(out, "\nkey        slot %" PRIu32 "\n", p->key_slot);
+    if (p->period_slot != RB_NONE) fprintf(out, "period on  slot %" PRIu32 "\n", p->period_slot);
+    if (p->ndist_rules) {
+        fputs("\ndistribution", out);
+        if (p->dist_by != RB_NONE) fprintf(out, " by slot %" PRIu32, p->dist_by);
+        fputc('\n', out);
+        for (uint32_t i = 0; i < p->ndist_rules; i++) {
+            rb_buf b = {0};
+            rb_program_dist_text(&b, p, i);
+            fprintf(out, "  %s\n", b.s);
+            rb_buf_free(&b);
         }
     }
 }

@@ -983,7 +983,39 @@ static void print_decl(fmt_state *st, const ast_decl *d)
     case DECL_PERIOD:
         emit(st, kw, d->kw_span.start, false);
         emit(st, d->word ? d->word : "", d->word_span.start, true);
+        if (d->on) {
+            emit(st, "on", NOFLUSH, true);
+            emit(st, d->on, d->on_span.start, true);
+        }
         break;
+    case DECL_KEY:
+        emit(st, kw, d->kw_span.start, false);
+        emit(st, d->word ? d->word : "", d->word_span.start, true);
+        break;
+    case DECL_DISTRIBUTION: {
+        emit(st, kw, d->kw_span.start, false);
+        if (d->word) {
+            emit(st, "by", NOFLUSH, true);
+            emit(st, d->word, d->word_span.start, true);
+        }
+        emit(st, "{", NOFLUSH, true);
+        int base = line_indent(st);
+        static const char *const ops[] = {"<", "<=", ">", ">="}; /* ast_arm_op order */
+        for (const ast_dist_rule *r = d->rules; r; r = r->next) {
+            st->indent = base + INDENT;
+            nl(st);
+            for (const ast_dist_id *id = r->ids; id; id = id->next) {
+                if (id != r->ids) emit(st, "+", NOFLUSH, true);
+                emit(st, id->id, id->span.start, id != r->ids);
+            }
+            emit(st, ops[r->op <= ARM_GE ? r->op : ARM_GE], NOFLUSH, true);
+            emit_lit(st, &r->share, r->share.span.start, true);
+            nl(st);
+        }
+        st->indent = base + INDENT;
+        close_list(st, close_brace(st, d->span.end), base);
+        break;
+    }
     case DECL_VERSION: case DECL_SCALE: case DECL_PRECISION:
         emit(st, kw, d->kw_span.start, false);
         emit_lit(st, &d->value, d->value.span.start, true);

@@ -87,6 +87,8 @@ const char *ast_decl_kind_name(ast_decl_kind k)
     case DECL_TOTAL: return "total";
     case DECL_GRADE: return "grade";
     case DECL_SIGN: return "sign";
+    case DECL_KEY: return "key";
+    case DECL_DISTRIBUTION: return "distribution";
     }
     return "declaration";
 }

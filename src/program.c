@@ -31,6 +31,8 @@ void rb_program_free(rb_program *p)
     free(p->arms);
     free(p->bands);
     free(p->code);
+    free(p->dist_rules);
+    free(p->dist_grades);
     free(p);
 }
 
@@ -49,7 +51,7 @@ struct rb_builder {
     /* capacities of the growing tables */
     uint32_t cap_numbers, cap_strings, cap_string_bytes, cap_options, cap_choicesets,
         cap_slots, cap_inputs, cap_raters, cap_items, cap_sections, cap_children, cap_units,
-        cap_arms, cap_bands, cap_code;
+        cap_arms, cap_bands, cap_code, cap_dist_rules, cap_dist_grades;
     index_set strs, nums;
 };
 
@@ -62,6 +64,7 @@ rb_builder *rb_builder_new(void)
     p->source_name = RB_NONE;
     p->precision = 2;
     p->grade_on_unit = p->total_unit = RB_NONE;
+    p->key_slot = p->period_slot = p->dist_by = RB_NONE;
     b->p = p;
     return b;
 }
@@ -247,6 +250,8 @@ DEFINE_APPEND(rb_build_child, rb_child, children, nchildren, cap_children)
 DEFINE_APPEND(rb_build_unit, rb_unit, units, nunits, cap_units)
 DEFINE_APPEND(rb_build_arm, rb_arm, arms, narms, cap_arms)
 DEFINE_APPEND(rb_build_band, rb_band, bands, nbands, cap_bands)
+DEFINE_APPEND(rb_build_dist_rule, rb_dist_rule, dist_rules, ndist_rules, cap_dist_rules)
+DEFINE_APPEND(rb_build_dist_grade, uint32_t, dist_grades, ndist_grades, cap_dist_grades)
 
 uint32_t rb_build_here(const rb_builder *b)
 {

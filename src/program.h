@@ -46,7 +46,7 @@
 
 /* The magic, and the format version this build writes and reads. */
 #define RB_MAGIC "RUBRIC\0\x1a"   /* 8 bytes */
-#define RB_FORMAT_VERSION 1u
+#define RB_FORMAT_VERSION 2u
 
 /* Value types of slots (what a name denotes). */
 typedef enum {
@@ -193,6 +193,16 @@ typedef struct {
     uint32_t weight;      /* number index (fraction); 0 = optional, informational */
 } rb_rater;
 
+/* A distribution rule (SPEC §14): the grades dist_grades[first ..
+ * first+count) — indices into the grade's arms, 0 = its first arm — take
+ * together a share `op` the number `share` (a fraction, 0.2 for 20%) of
+ * the valid records of a batch (of each group, with `dist_by`). */
+typedef struct {
+    uint32_t first, count;
+    uint8_t op;           /* rb_arm_op: LT, LE, GT, GE */
+    uint32_t share;       /* number index */
+} rb_dist_rule;
+
 typedef struct rb_program {
     /* form header */
     uint32_t name, label;        /* string indices (label may be RB_NONE) */
@@ -224,6 +234,13 @@ typedef struct rb_program {
     uint32_t grade_on_unit;    /* U_GRADE_ON unit or RB_NONE */
     uint32_t total_unit;       /* U_TOTAL unit or RB_NONE */
     uint8_t *code;             uint32_t code_len;
+
+    /* history and distribution (SPEC §13, §14): field slots or RB_NONE */
+    uint32_t key_slot;         /* `key FIELD` */
+    uint32_t period_slot;      /* `period … on FIELD` */
+    uint32_t dist_by;          /* `distribution by FIELD` */
+    rb_dist_rule *dist_rules;  uint32_t ndist_rules;
+    uint32_t *dist_grades;     uint32_t ndist_grades;
 
     char digest[72];           /* "sha256:" + 64 hex digits of the .rbc bytes */
 

@@ -22,7 +22,8 @@
 typedef struct rb_builder rb_builder;
 
 /* A new, empty program: no tables, header indices RB_NONE, precision 2,
- * has_items 0, grade_on_unit/total_unit RB_NONE, no grade. */
+ * has_items 0, grade_on_unit/total_unit RB_NONE, no grade; key_slot,
+ * period_slot and dist_by RB_NONE, no distribution rules. */
 rb_builder *rb_builder_new(void);
 /* The program under construction (set header fields, patch entries).
  * Table pointers move as tables grow: do not keep element pointers across
@@ -53,6 +54,8 @@ uint32_t rb_build_child(rb_builder *b, rb_child c);
 uint32_t rb_build_unit(rb_builder *b, rb_unit u);
 uint32_t rb_build_arm(rb_builder *b, rb_arm a);
 uint32_t rb_build_band(rb_builder *b, rb_band band);
+uint32_t rb_build_dist_rule(rb_builder *b, rb_dist_rule r);
+uint32_t rb_build_dist_grade(rb_builder *b, uint32_t arm);
 
 /* Code.  Each returns the byte offset of the instruction it appended.
  * rb_build_op is for OPK_NONE opcodes, rb_build_op1 for the rest.

@@ -1251,6 +1251,46 @@ bool rb_program_verified(const rb_program *p)
     return p && p->verified == &verified_mark;
 }
 
+/* History and distribution (SPEC §13, §14): the key, period and `by`
+ * slots are required fields of a type the records can name them by, and
+ * every rule names grades of the grade, once each, with a share in 0..1. */
+static int check_history(verifier *v)
+{
+    const rb_program *p = v->p;
+    static const char *const what[] = {"key", "period", "distribution-by"};
+    const uint32_t slots[] = {p->key_slot, p->period_slot, p->dist_by};
+    for (int i = 0; i < 3; i++) {
+        uint32_t s = slots[i];
+        if (s == RB_NONE) continue;
+        if (s >= p->nslots) return fail(v, "the %s slot %" PRIu32 " is outside the %" PRIu32 " slots", what[i], s, p->nslots);
+        const rb_slot *sl = &p->slots[s];
+        if (sl->kind != SLOT_FIELD || sl->maybe || sl->type == RB_T_CHOICES ||
+            (i < 2 && sl->type == RB_T_BOOL) || (i == 1 && sl->type != RB_T_TEXT && sl->type != RB_T_DATE))
+            return fail(v, "the %s slot %" PRIu32 " (%s) is not a required field of a usable type", what[i], s,
+                        rb_str(p, sl->name));
+    }
+    if (p->ndist_rules && p->grade.narms == 0) return fail(v, "distribution rules on a form without a grade");
+    if (p->ndist_rules && p->grade.narms > 64) return fail(v, "distribution rules over more than 64 grades");
+    for (uint32_t i = 0; i < p->ndist_rules; i++) {
+        const rb_dist_rule *r = &p->dist_rules[i];
+        if (r->count == 0 || r->first > p->ndist_grades || r->count > p->ndist_grades - r->first)
+            return fail(v, "distribution rule %" PRIu32 " names grades outside the table", i);
+        if (r->op > RB_ARM_GE) return fail(v, "distribution rule %" PRIu32 " has operator %u", i, r->op);
+        if (NUM(v, r->share, false, "distribution rule %" PRIu32 " share", i)) return -1;
+        rb_num share = p->numbers[r->share];
+        if (rb_num_sign(share) < 0 || rb_num_cmp(share, rb_num_int(1)) > 0)
+            return fail(v, "distribution rule %" PRIu32 " has a share outside 0..1", i);
+        uint64_t seen = 0;
+        for (uint32_t k = r->first; k < r->first + r->count; k++) {
+            uint32_t g = p->dist_grades[k];
+            if (g >= p->grade.narms || (seen >> g & 1))
+                return fail(v, "distribution rule %" PRIu32 " names grade %" PRIu32 " wrongly", i, g);
+            seen |= (uint64_t)1 << g;
+        }
+    }
+    return 0;
+}
+
 int rb_program_verify(rb_program *p, char *err, size_t errcap)
 {
     verifier v = {.p = p, .err = err, .errcap = errcap};
@@ -1271,6 +1311,7 @@ int rb_program_verify(rb_program *p, char *err, size_t errcap)
     if (rc == 0) rc = check_bands(&v);
     if (rc == 0) rc = check_units(&v);
     if (rc == 0) rc = check_code(&v);
+    if (rc == 0) rc = check_history(&v);
     free(v.prod);
     free(v.option_set);
     free(v.band_user);

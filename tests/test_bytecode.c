@@ -460,9 +460,9 @@ static void test_digest_format(void **state)
         snprintf(hex, sizeof hex, "%02x", bytes[len - 32 + (size_t)i]);
         assert_memory_equal(p->digest + 7 + 2 * i, hex, 2);
     }
-    /* the format starts with the magic and version 1, little-endian */
+    /* the format starts with the magic and version RB_FORMAT_VERSION, little-endian */
     assert_memory_equal(bytes, RB_MAGIC, 8);
-    assert_int_equal(bytes[8], 1);
+    assert_int_equal(bytes[8], RB_FORMAT_VERSION);
     assert_int_equal(bytes[9] | bytes[10] | bytes[11] | bytes[12], 0);
     assert_memory_equal(bytes + 16, "HEAD", 4);
     /* a different program has a different digest */
@@ -1258,7 +1258,7 @@ static void test_file_header_errors(void **state)
     put32(copy + 8, 7);
     char err[256];
     assert_null(rb_program_load(copy, len, err, sizeof err));
-    assert_string_equal(err, "bytecode: format version 7 is not supported (this rubric reads 1)");
+    assert_string_equal(err, "bytecode: format version 7 is not supported (this rubric reads 2)");
 
     memcpy(copy, bytes, len);
     put32(copy + 12, 4);

@@ -234,6 +234,63 @@ static void defines(void **state)
     release(&c);
 }
 
+#define GRADE3 "  item a points 100\n  grade { >= 90: excellent \"优秀\" >= 60: pass \"合格\" else: fail \"不合格\" }\n"
+
+/* SPEC §14: rules name grades, shares are percents in 0..100%, and rules
+ * that cannot all hold are an error naming just the conflicting ones. */
+static void distribution_rules(void **state)
+{
+    (void)state;
+    compiled c = compile("form f {\n" GRADE3 "  distribution {\n    excelent <= 20%\n    pass < 0.5\n"
+                         "    fail > 150%\n  }\n}\n");
+    expect_diag(&c, "E0803", 5, 5, "'excelent' is not a grade");
+    expect_diag(&c, "E0803", 6, 12, "a share is a percent");
+    expect_diag(&c, "E0803", 7, 12, "a share of 150% is outside 0%..100%");
+    assert_null(c.p);
+    release(&c);
+    /* contradictory, and minimums past 100%; the harmless rule is not named */
+    c = compile("form f {\n" GRADE3 "  distribution {\n    pass <= 90%\n    excellent <= 10%\n    excellent >= 20%\n  }\n}\n");
+    expect_only(&c, "E0804", 6, 5, "cannot all hold: 'excellent <= 10%'; 'excellent >= 20%'");
+    release(&c);
+    c = compile("form f {\n" GRADE3 "  distribution {\n    excellent + pass >= 60%\n    fail >= 50%\n  }\n}\n");
+    expect_only(&c, "E0804", 5, 5, "'excellent + pass >= 60%'; 'fail >= 50%'");
+    release(&c);
+    /* strict at the edge: fail > 0% with the others taking all of 100% */
+    c = compile("form f {\n" GRADE3 "  distribution {\n    excellent + pass >= 100%\n    fail > 0%\n  }\n}\n");
+    expect_only(&c, "E0804", 5, 5, "cannot all hold");
+    release(&c);
+    /* exactly at the edge holds: 50% + 50% */
+    c = compile("form f {\n" GRADE3 "  field dept: text\n  distribution by dept {\n    excellent >= 50%\n"
+                "    fail >= 50%\n    pass <= 0%\n  }\n}\n");
+    assert_int_equal(c.d.errors, 0);
+    assert_non_null(c.p);
+    assert_int_equal(c.p->ndist_rules, 3);
+    assert_true(c.p->dist_by != RB_NONE);
+    release(&c);
+}
+
+/* SPEC §2: `key` and `distribution` are keywords only where a declaration
+ * starts; as names (a let, an option, a field) they keep working. */
+static void contextual_history_words(void **state)
+{
+    (void)state;
+    compiled c = compile("form f {\n  field key: text\n  field m: choice { key, distribution }\n"
+                         "  item a points 10\n  let distribution = a\n  output o = distribution + 1\n"
+                         "  warn key == \"x\" \"k\"\n  check m == \"distribution\" \"m\"\n}\n");
+    assert_int_equal(c.d.errors, 0);
+    release(&c);
+    c = compile("form f {\n  key emp\n  period monthly on month\n  field emp: text\n  field month: text\n"
+                "  item a points 10\n}\n");
+    assert_int_equal(c.d.errors, 0);
+    assert_true(c.p->key_slot != RB_NONE && c.p->period_slot != RB_NONE);
+    release(&c);
+    c = compile("form f {\n  key emp\n  period once on month\n  field emp: text optional\n  field month: date\n"
+                "  item a points 10\n}\n");
+    expect_diag(&c, "E0801", 2, 7, "field 'emp' is optional");
+    expect_diag(&c, "E0801", 3, 10, "filled once");
+    release(&c);
+}
+
 static void total_needs_scale(void **state)
 {
     (void)state;
@@ -444,7 +501,8 @@ int main(void)
         cmocka_unit_test(raters_sum),
         cmocka_unit_test(type_errors),
         cmocka_unit_test(defines),
-        cmocka_unit_test(total_needs_scale),
+        cmocka_unit_test(total_needs_scale), cmocka_unit_test(distribution_rules),
+        cmocka_unit_test(contextual_history_words),
         cmocka_unit_test(unused_input_warns),
         cmocka_unit_test(syntax_error_echoes_dropped),
         cmocka_unit_test(total_and_grade_readable),
