@@ -148,8 +148,10 @@ sanitize:
 	$(MAKE) BUILD=build-san CC=clang OPT=-O1 \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" test
 
-# Throughput against the alternatives on this machine (bench/run.sh); N records.
+# Throughput against the alternatives on this machine (bench/run.sh): N records
+# (default 100000) of the sales and cs_weekly forms, NDJSON and CSV in.
 bench: all
+	@sh tools/deps.sh bench
 	@RUBRIC=$(BUILD)/rubric sh bench/run.sh
 
 # libFuzzer targets (clang); not part of `make test`.  Each runs FUZZ_SECONDS:

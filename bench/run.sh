@@ -1,49 +1,63 @@
 #!/bin/sh
-# run.sh — `make bench`: scores the same generated records with rubric (from
-# source and from .rbc, NDJSON and CSV in) and with the alternatives found on
-# this machine (a Python json+fractions script for the same form; jq summing
-# the items), in one run, and prints records per second for each.
-# N (default 200000) sets the number of records.
+# run.sh — `make bench`: scores the same generated records (bench/gen.awk) with
+# rubric and with the alternatives, in one run, and prints for each the wall
+# time, CPU time (user + sys), records per second, peak memory, and the ratio
+# to the LuaJIT + lua-cjson script (bench/sales.lua).  On a shared machine the
+# CPU-time ratio is the stable one; wall time is what -j N improves.
+#   N       number of records (default 100000)
+#   JOBS    the -j value of the parallel run (default 2)
+# Every tool must give exactly one result line per record, or the bench fails.
 set -eu
 : "${RUBRIC:?set RUBRIC to the rubric binary}"
-N=${N:-200000}
+N=${N:-100000}
+JOBS=${JOBS:-2}
+PY=/usr/bin/python3
 dir=${TMPDIR:-/tmp}/rubric-bench.$$
 mkdir -p "$dir"
 trap 'rm -rf "$dir"' EXIT
-# Deterministic records: a linear congruential generator in awk.
-awk -v n="$N" 'BEGIN {
-    s = 12345
-    split("knowledge initiative expression patience technique target satisfaction teamwork learning", k, " ")
-    split("10 10 10 10 15 15 10 10 10", m, " ")
-    print "name,date,knowledge,initiative,expression,patience,technique,target,satisfaction,teamwork,learning" > "'"$dir"'/r.csv"
-    for (i = 1; i <= n; i++) {
-        line = "{\"name\":\"员工" i "\",\"date\":\"2026-10-31\""; row = "员工" i ",2026-10-31"
-        for (j = 1; j <= 9; j++) { s = (s * 1103515245 + 12345) % 2147483648; v = s % (m[j] + 1)
-            line = line ",\"" k[j] "\":" v; row = row "," v }
-        print line "}" > "'"$dir"'/r.ndjson"; print row > "'"$dir"'/r.csv"
-    }
-}'
-"$RUBRIC" compile templates/presales.rubric -o "$dir/p.rbc"
-now() { date +%s.%N; }
-run() { # run LABEL COMMAND...
-    label=$1; shift
-    t0=$(now); "$@" > "$dir/out" 2>/dev/null || [ $? -le 1 ]; t1=$(now)
+awk -v n="$N" -v dir="$dir" -f bench/gen.awk
+"$RUBRIC" compile templates/sales.rubric -o "$dir/sales.rbc"
+"$RUBRIC" compile templates/cs_weekly.rubric -o "$dir/cs.rbc"
+have() { command -v "$1" >/dev/null 2>&1; }
+[ -x /usr/bin/time ] || { echo "bench: /usr/bin/time is missing (sh tools/deps.sh bench)" >&2; exit 2; }
+base=""
+run() { # run LABEL INPUT COMMAND...  (INPUT is fed on standard input)
+    label=$1; input=$2; shift 2
+    /usr/bin/time -f '%e %U %S %M' -o "$dir/time" "$@" < "$input" > "$dir/out" 2>"$dir/err" || [ $? -le 1 ] || {
+        echo "bench: $label failed:" >&2; cat "$dir/err" >&2; exit 1; }
     lines=$(wc -l < "$dir/out")
-    awk -v l="$label" -v a="$t0" -v b="$t1" -v n="$lines" \
-        'BEGIN { t = b - a; printf "%-44s %8.2f s  %10.0f records/s  (%d results)\n", l, t, n / t, n }'
+    [ "$lines" = "$((N + ${HEADER:-0}))" ] || { echo "bench: $label gave $lines results for $N records" >&2; exit 1; }
+    set -- $(tail -n 1 "$dir/time")
+    cpu=$(awk -v u="$2" -v s="$3" 'BEGIN { printf "%.2f", u + s }')
+    [ -n "$base" ] || base=$cpu
+    case $label in luajit*) luajit_cpu=$cpu ;; esac
+    printf '%s %s %s %s %s\n' "$1" "$cpu" "$4" "$label" >> "$dir/rows"
 }
-echo "bench: $N records of the 售前客服 form (templates/presales.rubric)"
-run "rubric score presales.rubric (NDJSON)" "$RUBRIC" score templates/presales.rubric "$dir/r.ndjson"
-run "rubric score presales.rbc (NDJSON)" "$RUBRIC" score "$dir/p.rbc" "$dir/r.ndjson"
-run "rubric score presales.rbc (CSV)" "$RUBRIC" score "$dir/p.rbc" "$dir/r.csv"
-run "rubric score --format csv" "$RUBRIC" score --format csv "$dir/p.rbc" "$dir/r.ndjson"
-if command -v python3 >/dev/null 2>&1; then
-    run "python3 json+fractions (bench/presales.py)" python3 bench/presales.py "$dir/r.ndjson"
-else
-    echo "python3 not found: skipping the Python baseline"
+rm -f "$dir/rows"; luajit_cpu=""
+run "rubric sales.rbc (NDJSON, stdin)" "$dir/sales.ndjson" "$RUBRIC" score "$dir/sales.rbc" -
+if "$RUBRIC" help score 2>&1 | grep -q -- '-j N'; then
+    run "rubric sales.rbc -j $JOBS (NDJSON, stdin)" "$dir/sales.ndjson" "$RUBRIC" score -j "$JOBS" "$dir/sales.rbc" -
 fi
-if command -v jq >/dev/null 2>&1; then
-    run "jq (sum only, no validation or grade)" jq -c '{total: (.knowledge+.initiative+.expression+.patience+.technique+.target+.satisfaction+.teamwork+.learning)}' "$dir/r.ndjson"
+run "rubric sales.rubric (NDJSON, from source)" "$dir/sales.ndjson" "$RUBRIC" score templates/sales.rubric -
+run "rubric sales.rbc (CSV)" /dev/null "$RUBRIC" score "$dir/sales.rbc" "$dir/sales.csv"
+HEADER=1 run "rubric sales.rbc --format csv (CSV out)" "$dir/sales.ndjson" "$RUBRIC" score --format csv "$dir/sales.rbc" -
+run "rubric cs_weekly.rbc (raters, NDJSON)" "$dir/cs.ndjson" "$RUBRIC" score "$dir/cs.rbc" -
+if have luajit && luajit -e 'require("cjson")' 2>/dev/null; then
+    run "luajit + lua-cjson (bench/sales.lua)" /dev/null luajit bench/sales.lua "$dir/sales.ndjson"
 else
-    echo "jq not found: skipping the jq baseline (apt-get install jq)"
+    echo "bench: luajit or lua-cjson missing: skipping that baseline (sh tools/deps.sh bench)"
 fi
+if [ -x "$PY" ]; then
+    run "python3 json+fractions (bench/sales.py)" /dev/null "$PY" bench/sales.py "$dir/sales.ndjson"
+fi
+if have jq; then
+    run "jq (bench/sales.jq)" "$dir/sales.ndjson" jq -c -f bench/sales.jq
+fi
+echo "bench: $N records each; 销售表现考核表 = templates/sales.rubric, 客服周考核 = templates/cs_weekly.rubric"
+printf '%-44s %8s %8s %12s %9s %10s\n' "" "wall s" "cpu s" "records/s" "peak MB" "vs luajit"
+awk -v n="$N" -v lj="$luajit_cpu" '{
+    label = $4; for (i = 5; i <= NF; i++) label = label " " $i
+    ratio = lj == "" ? "-" : sprintf("%.2fx", lj / ($2 > 0 ? $2 : 0.001))
+    printf "%-44s %8.2f %8.2f %12.0f %9.1f %10s\n", label, $1, $2, n / ($2 > 0 ? $2 : 0.001), $3 / 1024, ratio
+}' "$dir/rows"
+echo "(records/s and the ratio are on CPU time; 'vs luajit' > 1 means faster than the LuaJIT script)"

@@ -2,6 +2,8 @@
 # deps.sh — makes sure the build dependencies are present.
 # As root it installs what is missing with apt-get; otherwise it names the
 # exact command to run.  Each dependency is justified in docs/dependencies.md.
+# `deps.sh bench` also installs what `make bench` compares against (and times
+# with): luajit + lua-cjson (the fast-script baseline), jq, and GNU time.
 set -u
 missing=""
 need() { # need PACKAGE TEST...
@@ -18,6 +20,12 @@ need libyajl-dev   has_header yajl/yajl_parse.h
 need libcsv-dev    has_header csv.h
 need nettle-dev    has_header nettle/sha2.h
 need gettext       command -v msgcmp   # make po-check: message extraction and translation checks
+if [ "${1:-}" = bench ]; then
+    need luajit    command -v luajit
+    need lua-cjson luajit -e 'require("cjson")'
+    need jq        command -v jq
+    need time      test -x /usr/bin/time
+fi
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "deps: installing$missing"
