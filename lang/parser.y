@@ -487,9 +487,9 @@ input_decl
   ;
 
 type_decl
-  : type_kw T_IDENT opt_label "=" type_expr
+  : type_kw T_IDENT opt_label "=" type_expr constraints
       { $$ = fill(decl_new(ctx, DECL_TYPE, @$, @1), DECL_TYPE, @$, @1, $2, @2, $3, @3);
-        $$->type = $5; }
+        $$->type = $5; $$->constraints = $6.head; }
   ;
 
 /* ---- types ----------------------------------------------------------- */
@@ -585,6 +585,10 @@ attrs
   | attrs K_POINTS signed_num
       { $$ = $1; if ($$.d->has_points) attr_twice(ctx, "points", @2);
         else { $$.d->has_points = true; $$.d->points = $3; } }
+  | attrs K_POINTS signed_num ".." signed_num
+      { /* a rating scale (SPEC §12): the full mark is the high end */
+        $$ = $1; if ($$.d->has_points) attr_twice(ctx, "points", @2);
+        else { $$.d->has_points = true; $$.d->has_low = true; $$.d->low = $3; $$.d->points = $5; } }
   | attrs K_WEIGHT signed_num
       { $$ = $1; if ($$.d->has_weight) attr_twice(ctx, "weight", @2);
         else { $$.d->has_weight = true; $$.d->weight = $3; } }

@@ -178,7 +178,8 @@ typedef struct ast_decl {
     rb_span label_span;
 
     ast_type *type;               /* param, field, input, type */
-    ast_constraint *constraints;  /* field, input */
+    ast_constraint *constraints;  /* field, input, type (the checker adds a named
+                                     type's to each field and input of that type) */
     ast_literal value;            /* param = LITERAL; scale N; precision D;
                                      version "…" (LIT_STRING) */
     const char *word;             /* period: weekly|monthly|quarterly|yearly|once;
@@ -189,6 +190,7 @@ typedef struct ast_decl {
     ast_dist_rule *rules;         /* distribution */
 
     bool has_points;  ast_literal points;   /* section, item, deduct */
+    bool has_low;     ast_literal low;      /* item: `points low..points`, a rating scale */
     bool has_weight;  ast_literal weight;   /* section, item (percent) */
     bool optional;                /* item */
     ast_expr *when;               /* item */

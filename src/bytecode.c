@@ -56,7 +56,7 @@
 /* On-disk record sizes (bytes); a count is checked against them. */
 enum {
     SZ_HEAD = 37, SZ_NUMS = 16, SZ_STRS_MIN = 4, SZ_OPTS = 12, SZ_CSET = 9, SZ_SLOT = 23,
-    SZ_INPT = 28, SZ_RATR = 12, SZ_ITEM = 26, SZ_SECT = 25, SZ_CHLD = 5, SZ_UNIT = 25,
+    SZ_INPT = 28, SZ_RATR = 12, SZ_ITEM = 30, SZ_SECT = 25, SZ_CHLD = 5, SZ_UNIT = 25,
     SZ_ARMS = 17, SZ_BAND = 8, SZ_GRAD = 8, SZ_CODE = 1, SZ_HIST = 12, SZ_DRUL = 13, SZ_DGRD = 4
 };
 
@@ -218,6 +218,7 @@ uint8_t *rb_program_serialize(rb_program *p, size_t *len)
         w_u8(&w, it->optional);
         w_u32(&w, it->when_unit);
         w_u32(&w, it->input);
+        w_u32(&w, it->low);
     }
 
     w_section(&w, TAG_SECT, p->nsections);
@@ -555,6 +556,7 @@ static bool read_tables(reader *r, rb_program *p)
         it->optional = r_u8(r);
         it->when_unit = r_u32(r);
         it->input = r_u32(r);
+        it->low = r_u32(r);
     }
 
     n = r_section(r, TAG_SECT, SZ_SECT);

@@ -267,6 +267,49 @@ static ast_type *resolve_type(ctx *c, ast_type *t, int depth)
     return t;
 }
 
+/* Which part of a value's rule a constraint sets, so that a field's own
+ * constraint replaces its named type's of the same part. */
+enum { PART_LOW = 1, PART_HIGH = 2, PART_PRESENCE = 4, PART_DEFAULT = 8, PART_UNIT = 16 };
+static int constraint_parts(ast_con_kind k)
+{
+    switch (k) {
+    case CON_IN: return PART_LOW | PART_HIGH;
+    case CON_GE: case CON_GT: return PART_LOW;
+    case CON_LE: case CON_LT: return PART_HIGH;
+    case CON_REQUIRED: case CON_OPTIONAL: return PART_PRESENCE;
+    case CON_DEFAULT: return PART_DEFAULT;
+    case CON_UNIT: return PART_UNIT;
+    }
+    return 0;
+}
+
+/* `type 评分 = integer in 1..5` carries its constraints to every field and
+ * input declared with it (SPEC §12): they are appended to the declaration's
+ * own, except where its own already set that part (`input x: 评分 optional`
+ * keeps 1..5; `input y: 评分 in 1..3` narrows it).  A named type may itself
+ * name another: the nearer one wins. */
+static void inherit_constraints(ctx *c, ast_decl *d, const ast_type *t, int depth)
+{
+    if (!t || t->kind != TY_NAMED || depth > 32) return;
+    ast_decl *td = lookup(c, t->name);
+    if (!td || td->kind != DECL_TYPE) return;
+    int own = 0;
+    ast_constraint **tail = &d->constraints;
+    for (ast_constraint *k = d->constraints; k; k = k->next) {
+        own |= constraint_parts(k->kind);
+        tail = &k->next;
+    }
+    for (const ast_constraint *k = td->constraints; k; k = k->next) {
+        if (constraint_parts(k->kind) & own) continue;
+        ast_constraint *copy = rb_arena_alloc(c->arena, sizeof *copy);
+        *copy = *k;
+        copy->next = NULL;
+        *tail = copy;
+        tail = &copy->next;
+    }
+    inherit_constraints(c, d, td->type, depth + 1);
+}
+
 static bool choice_numeric(const ast_type *t)
 {
     if (!t || !t->options) return false;
@@ -495,6 +538,25 @@ static void apply_defines(ctx *c, const rb_define *defs, size_t n)
 
 static bool positive(rb_num n) { return rb_num_sign(n) > 0; }
 
+/* `points A..B` (SPEC §12): an item's rating scale, literals 0 <= A < B. */
+static void rating_scale(ctx *c, ast_decl *d)
+{
+    if (d->kind != DECL_ITEM) {
+        rb_span at = {d->low.span.start, d->points.span.end};
+        rb_diag *g = d->kind == DECL_DEDUCT ? ERR(c, "E0409", at, "a deduction takes no rating scale")
+                                            : ERR(c, "E0409", at, "a section takes no rating scale");
+        rb_diag_help(g, "write 'points %s': only an item is rated on a scale, everything else counts from 0",
+                     num_text(c, d->points.num));
+        d->has_low = false;
+    } else if (rb_num_sign(d->low.num) < 0 || rb_num_cmp(d->low.num, d->points.num) >= 0) {
+        rb_span at = {d->low.span.start, d->points.span.end};
+        rb_diag *g = ERR(c, "E0409", at, "the rating scale %s..%s is not a scale", num_text(c, d->low.num),
+                         num_text(c, d->points.num));
+        rb_diag_help(g, "a scale runs from its lowest rating (0 or more) up to its full mark, e.g. 'points 1..5'");
+        d->has_low = false;
+    }
+}
+
 /* Computes full marks, weights and "may be absent" bottom-up. */
 static void structure(ctx *c, ast_decl *s)
 {
@@ -506,6 +568,7 @@ static void structure(ctx *c, ast_decl *s)
     for (ast_decl *d = s->body; d; d = d->next) {
         switch (d->kind) {
         case DECL_SECTION:
+            if (d->has_low) rating_scale(c, d);
             structure(c, d);
             break;
         case DECL_ITEM: case DECL_DEDUCT:
@@ -518,6 +581,7 @@ static void structure(ctx *c, ast_decl *s)
             } else {
                 d->full = d->points.num;
             }
+            if (d->has_low) rating_scale(c, d);
             if (d->kind == DECL_ITEM) {
                 if (d->optional && d->expr)
                     ERR(c, "E0405", d->name_span,
@@ -1250,6 +1314,9 @@ static void check_decl_exprs(ctx *c, ast_decl *d)
         decl_type(c, d);
         break;
     }
+    case DECL_TYPE:
+        if (d->constraints) check_constraints(c, d, d->type ? d->type->resolved : NULL);
+        break;
     case DECL_FIELD: case DECL_INPUT:
         check_constraints(c, d, d->type ? d->type->resolved : NULL);
         decl_type(c, d);
@@ -1697,6 +1764,13 @@ size_t rb_check(rb_arena *arena, rb_source *src, ast_file *file, const rb_define
     for (size_t i = 0; i < c.cap; i++) {
         ast_decl *d = c.names[i];
         if (d && d->type) resolve_type(&c, d->type, 0);
+    }
+    for (size_t i = 0; i < c.cap; i++) {
+        ast_decl *d = c.names[i];
+        if (d && (d->kind == DECL_FIELD || d->kind == DECL_INPUT) && d->type && d->type->resolved) {
+            inherit_constraints(&c, d, d->type, 0);
+            d->maybe = declared_optional(d);
+        }
     }
     apply_defines(&c, defs, ndefs);
 

@@ -212,6 +212,7 @@ static void tables(gen *g, ast_decl *body, uint32_t section)
                 .optional = d->optional,
                 .when_unit = RB_NONE,
                 .input = RB_NONE,
+                .low = d->has_low ? num_index(g, d->low.num) : RB_NONE,
             };
             d->index = (int)p->nitems;
             if (!d->expr) {
@@ -220,7 +221,7 @@ static void tables(gen *g, ast_decl *body, uint32_t section)
                     .required = !d->optional,
                     .rated = d->kind == DECL_ITEM && g->ck->raters,
                     .min_incl = 1, .max_incl = 1,
-                    .min = num_index(g, rb_num_zero()),
+                    .min = num_index(g, d->has_low ? d->low.num : rb_num_zero()),
                     .max = num_index(g, d->full),
                     .def = RB_NONE, .unit = RB_NONE,
                     .item = p->nitems,

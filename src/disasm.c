@@ -263,8 +263,10 @@ static void put_tree(FILE *out, const rb_program *p)
         if (e.kind == CHILD_ITEM) {
             if (e.index >= p->nitems) continue;
             const rb_item *it = &p->items[e.index];
-            fprintf(out, "%*s%s %s points %s", indent, "", it->is_deduct ? "deduct" : "item",
-                    slot_text(p, it->slot), num_text(p, it->points, a));
+            char lowbuf[64];
+            fprintf(out, "%*s%s %s points %s%s%s", indent, "", it->is_deduct ? "deduct" : "item",
+                    slot_text(p, it->slot), it->low != RB_NONE ? num_text(p, it->low, lowbuf) : "",
+                    it->low != RB_NONE ? ".." : "", num_text(p, it->points, a));
             if (it->weight != RB_NONE) fprintf(out, " weight %s", num_text(p, it->weight, b));
             if (it->optional) fputs(" optional", out);
             if (it->when_unit != RB_NONE) fprintf(out, " when unit %" PRIu32, it->when_unit);

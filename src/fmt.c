@@ -908,6 +908,15 @@ static void print_head(fmt_state *st, const ast_decl *d, bool colon)
     next_cell(st);
 }
 
+static void print_constraints(fmt_state *st, const ast_decl *d)
+{
+    for (const ast_constraint *c = d->constraints; c; c = c->next) {
+        sbuf b = {0};
+        constraint_text(st, c, &b);
+        emit_sb(st, &b, c->span.start, true);
+    }
+}
+
 /* weight, points, optional, when: always in this order (language.md §17). */
 static void print_attrs(fmt_state *st, const ast_decl *d)
 {
@@ -917,7 +926,16 @@ static void print_attrs(fmt_state *st, const ast_decl *d)
     }
     if (d->has_points) {
         emit(st, "points", d->points.span.start, true);
-        emit_lit(st, &d->points, NOFLUSH, true);
+        if (d->has_low) {
+            /* a rating scale is one word, 1..5, as in a constraint */
+            sbuf b = {0};
+            lit_text(st, &d->low, &b);
+            sb_puts(&b, "..");
+            lit_text(st, &d->points, &b);
+            emit_sb(st, &b, NOFLUSH, true);
+        } else {
+            emit_lit(st, &d->points, NOFLUSH, true);
+        }
     }
     if (d->optional) emit(st, "optional", NOFLUSH, true);
     if (d->when) {
@@ -1029,16 +1047,13 @@ static void print_decl(fmt_state *st, const ast_decl *d)
     case DECL_FIELD: case DECL_INPUT:
         print_head(st, d, true);
         print_type(st, d);
-        for (const ast_constraint *c = d->constraints; c; c = c->next) {
-            sbuf b = {0};
-            constraint_text(st, c, &b);
-            emit_sb(st, &b, c->span.start, true);
-        }
+        print_constraints(st, d);
         break;
     case DECL_TYPE:
         print_head(st, d, false);
         emit(st, "=", NOFLUSH, true);
         print_type(st, d);
+        print_constraints(st, d);
         break;
     case DECL_RATERS: {
         emit(st, kw, d->kw_span.start, false);
@@ -1364,6 +1379,8 @@ static bool decl_eq(const ast_decl *a, const ast_decl *b)
     if (a->kind != b->kind || !str_eq(a->name, b->name) || !str_eq(a->label, b->label) ||
         !type_eq(a->type, b->type) || !lit_eq(&a->value, &b->value) || !str_eq(a->word, b->word) ||
         a->has_points != b->has_points || (a->has_points && !lit_eq(&a->points, &b->points)) ||
+        a->has_low != b->has_low || (a->has_low && !lit_eq(&a->low, &b->low)) ||
+        (a->warn_form == WARN_WHEN) != (b->warn_form == WARN_WHEN) || /* bare = unless */
         a->has_weight != b->has_weight || (a->has_weight && !lit_eq(&a->weight, &b->weight)) ||
         a->optional != b->optional || !expr_eq(a->when, b->when) || !expr_eq(a->expr, b->expr) ||
         !str_eq(a->message, b->message) || !arms_eq(a->arms, b->arms))

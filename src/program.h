@@ -46,7 +46,7 @@
 
 /* The magic, and the format version this build writes and reads. */
 #define RB_MAGIC "RUBRIC\0\x1a"   /* 8 bytes */
-#define RB_FORMAT_VERSION 2u
+#define RB_FORMAT_VERSION 3u
 
 /* Value types of slots (what a name denotes). */
 typedef enum {
@@ -108,12 +108,14 @@ typedef struct {
 typedef struct {
     uint32_t slot;
     uint32_t section;     /* parent section index (0 = form root) */
-    uint32_t points;      /* number index: full mark N (score range 0..N) */
+    uint32_t points;      /* number index: full mark N (score range low..N) */
     uint32_t weight;      /* number index (fraction, 0.4 for 40%) or RB_NONE */
     uint8_t is_deduct;    /* a deduction of 0..N from its section */
     uint8_t optional;     /* `optional`: may be not applicable */
     uint32_t when_unit;   /* unit computing applicability, or RB_NONE */
     uint32_t input;       /* directly rated: index into inputs; else RB_NONE */
+    uint32_t low;         /* number index: a rating scale's lowest value
+                             (`points 1..5`, SPEC §12), or RB_NONE for 0 */
 } rb_item;
 
 /* Section 0 is the form itself (the root).  Children are items, deductions

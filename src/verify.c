@@ -333,6 +333,7 @@ static int check_items(verifier *v)
             ref_fmt(v, it->section, p->nsections, false, "section", "item %" PRIu32 " section",
                     i) ||
             NUM(v, it->points, false, "item %" PRIu32 " points", i) ||
+            NUM(v, it->low, true, "item %" PRIu32 " low", i) ||
             NUM(v, it->weight, true, "item %" PRIu32 " weight", i) ||
             ref_fmt(v, it->when_unit, p->nunits, true, "unit", "item %" PRIu32 " when", i) ||
             ref_fmt(v, it->input, p->ninputs, true, "input", "item %" PRIu32 " input", i) ||
@@ -345,6 +346,13 @@ static int check_items(verifier *v)
                         slot_name(v, it->slot), it->is_deduct ? "deduct" : "item");
         if ((it->optional || it->when_unit != RB_NONE) && !s->maybe)
             return fail(v, "item %" PRIu32 " (%s) may not apply but its slot is not maybe", i,
+                        slot_name(v, it->slot));
+        /* a rating scale lies within the full mark: 0 <= low < points, and
+         * the entered rating is bounded by it (SPEC §12) */
+        if (it->low != RB_NONE &&
+            (it->is_deduct || rb_num_sign(p->numbers[it->low]) < 0 ||
+             rb_num_cmp(p->numbers[it->low], p->numbers[it->points]) >= 0))
+            return fail(v, "item %" PRIu32 " (%s): its scale's low end is not in 0..points", i,
                         slot_name(v, it->slot));
         if (it->input != RB_NONE && p->inputs[it->input].item != i)
             return fail(v, "item %" PRIu32 " (%s) and input %" PRIu32 " do not refer to each other",
@@ -383,6 +391,15 @@ static int check_inputs(verifier *v)
         if (in->rated && (!scored || p->nraters == 0))
             return fail(v, "input %" PRIu32 " (%s) is rated but %s", i, name,
                         scored ? "the form has no raters" : "is not an item");
+        /* An entered score lies in the item's range, low (or 0)..points,
+         * inclusive: the score is what the record says (SPEC §5, §12). */
+        if (scored) {
+            const rb_item *it = &p->items[in->item];
+            rb_num low = it->low != RB_NONE ? p->numbers[it->low] : rb_num_zero();
+            if (in->min == RB_NONE || in->max == RB_NONE || !in->min_incl || !in->max_incl ||
+                rb_num_cmp(p->numbers[in->min], low) != 0 || rb_num_cmp(p->numbers[in->max], p->numbers[it->points]) != 0)
+                return fail(v, "input %" PRIu32 " (%s): its bounds are not its item's range", i, name);
+        }
         /* An item's value is its score or "not applicable": never a default. */
         if (scored && in->def != RB_NONE)
             return fail(v, "input %" PRIu32 " (%s) is an item's and has a default", i, name);

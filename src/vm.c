@@ -472,11 +472,12 @@ static void run_units(rb_eval *e)
             if (run_code(e, ui, &v)) return;
             assert(v.kind == RB_V_NUM); /* an item's unit returns a number */
             rb_num pts = p->numbers[it->points];
-            if (rb_num_sign(v.n) < 0 || rb_num_cmp(v.n, pts) > 0) {
-                rb_eval_error(e, slot_name(p, it->slot), "item-range", "%s = %s is outside 0..%s",
+            rb_num low = it->low != RB_NONE ? p->numbers[it->low] : rb_num_zero();
+            if (rb_num_cmp(v.n, low) < 0 || rb_num_cmp(v.n, pts) > 0) {
+                rb_eval_error(e, slot_name(p, it->slot), "item-range", "%s = %s is outside %s..%s",
                               u->line ? rb_arena_printf(e->arena, "%s (line %u)", rb_eval_unit_decl(e, ui), u->line)
                               : rb_eval_unit_decl(e, ui),
-                              rb_eval_num_msg(e, v.n), rb_eval_num_text(e, pts));
+                              rb_eval_num_msg(e, v.n), rb_eval_num_text(e, low), rb_eval_num_text(e, pts));
                 e->stopped = true;
                 return;
             }

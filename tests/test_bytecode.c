@@ -156,13 +156,13 @@ static rb_builder *build_sample(sample_info *info)
     rb_build_input(b, in);
 
     rb_item it = {.slot = SL_K1, .section = 1, .points = rb_build_int(b, 10), .weight = RB_NONE,
-                  .when_unit = RB_NONE, .input = in_k1};
+                  .when_unit = RB_NONE, .input = in_k1, .low = RB_NONE};
     rb_build_item(b, it);
     it = (rb_item){.slot = SL_K2, .section = 1, .points = rb_build_int(b, 10), .weight = RB_NONE,
-                   .when_unit = RB_NONE, .input = RB_NONE};
+                   .when_unit = RB_NONE, .input = RB_NONE, .low = RB_NONE};
     rb_build_item(b, it);
     it = (rb_item){.slot = SL_K3, .section = 0, .points = rb_build_int(b, 5), .weight = RB_NONE,
-                   .optional = 1, .when_unit = RB_NONE, .input = in_k3};
+                   .optional = 1, .when_unit = RB_NONE, .input = in_k3, .low = RB_NONE};
     rb_build_item(b, it);
 
     rb_section s = {.slot = RB_NONE, .parent = RB_NONE, .points = rb_build_int(b, 25),
@@ -1231,6 +1231,31 @@ static void test_arms(void **state)
     rb_builder_free(b);
 }
 
+/* A rating scale (SPEC §12): 0 <= low < points, and an entered item's
+ * input is bounded by exactly low..points. */
+static void test_verify_rating_scale(void **state)
+{
+    (void)state;
+    rb_builder *b = build_sample(NULL);
+    rb_program *p = rb_builder_program(b);
+    uint32_t ten = rb_build_int(b, 10);
+    p->items[1].low = ten; /* K2, computed, points 10 */
+    expect_verify_error(b, "its scale's low end is not in 0..points");
+    b = build_sample(NULL);
+    p = rb_builder_program(b);
+    uint32_t one = rb_build_int(b, 1);
+    p->items[0].low = one; /* K1 is entered: its input still says 0..10 */
+    expect_verify_error(b, "its bounds are not its item's range");
+    b = build_sample(NULL);
+    p = rb_builder_program(b);
+    one = rb_build_int(b, 1);
+    p->items[0].low = one;
+    p->inputs[p->items[0].input].min = one;
+    char err[256] = "";
+    if (rb_program_verify(p, err, sizeof err)) fail_msg("%s", err);
+    rb_builder_free(b);
+}
+
 /* ---- tests: files ------------------------------------------------------------ */
 
 static uint8_t *sample_bytes(size_t *len)
@@ -1258,7 +1283,7 @@ static void test_file_header_errors(void **state)
     put32(copy + 8, 7);
     char err[256];
     assert_null(rb_program_load(copy, len, err, sizeof err));
-    assert_string_equal(err, "bytecode: format version 7 is not supported (this rubric reads 2)");
+    assert_string_equal(err, "bytecode: format version 7 is not supported (this rubric reads 3)");
 
     memcpy(copy, bytes, len);
     put32(copy + 12, 4);
@@ -1563,6 +1588,7 @@ int main(void)
         cmocka_unit_test(test_section_tree),
         cmocka_unit_test(test_units_and_order),
         cmocka_unit_test(test_arms),
+        cmocka_unit_test(test_verify_rating_scale),
         cmocka_unit_test(test_file_header_errors),
         cmocka_unit_test(test_file_hostile_counts),
         cmocka_unit_test(test_file_structural_defects),

@@ -339,6 +339,29 @@ static void warn_forms(void **state)
     release(&c);
 }
 
+/* SPEC §12: a named type's constraints reach its inputs; an input's own
+ * replaces the type's of the same part; a bad default is told against the
+ * inherited range; scales on the wrong declarations are E0409. */
+static void named_type_constraints_and_scales(void **state)
+{
+    (void)state;
+    compiled c = compile(FORM("  type 评分 = integer in 1..5\n  input a: 评分 default 0\n  input b: 评分 in 0..2 default 0\n"
+                              "  item x points 10 = a + b\n"));
+    expect_only(&c, "E0306", 3, 15, "the default 0 breaks the constraint on 'a'");
+    release(&c);
+    c = compile(FORM("  type 评分 = integer in 1..5 optional\n  input a: 评分\n  item x points 10 = a\n"));
+    expect_only(&c, "E0303", 4, 22, "'a' may be absent");
+    release(&c);
+    c = compile(FORM("  item x points 1..5\n  item y points 0..3\n"));
+    assert_int_equal(c.d.count, 0);
+    release(&c);
+    c = compile(FORM("  item x points 2..1\n  section s points 1..5 { item y points 5 }\n"));
+    expect_diag(&c, "E0409", 2, 17, "the rating scale 2..1 is not a scale");
+    expect_diag(&c, "E0409", 3, 20, "a section takes no rating scale");
+    assert_int_equal(c.d.errors, 2);
+    release(&c);
+}
+
 static void total_and_grade_readable(void **state)
 {
     (void)state;
@@ -507,6 +530,7 @@ int main(void)
         cmocka_unit_test(syntax_error_echoes_dropped),
         cmocka_unit_test(total_and_grade_readable),
         cmocka_unit_test(warn_forms),
+        cmocka_unit_test(named_type_constraints_and_scales),
         cmocka_unit_test(grade_beyond_scale_warns),
         cmocka_unit_test(dates_checked),
         cmocka_unit_test(deterministic_bytes),

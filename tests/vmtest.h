@@ -116,7 +116,7 @@ static inline uint32_t tb_item_full(tb *t, const char *name, const char *label, 
     uint32_t it = rb_build_item(t->b, (rb_item){.slot = slot, .section = section, .points = pts,
                                                 .weight = weight ? tb_n(t, weight) : RB_NONE,
                                                 .is_deduct = deduct, .optional = optional,
-                                                .when_unit = RB_NONE, .input = RB_NONE});
+                                                .when_unit = RB_NONE, .input = RB_NONE, .low = RB_NONE});
     if (direct) {
         uint32_t zero = rb_build_number(t->b, rb_num_zero());
         uint32_t in = rb_build_input(t->b, (rb_input){.slot = slot, .required = !optional,
