@@ -6,8 +6,9 @@
 #   make sanitize   the whole test suite under ASan + UBSan (+ LeakSanitizer)
 #   make install PREFIX=/usr/local   (make test checks it into a scratch root)
 #
-# Every library source is src/*.c except src/main.c; every unit test is
-# tests/test_*.c (one binary each).  Nothing needs listing here.
+# Every library source is src/*.c except the command line (src/main.c and
+# src/cli_*.c); every unit test is tests/test_*.c (one binary each).
+# Nothing needs listing here.
 
 CC       ?= cc
 BUILD    ?= build
@@ -19,7 +20,9 @@ CFLAGS  += $(CFLAGS_BASE) $(SAN)
 LDLIBS   = -lyajl -lcsv -lnettle
 TESTLIBS = -lcmocka
 
-LIB_SRC  = $(filter-out src/main.c,$(wildcard src/*.c))
+CLI_SRC  = $(wildcard src/cli_*.c)
+CLI_OBJ  = $(CLI_SRC:src/%.c=$(BUILD)/obj/%.o)
+LIB_SRC  = $(filter-out src/main.c $(CLI_SRC),$(wildcard src/*.c))
 LIB_OBJ  = $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/lexer.o $(BUILD)/obj/parser.o $(BUILD)/obj/diag_codes.o \
            $(BUILD)/obj/catalog_zh.o
 TEST_SRC = $(wildcard tests/test_*.c)
@@ -106,12 +109,13 @@ $(BUILD)/librubric.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/rubric: src/main.c $(BUILD)/librubric.a
-	$(CC) $(CFLAGS) $< $(BUILD)/librubric.a $(LDLIBS) -o $@
+$(BUILD)/rubric: src/main.c $(CLI_OBJ) $(BUILD)/librubric.a
+	$(CC) $(CFLAGS) $< $(CLI_OBJ) $(BUILD)/librubric.a $(LDLIBS) -o $@
 
-$(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(BUILD)/librubric.a
+# Unit tests may call the command-line code too (test_fmt runs `fmt`).
+$(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(CLI_OBJ) $(BUILD)/librubric.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Wno-missing-prototypes $< $(BUILD)/librubric.a $(LDLIBS) $(TESTLIBS) -o $@
+	$(CC) $(CFLAGS) -Wno-missing-prototypes $< $(CLI_OBJ) $(BUILD)/librubric.a $(LDLIBS) $(TESTLIBS) -o $@
 
 $(BUILD)/api-example: docs/api-example.c $(BUILD)/librubric.a
 	$(CC) $(CFLAGS) $< $(BUILD)/librubric.a $(LDLIBS) -o $@
@@ -159,7 +163,7 @@ bench: all
 # and the record readers + evaluator on record streams.
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS = fuzz_bytecode fuzz_compile fuzz_records
-FUZZ_LIB_SRC = $(filter-out src/main.c,$(wildcard src/*.c)) $(BUILD)/gen/lexer.c $(BUILD)/gen/parser.c $(BUILD)/gen/diag_codes.c
+FUZZ_LIB_SRC = $(LIB_SRC) $(BUILD)/gen/lexer.c $(BUILD)/gen/parser.c $(BUILD)/gen/diag_codes.c
 fuzz: all
 	@mkdir -p $(BUILD)/fuzz $(BUILD)/fuzz-corpus/bytecode $(BUILD)/fuzz-corpus/compile $(BUILD)/fuzz-corpus/records
 	@for t in $(FUZZ_TARGETS); do \

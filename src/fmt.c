@@ -36,13 +36,11 @@
  * clarity: arithmetic on the right of ??).  Before anything is returned the
  * output is parsed again and compared with the original: same tree (spans
  * aside), same comments in the same order — otherwise the file is refused. */
-#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "arena.h"
 #include "ast.h"
@@ -56,13 +54,6 @@
 #define INDENT 2
 #define NCELLS 4
 #define NOFLUSH UINT32_MAX
-
-const char rb_fmt_usage[] =
-    "rubric fmt [--check | -w] FILE...\n"
-    "  Rewrites templates in the canonical layout, keeping every comment.  Without\n"
-    "  an option prints the result; --check lists the files that would change;\n"
-    "  -w rewrites them in place.  Exit 0 done (--check: nothing would change),\n"
-    "  1 a file would change (--check) or has syntax errors, 2 usage or I/O error.\n";
 
 /* ---- growable strings ---------------------------------------------------- */
 
@@ -1514,160 +1505,4 @@ int rb_fmt_source(rb_source *src, FILE *out, rb_diags *diags)
     fwrite(text, 1, len, out);
     free(text);
     return 0;
-}
-
-/* ---- the command ----------------------------------------------------------------- */
-
-static int fmt_usage_error(const char *msg, const char *arg)
-{
-    fputs("rubric fmt: ", stderr);
-    fprintf(stderr, msg, arg);
-    fputc('\n', stderr);
-    fputs(rb_fmt_usage, stderr);
-    return 2;
-}
-
-/* Reads a whole file ("-": standard input); NULL with errno set. */
-static char *read_all(const char *path, size_t *len)
-{
-    bool in = strcmp(path, "-") == 0;
-    FILE *f = in ? stdin : fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 8192, n = 0;
-    char *buf = rb_xmalloc(cap);
-    for (;;) {
-        if (n == cap) {
-            if (cap >= ((size_t)1 << 31)) {
-                free(buf);
-                if (!in) fclose(f);
-                errno = EFBIG;
-                return NULL;
-            }
-            buf = rb_xrealloc(buf, cap *= 2);
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) break;
-    }
-    int err = ferror(f) ? (errno ? errno : EIO) : 0;
-    if (!in) fclose(f);
-    if (err) {
-        free(buf);
-        errno = err;
-        return NULL;
-    }
-    *len = n;
-    return buf;
-}
-
-/* Writes text to path through path.tmp and a rename, keeping the mode. */
-static int write_in_place(const char *path, const char *text, size_t len)
-{
-    size_t n = strlen(path);
-    char *tmp = rb_xmalloc(n + 5);
-    memcpy(tmp, path, n);
-    memcpy(tmp + n, ".tmp", 5);
-    struct stat sb;
-    bool have_mode = stat(path, &sb) == 0;
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        fprintf(stderr, "rubric fmt: cannot write %s: %s\n", tmp, strerror(errno));
-        free(tmp);
-        return 2;
-    }
-    bool ok = fwrite(text, 1, len, f) == len;
-    int err = errno;
-    if (fclose(f) != 0 && ok) {
-        ok = false;
-        err = errno;
-    }
-    if (ok && have_mode) chmod(tmp, sb.st_mode & 07777);
-    if (ok && rename(tmp, path) != 0) {
-        ok = false;
-        err = errno;
-    }
-    if (!ok) {
-        fprintf(stderr, "rubric fmt: cannot write %s: %s\n", path, strerror(err));
-        remove(tmp);
-        free(tmp);
-        return 2;
-    }
-    free(tmp);
-    return 0;
-}
-
-int rb_cli_fmt(int argc, char **argv)
-{
-    bool check = false, write = false, only_files = false;
-    int nfiles = 0;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (only_files || a[0] != '-' || strcmp(a, "-") == 0) {
-            nfiles++;
-        } else if (strcmp(a, "--") == 0) {
-            only_files = true;
-        } else if (strcmp(a, "--check") == 0) {
-            check = true;
-        } else if (strcmp(a, "-w") == 0) {
-            write = true;
-        } else {
-            return fmt_usage_error("unknown option '%s'", a);
-        }
-    }
-    if (check && write) return fmt_usage_error("%s", "--check and -w cannot be given together");
-    if (nfiles == 0) return fmt_usage_error("%s", "no template given");
-
-    int status = 0;
-    only_files = false;
-    for (int i = 0; i < argc; i++) {
-        const char *path = argv[i];
-        if (!only_files && strcmp(path, "--") == 0) {
-            only_files = true;
-            continue;
-        }
-        if (!only_files && path[0] == '-' && path[1]) continue; /* an option */
-        if (write && strcmp(path, "-") == 0) {
-            fprintf(stderr, "rubric fmt: -w cannot rewrite standard input\n");
-            status = 2;
-            continue;
-        }
-        size_t len = 0;
-        char *bytes = read_all(path, &len);
-        if (!bytes) {
-            fprintf(stderr, "rubric fmt: cannot read %s: %s\n", path, strerror(errno));
-            status = 2;
-            continue;
-        }
-        rb_source *src = rb_source_new(path, bytes, len);
-        rb_diags d;
-        rb_diags_init(&d);
-        char *text = NULL;
-        size_t tlen = 0;
-        if (rb_fmt_buffer(src, &text, &tlen, &d) != 0) {
-            rb_diag_print(stderr, src, &d, RB_DIAG_TEXT);
-            /* syntax errors: 1; a file fmt cannot do (E0190, E0001): 2 */
-            bool refused = false;
-            for (size_t k = 0; k < d.count; k++)
-                refused |= strcmp(d.items[k].code, "E0190") == 0 || strcmp(d.items[k].code, "E0001") == 0;
-            if (status < (refused ? 2 : 1)) status = refused ? 2 : 1;
-        } else {
-            bool changed = tlen != len || memcmp(text, bytes, len) != 0;
-            if (check) {
-                if (changed) {
-                    printf("%s\n", path);
-                    if (status < 1) status = 1;
-                }
-            } else if (write) {
-                if (changed && write_in_place(path, text, tlen) != 0) status = 2;
-            } else {
-                fwrite(text, 1, tlen, stdout);
-            }
-        }
-        fflush(stdout);
-        free(text);
-        rb_diags_free(&d);
-        rb_source_free(src);
-        free(bytes);
-    }
-    return status;
 }

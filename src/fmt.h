@@ -25,13 +25,4 @@ int rb_fmt_buffer(rb_source *src, char **out, size_t *outlen, rb_diags *diags);
 /* rb_fmt_buffer, written to `out`.  Returns 0, or -1 (nothing written). */
 int rb_fmt_source(rb_source *src, FILE *out, rb_diags *diags);
 
-/* The command `rubric fmt [--check | -w] FILE…`; argv holds the arguments
- * after "fmt" (argc of them).  Returns the exit status: 0 done (--check:
- * every file already formatted), 1 a file would change (--check) or has
- * syntax errors, 2 usage or I/O error. */
-int rb_cli_fmt(int argc, char **argv);
-
-/* Its usage text, as `rubric help fmt` prints it. */
-extern const char rb_fmt_usage[];
-
 #endif

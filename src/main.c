@@ -13,11 +13,11 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "cli.h"
 #include "columns.h"
 #include "compile.h"
 #include "encoding.h"
 #include "diag.h"
-#include "fmt.h"
 #include "lang.h"
 #include "program.h"
 #include "record.h"
@@ -47,11 +47,7 @@ static const char *const usage_text[][2] = {
     {"test", "rubric test [-D NAME=VALUE]... TEMPLATE CASES...\n"
              "  Runs test cases {\"name\":…,\"record\":{…},\"expect\":{…}}; expect is a subset of\n"
              "  the result.  Exit 0 all pass, 1 a case failed, 2 usage or I/O error.\n"},
-    {"fmt", "rubric fmt [--check | -w] FILE...\n"
-            "  Rewrites templates in the canonical layout, keeping every comment.  Without\n"
-            "  an option prints the result; --check lists the files that would change;\n"
-            "  -w rewrites them in place.  Exit 0 done (--check: nothing would change),\n"
-            "  1 a file would change (--check) or has syntax errors, 2 usage or I/O error.\n"},
+    {"fmt", rb_fmt_usage},
     {"disasm", "rubric disasm FILE.rbc|FILE.rubric\n"
                "  Prints a readable listing of the bytecode.\n"},
     {"help", "rubric help [COMMAND]\n"},

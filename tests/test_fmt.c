@@ -17,6 +17,7 @@
 #include "arena.h"
 #include "ast.h"
 #include "diag.h"
+#include "cli.h"
 #include "fmt.h"
 #include "num.h"
 
@@ -1016,7 +1017,7 @@ static void test_cli(void **state)
     /* unreadable file, usage errors: exit 2 */
     char *a7[] = {"--check", missing, clean};
     assert_int_equal(run_cli(dir, 3, a7, &out, &err), 2);
-    assert_non_null(strstr(err, "rubric fmt: cannot read "));
+    assert_non_null(strstr(err, "rubric fmt: cannot open "));
     free(out), free(err);
     char *a8[] = {"--check", "-w", clean};
     assert_int_equal(run_cli(dir, 3, a8, &out, &err), 2);
