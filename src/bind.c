@@ -103,6 +103,19 @@ static bool is_nothing(const rb_rv *v)
     return !v || v->kind == RV_NULL;
 }
 
+/* Where a value sits, for messages: "sales", or "teamwork.manager" joined
+ * only when a message needs it (most values are fine and need none). */
+typedef struct {
+    const char *name, *rater; /* rater NULL: a plain value */
+    const char *text;         /* the joined path, once made */
+} val_path;
+
+static const char *path_text(rb_eval *e, val_path *vp)
+{
+    if (!vp->text) vp->text = vp->rater ? rb_arena_printf(e->arena, "%s.%s", vp->name, vp->rater) : vp->name;
+    return vp->text;
+}
+
 static void type_error(rb_eval *e, const char *path, const rb_rv *v, uint8_t type)
 {
     const char *sh = show(e, v);
@@ -137,7 +150,7 @@ static void type_error(rb_eval *e, const char *path, const rb_rv *v, uint8_t typ
 
 /* A number from a record: a JSON number; in a CSV cell, the cell's text;
  * for a percent also "85%" (= 0.85).  Always read from the decimal text. */
-static int rv_number(rb_eval *e, const char *path, const rb_rv *v, uint8_t type, rb_num *out)
+static int rv_number(rb_eval *e, val_path *vp, const rb_rv *v, uint8_t type, rb_num *out)
 {
     const char *s;
     size_t n;
@@ -157,35 +170,35 @@ static int rv_number(rb_eval *e, const char *path, const rb_rv *v, uint8_t type,
             n--;
             rb_cell_trim(&s, &n);
         } else if (!e->rec->from_csv) {
-            type_error(e, path, v, type);
+            type_error(e, path_text(e, vp), v, type);
             return -1;
         }
     } else {
-        type_error(e, path, v, type);
+        type_error(e, path_text(e, vp), v, type);
         return -1;
     }
     rb_num x;
     rb_num_status st = rb_num_parse(s, n, &x);
     if (st == RB_NUM_OK && pct) st = rb_num_div(x, rb_num_int(100), &x);
     if (st == RB_NUM_OVERFLOW) {
+        const char *path = path_text(e, vp);
         rb_eval_error(e, path, "type", "%s = %s cannot be represented exactly", path, show(e, v));
         return -1;
     }
     if (st != RB_NUM_OK) {
-        type_error(e, path, v, type);
+        type_error(e, path_text(e, vp), v, type);
         return -1;
     }
     if (type == RB_T_INTEGER && !rb_num_is_integer(x)) {
-        type_error(e, path, v, type);
+        type_error(e, path_text(e, vp), v, type);
         return -1;
     }
     *out = x;
     return 0;
 }
 
-/* Checks min/max of an input.  `what` is how the value is shown. */
-static int check_bounds(rb_eval *e, const rb_input *in, const char *path, const char *shown, rb_num x,
-                        bool percent)
+/* Checks min/max of an input; v is the value as the record gave it. */
+static int check_bounds(rb_eval *e, const rb_input *in, val_path *vp, const rb_rv *v, rb_num x, bool percent)
 {
     const rb_program *p = e->p;
     bool lo_ok = true, hi_ok = true;
@@ -201,6 +214,8 @@ static int check_bounds(rb_eval *e, const rb_input *in, const char *path, const 
         hi_ok = in->max_incl ? c <= 0 : c < 0;
     }
     if (lo_ok && hi_ok) return 0;
+    const char *path = path_text(e, vp);
+    char *shown = rb_arena_printf(e->arena, "%s = %s", path, show(e, v));
     char *(*f)(rb_eval *, rb_num) = percent ? rb_eval_pct_text : rb_eval_num_text;
     if (in->min != RB_NONE && in->max != RB_NONE && in->min_incl && in->max_incl)
         rb_eval_error(e, path, "range", "%s is outside %s..%s", shown, f(e, lo), f(e, hi));
@@ -355,9 +370,9 @@ static int bind_value(rb_eval *e, const rb_input *in, const char *path, const rb
     switch (slot->type) {
     case RB_T_NUMBER: case RB_T_INTEGER: case RB_T_PERCENT: {
         rb_num x;
-        if (rv_number(e, path, v, slot->type, &x)) return B_ERR;
-        char *shown = rb_arena_printf(e->arena, "%s = %s", path, show(e, v));
-        if (check_bounds(e, in, path, shown, x, slot->type == RB_T_PERCENT)) return B_ERR;
+        val_path vp = {path, NULL, path};
+        if (rv_number(e, &vp, v, slot->type, &x)) return B_ERR;
+        if (check_bounds(e, in, &vp, v, x, slot->type == RB_T_PERCENT)) return B_ERR;
         out->kind = RB_V_NUM;
         out->n = x;
         return B_OK;
@@ -436,18 +451,20 @@ static int bind_rated(rb_eval *e, const rb_input *in, const char *name, const rb
     for (uint32_t k = 0; k < p->nraters; k++) {
         const rb_rater *r = &p->raters[k];
         const char *id = rb_str(p, r->id);
-        const char *path = rb_arena_printf(e->arena, "%s.%s", name, id);
+        val_path vp = {name, id, NULL};
         const rb_rv *x = NULL;
         unsigned count = 0;
         for (size_t j = 0; j < v->count; j++)
             if (strcmp(v->members[j].key, id) == 0 && count++ == 0) x = &v->members[j].value;
         if (count > 1) {
+            const char *path = path_text(e, &vp);
             rb_eval_error(e, path, "duplicate", "%s is given %u times", path, count);
             continue;
         }
         bool informational = rb_num_is_zero(p->numbers[r->weight]);
         if (is_nothing(x) || is_na(e, x)) {
             if (!informational) {
+                const char *path = path_text(e, &vp);
                 if (!x) rb_eval_error(e, path, "missing", "%s is required but missing", path);
                 else rb_eval_error(e, path, "missing", "%s is required but %s", path,
                                    x->kind == RV_NULL ? (e->rec->from_csv ? "empty" : "null") : "\"n/a\"");
@@ -455,9 +472,8 @@ static int bind_rated(rb_eval *e, const rb_input *in, const char *name, const rb
             continue;
         }
         rb_num val;
-        if (rv_number(e, path, x, type, &val)) continue;
-        char *shown = rb_arena_printf(e->arena, "%s = %s", path, show(e, x));
-        if (check_bounds(e, in, path, shown, val, false)) continue;
+        if (rv_number(e, &vp, x, type, &val)) continue;
+        if (check_bounds(e, in, &vp, x, val, false)) continue;
         vals[k].kind = RB_V_NUM;
         vals[k].n = val;
     }

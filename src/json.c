@@ -5,11 +5,18 @@
 
 #include "utf8.h"
 
-void rb_json_write_string(FILE *out, const char *s, size_t len)
+static void hex4(rb_out *out, unsigned v)
+{
+    static const char hex[] = "0123456789abcdef";
+    char u[6] = {'\\', 'u', hex[v >> 12 & 15], hex[v >> 8 & 15], hex[v >> 4 & 15], hex[v & 15]};
+    rb_out_add(out, u, 6);
+}
+
+void rb_json_out_string(rb_out *out, const char *s, size_t len)
 {
     const unsigned char *u = (const unsigned char *)s;
     size_t run = 0; /* start of the bytes that go out unchanged, in one write */
-    putc('"', out);
+    rb_out_putc(out, '"');
     for (size_t i = 0; i < len;) {
         unsigned char b = u[i];
         if (b >= 0x20 && b < 0x7F && b != '"' && b != '\\') { /* plain ASCII */
@@ -22,25 +29,34 @@ void rb_json_write_string(FILE *out, const char *s, size_t len)
             i += k;
             continue;
         }
-        if (i > run) fwrite(s + run, 1, i - run, out);
+        if (i > run) rb_out_add(out, s + run, i - run);
         if (b >= 0x80 && k) { /* line and paragraph separators: JSON allows them, JavaScript did not */
-            fprintf(out, "\\u%04x", (unsigned)cp);
+            hex4(out, (unsigned)cp);
             run = i += k;
             continue;
         }
         switch (k ? b : 0x80) {
-        case '"': fputs("\\\"", out); break;
-        case '\\': fputs("\\\\", out); break;
-        case '\b': fputs("\\b", out); break;
-        case '\f': fputs("\\f", out); break;
-        case '\n': fputs("\\n", out); break;
-        case '\r': fputs("\\r", out); break;
-        case '\t': fputs("\\t", out); break;
-        case 0x80: fputs("\\ufffd", out); break; /* an invalid byte */
-        default: fprintf(out, "\\u%04x", (unsigned)b); break;
+        case '"': rb_out_add(out, "\\\"", 2); break;
+        case '\\': rb_out_add(out, "\\\\", 2); break;
+        case '\b': rb_out_add(out, "\\b", 2); break;
+        case '\f': rb_out_add(out, "\\f", 2); break;
+        case '\n': rb_out_add(out, "\\n", 2); break;
+        case '\r': rb_out_add(out, "\\r", 2); break;
+        case '\t': rb_out_add(out, "\\t", 2); break;
+        case 0x80: rb_out_add(out, "\\ufffd", 6); break; /* an invalid byte */
+        default: hex4(out, b); break;
         }
         run = ++i;
     }
-    if (len > run) fwrite(s + run, 1, len - run, out);
-    putc('"', out);
+    if (len > run) rb_out_add(out, s + run, len - run);
+    rb_out_putc(out, '"');
+}
+
+void rb_json_write_string(FILE *out, const char *s, size_t len)
+{
+    char buf[512];
+    rb_out o;
+    rb_out_init_file(&o, out, buf, sizeof buf);
+    rb_json_out_string(&o, s, len);
+    rb_out_flush(&o);
 }

@@ -320,7 +320,13 @@ static int cmd_score(int argc, char **argv)
     rb_columns *columns = rb_columns_new(p);
     columns->allow_extra = o.allow_extra;
     static char outbuf[1 << 16]; /* results are many small writes: batch them */
-    if (!isatty(STDOUT_FILENO)) setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+    bool interactive = isatty(STDOUT_FILENO);
+    if (!interactive) setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+    /* NDJSON, the bulk format, skips stdio: one buffer flushed with write(2). */
+    static char direct_buf[1 << 18];
+    rb_out direct;
+    rb_out_init_fd(&direct, STDOUT_FILENO, direct_buf, sizeof direct_buf);
+    rb_ndjson_writer *ndjson = fmt == F_NDJSON ? rb_ndjson_writer_new(p) : NULL;
     rb_table *table = fmt == F_TABLE ? rb_table_new(p) : NULL;
     if (fmt == F_CSV) rb_write_csv_header(stdout, p);
     static const char *stdin_only[] = {"-"};
@@ -328,7 +334,7 @@ static int cmd_score(int argc, char **argv)
     size_t nfiles = o.nfiles > 1 ? o.nfiles - 1 : 1;
     uint64_t next = 1;
     int status = 0;
-    for (size_t i = 0; i < nfiles; i++) {
+    for (size_t i = 0; i < nfiles && !direct.err; i++) {
         FILE *f = strcmp(files[i], "-") == 0 ? stdin : fopen(files[i], "rb");
         if (!f) {
             fprintf(stderr, "rubric score: cannot read %s: %s\n", files[i], strerror(errno));
@@ -345,12 +351,16 @@ static int cmd_score(int argc, char **argv)
             const rb_result *res = rb_eval_record(ev, &rec);
             if (!res->ok && status == 0) status = 1;
             switch (fmt) {
-            case F_NDJSON: rb_write_ndjson(stdout, p, res); break;
+            case F_NDJSON:
+                rb_ndjson_write(ndjson, &direct, res);
+                if (interactive) rb_out_flush(&direct);
+                break;
             case F_CSV: rb_write_csv(stdout, p, res); break;
             case F_TABLE: rb_table_add(table, res); break;
             case F_EXPLAIN: rb_write_explain(stdout, p, res); break;
             }
             next = rec.number + 1;
+            if (direct.err) break; /* stop at the first failed write */
         }
         for (const char *note; (note = rb_reader_note(r));) fprintf(stderr, "rubric score: note: %s\n", note);
         if (got < 0) {
@@ -364,10 +374,12 @@ static int cmd_score(int argc, char **argv)
         rb_table_write(table, stdout);
         rb_table_free(table);
     }
-    if (fflush(stdout) != 0 || ferror(stdout)) {
+    if (!rb_out_flush(&direct)) errno = direct.err;
+    if (direct.err || fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "rubric score: cannot write the results: %s\n", strerror(errno));
         status = 2;
     }
+    rb_ndjson_writer_free(ndjson);
     rb_columns_free(columns);
     rb_eval_free(ev);
     rb_program_free(p);

@@ -84,104 +84,108 @@ static void sb_pct(sbuf *b, rb_num w)
 
 /* ---- JSON --------------------------------------------------------------- */
 
-static void jstr(FILE *out, const char *s)
+static void jstr(rb_out *out, const char *s)
 {
-    rb_json_write_string(out, s ? s : "", s ? strlen(s) : 0);
-}
-
-static void jnum(FILE *out, rb_num n, int digits)
-{
-    char buf[64];
-    rb_num_format(n, digits, buf, sizeof buf);
-    fputs(buf, out);
+    rb_json_out_string(out, s ? s : "", s ? strlen(s) : 0);
 }
 
 /* A record value echoed as given: exact when it is a finite decimal. */
-static void jnum_exact(FILE *out, rb_num n, int digits)
+static void jnum_exact(rb_out *out, rb_num n, int digits)
 {
     char buf[64];
     rb_num_format_exact(n, buf, sizeof buf);
     if (strchr(buf, '/')) rb_num_format(n, digits, buf, sizeof buf);
-    fputs(buf, out);
+    rb_out_puts(out, buf);
 }
 
-static void json_value(FILE *out, const rb_program *p, const rb_value *v, int digits, bool exact)
+static void json_value(rb_out *out, const rb_program *p, const rb_value *v, int digits, bool exact)
 {
     switch (v->kind) {
     case RB_V_NUM:
         if (exact) jnum_exact(out, v->n, digits);
-        else jnum(out, v->n, digits);
+        else rb_out_num(out, v->n, digits);
         return;
-    case RB_V_BOOL: fputs(v->b ? "true" : "false", out); return;
-    case RB_V_TEXT: case RB_V_DATE: rb_json_write_string(out, v->s, v->len); return;
+    case RB_V_BOOL: rb_out_puts(out, v->b ? "true" : "false"); return;
+    case RB_V_TEXT: case RB_V_DATE: rb_json_out_string(out, v->s, v->len); return;
     case RB_V_CHOICE:
-        assert(v->opt < p->noptions);
-        jstr(out, rb_str(p, p->options[v->opt].id));
+        if (v->opt < p->noptions) jstr(out, rb_str(p, p->options[v->opt].id));
+        else rb_out_puts(out, "null");
         return;
     case RB_V_SET: {
-        putc('[', out);
-        assert(v->opt < p->nchoicesets);
-        const rb_choiceset *c = &p->choicesets[v->opt];
-        bool first = true;
-        for (uint32_t k = 0; k < c->count; k++) {
-            if (!(v->bits >> k & 1)) continue;
-            if (!first) putc(',', out);
-            first = false;
-            jstr(out, rb_str(p, p->options[c->first + k].id));
+        rb_out_putc(out, '[');
+        if (v->opt < p->nchoicesets) {
+            const rb_choiceset *c = &p->choicesets[v->opt];
+            bool first = true;
+            for (uint32_t k = 0; k < c->count && k < 64; k++) {
+                if (!(v->bits >> k & 1)) continue;
+                if (!first) rb_out_putc(out, ',');
+                first = false;
+                jstr(out, rb_str(p, p->options[c->first + k].id));
+            }
         }
-        putc(']', out);
+        rb_out_putc(out, ']');
         return;
     }
-    default: fputs("null", out); return;
+    default: rb_out_puts(out, "null"); return;
     }
 }
 
 void rb_json_write_value(FILE *out, const rb_program *p, const rb_value *v, int digits)
 {
-    json_value(out, p, v, digits, false);
+    char buf[512];
+    rb_out o;
+    rb_out_init_file(&o, out, buf, sizeof buf);
+    json_value(&o, p, v, digits, false);
+    rb_out_flush(&o);
+}
+
+/* ---- NDJSON --------------------------------------------------------------
+ *
+ * What a program prints the same way in every result (names, labels, static
+ * points and weights, rater ids, value keys, the form header and the digest)
+ * is escaped once, when the writer is made, into one text; a result then
+ * copies those fragments and formats only its own numbers and texts. */
+
+typedef struct {
+    uint32_t off, len;
+} frag;
+
+struct rb_ndjson_writer {
+    const rb_program *p;
+    int digits;
+    rb_out text;       /* every fragment, back to back */
+    const char *form, *period, *version, *digest; /* what the fragments below say */
+    frag head;         /* ,"form":…[,"period":…][,"version":…] */
+    frag tail;         /* ],"digest":…}\n */
+    frag *sec_open;    /* per section: {"name":…[,"label":…] */
+    frag *sec_points;  /* ,"points":P (the declared points) */
+    frag *sec_weight;  /* [,"weight":W] */
+    uint8_t *sec_has;  /* bit 0 items, 1 deductions, 2 sections */
+    frag *item_open;   /* per item: {"name":… */
+    frag *item_points; /* ,"points":P[,"weight":W] */
+    frag *rater_key;   /* per rater: "id": */
+    frag *slot_key;    /* per slot: "name": */
+};
+
+static frag frag_begin(const rb_ndjson_writer *w)
+{
+    return (frag){(uint32_t)w->text.len, 0};
+}
+
+static void frag_end(const rb_ndjson_writer *w, frag *f)
+{
+    f->len = (uint32_t)w->text.len - f->off;
+}
+
+static void put_frag(const rb_ndjson_writer *w, rb_out *out, frag f)
+{
+    rb_out_add(out, w->text.buf + f.off, f.len);
 }
 
 static const char *item_name(const rb_program *p, uint32_t i)
 {
     return rb_str(p, p->slots[p->items[i].slot].name);
 }
-
-static void json_item(FILE *out, const rb_program *p, const rb_result *r, uint32_t i, int digits)
-{
-    const rb_item *it = &p->items[i];
-    const rb_result_item *ri = &r->items[i];
-    fputs("{\"name\":", out);
-    jstr(out, item_name(p, i));
-    if (ri->applicable && ri->has_score) {
-        fputs(",\"score\":", out);
-        jnum(out, ri->score, digits);
-    }
-    fputs(",\"points\":", out);
-    jnum(out, p->numbers[it->points], digits);
-    if (it->weight != RB_NONE) {
-        fputs(",\"weight\":", out);
-        jnum_exact(out, p->numbers[it->weight], digits);
-    }
-    if (!(ri->applicable && ri->has_score)) fputs(",\"applicable\":false", out);
-    if (ri->raters && ri->applicable) {
-        fputs(",\"raters\":{", out);
-        bool first = true;
-        for (uint32_t k = 0; k < p->nraters; k++) {
-            if (ri->raters[k].kind != RB_V_NUM) continue;
-            if (!first) putc(',', out);
-            first = false;
-            jstr(out, rb_str(p, p->raters[k].id));
-            putc(':', out);
-            jnum(out, ri->raters[k].n, digits);
-        }
-        putc('}', out);
-    }
-    putc('}', out);
-}
-
-/* The children of section `si` of one kind: items (deduct false), deductions
- * (deduct true) or sections, as a JSON list. */
-static void json_section(FILE *out, const rb_program *p, const rb_result *r, uint32_t si, int digits, int depth);
 
 static bool has_child(const rb_program *p, uint32_t si, int what)
 {
@@ -195,151 +199,306 @@ static bool has_child(const rb_program *p, uint32_t si, int what)
     return false;
 }
 
-static void json_children(FILE *out, const rb_program *p, const rb_result *r, uint32_t si, int what, int digits,
+rb_ndjson_writer *rb_ndjson_writer_new(const rb_program *p)
+{
+    rb_ndjson_writer *w = rb_xcalloc(1, sizeof *w);
+    w->p = p;
+    w->digits = digits_of(p);
+    rb_out *t = &w->text;
+    rb_out_init_memory(t);
+    w->form = p->nstrings > p->name ? rb_str(p, p->name) : "";
+    w->period = p->period != RB_NONE && p->period < p->nstrings ? rb_str(p, p->period) : NULL;
+    w->version = p->version != RB_NONE && p->version < p->nstrings ? rb_str(p, p->version) : NULL;
+    w->digest = p->digest;
+    w->head = frag_begin(w);
+    rb_out_puts(t, ",\"form\":");
+    jstr(t, w->form);
+    if (w->period) {
+        rb_out_puts(t, ",\"period\":");
+        jstr(t, w->period);
+    }
+    if (w->version) {
+        rb_out_puts(t, ",\"version\":");
+        jstr(t, w->version);
+    }
+    frag_end(w, &w->head);
+    w->tail = frag_begin(w);
+    rb_out_puts(t, "],\"digest\":");
+    jstr(t, w->digest);
+    rb_out_puts(t, "}\n");
+    frag_end(w, &w->tail);
+
+    w->sec_open = rb_xcalloc(p->nsections + 1, sizeof *w->sec_open);
+    w->sec_points = rb_xcalloc(p->nsections + 1, sizeof *w->sec_points);
+    w->sec_weight = rb_xcalloc(p->nsections + 1, sizeof *w->sec_weight);
+    w->sec_has = rb_xcalloc(p->nsections + 1, 1);
+    for (uint32_t si = 0; si < p->nsections; si++) {
+        const rb_section *s = &p->sections[si];
+        w->sec_open[si] = frag_begin(w);
+        if (s->slot < p->nslots) { /* the form (section 0) has no slot and is never listed */
+            const rb_slot *slot = &p->slots[s->slot];
+            rb_out_puts(t, "{\"name\":");
+            jstr(t, rb_str(p, slot->name));
+            if (slot->label != RB_NONE) {
+                rb_out_puts(t, ",\"label\":");
+                jstr(t, rb_str(p, slot->label));
+            }
+        }
+        frag_end(w, &w->sec_open[si]);
+        w->sec_points[si] = frag_begin(w);
+        rb_out_puts(t, ",\"points\":");
+        rb_out_num(t, p->numbers[s->points], w->digits);
+        frag_end(w, &w->sec_points[si]);
+        w->sec_weight[si] = frag_begin(w);
+        if (s->weight != RB_NONE) {
+            rb_out_puts(t, ",\"weight\":");
+            jnum_exact(t, p->numbers[s->weight], w->digits);
+        }
+        frag_end(w, &w->sec_weight[si]);
+        for (int what = 0; what < 3; what++)
+            if (has_child(p, si, what)) w->sec_has[si] |= (uint8_t)(1u << what);
+    }
+    w->item_open = rb_xcalloc(p->nitems + 1, sizeof *w->item_open);
+    w->item_points = rb_xcalloc(p->nitems + 1, sizeof *w->item_points);
+    for (uint32_t i = 0; i < p->nitems; i++) {
+        const rb_item *it = &p->items[i];
+        w->item_open[i] = frag_begin(w);
+        rb_out_puts(t, "{\"name\":");
+        jstr(t, rb_str(p, p->slots[it->slot].name));
+        frag_end(w, &w->item_open[i]);
+        w->item_points[i] = frag_begin(w);
+        rb_out_puts(t, ",\"points\":");
+        rb_out_num(t, p->numbers[it->points], w->digits);
+        if (it->weight != RB_NONE) {
+            rb_out_puts(t, ",\"weight\":");
+            jnum_exact(t, p->numbers[it->weight], w->digits);
+        }
+        frag_end(w, &w->item_points[i]);
+    }
+    w->rater_key = rb_xcalloc(p->nraters + 1, sizeof *w->rater_key);
+    for (uint32_t k = 0; k < p->nraters; k++) {
+        w->rater_key[k] = frag_begin(w);
+        jstr(t, rb_str(p, p->raters[k].id));
+        rb_out_putc(t, ':');
+        frag_end(w, &w->rater_key[k]);
+    }
+    w->slot_key = rb_xcalloc(p->nslots + 1, sizeof *w->slot_key);
+    for (uint32_t s = 0; s < p->nslots; s++) {
+        w->slot_key[s] = frag_begin(w);
+        jstr(t, rb_str(p, p->slots[s].name));
+        rb_out_putc(t, ':');
+        frag_end(w, &w->slot_key[s]);
+    }
+    return w;
+}
+
+void rb_ndjson_writer_free(rb_ndjson_writer *w)
+{
+    if (!w) return;
+    rb_out_free(&w->text);
+    free(w->sec_open);
+    free(w->sec_points);
+    free(w->sec_weight);
+    free(w->sec_has);
+    free(w->item_open);
+    free(w->item_points);
+    free(w->rater_key);
+    free(w->slot_key);
+    free(w);
+}
+
+static void json_item(const rb_ndjson_writer *w, rb_out *out, const rb_result *r, uint32_t i)
+{
+    const rb_program *p = w->p;
+    const rb_result_item *ri = &r->items[i];
+    put_frag(w, out, w->item_open[i]);
+    if (ri->applicable && ri->has_score) {
+        rb_out_puts(out, ",\"score\":");
+        rb_out_num(out, ri->score, w->digits);
+    }
+    put_frag(w, out, w->item_points[i]);
+    if (!(ri->applicable && ri->has_score)) rb_out_puts(out, ",\"applicable\":false");
+    if (ri->raters && ri->applicable) {
+        rb_out_puts(out, ",\"raters\":{");
+        bool first = true;
+        for (uint32_t k = 0; k < p->nraters; k++) {
+            if (ri->raters[k].kind != RB_V_NUM) continue;
+            if (!first) rb_out_putc(out, ',');
+            first = false;
+            put_frag(w, out, w->rater_key[k]);
+            rb_out_num(out, ri->raters[k].n, w->digits);
+        }
+        rb_out_putc(out, '}');
+    }
+    rb_out_putc(out, '}');
+}
+
+/* The children of section `si` of one kind: items (what 0), deductions
+ * (what 1) or sections (what 2), as a JSON list. */
+static void json_section(const rb_ndjson_writer *w, rb_out *out, const rb_result *r, uint32_t si, int depth);
+
+static void json_children(const rb_ndjson_writer *w, rb_out *out, const rb_result *r, uint32_t si, int what,
                           int depth)
 {
+    const rb_program *p = w->p;
     const rb_section *s = &p->sections[si];
     bool first = true;
-    putc('[', out);
+    rb_out_putc(out, '[');
     for (uint32_t c = 0; c < s->nchildren; c++) {
         const rb_child *ch = &p->children[s->first_child + c];
         if (what == 2) {
             if (ch->kind != CHILD_SECTION) continue;
-            if (!first) putc(',', out);
+            if (!first) rb_out_putc(out, ',');
             first = false;
-            json_section(out, p, r, ch->index, digits, depth + 1);
+            json_section(w, out, r, ch->index, depth + 1);
         } else {
             if (ch->kind != CHILD_ITEM || p->items[ch->index].is_deduct != (what == 1)) continue;
-            if (!first) putc(',', out);
+            if (!first) rb_out_putc(out, ',');
             first = false;
-            json_item(out, p, r, ch->index, digits);
+            json_item(w, out, r, ch->index);
         }
     }
-    putc(']', out);
+    rb_out_putc(out, ']');
 }
 
-static void json_section(FILE *out, const rb_program *p, const rb_result *r, uint32_t si, int digits, int depth)
+static void json_section(const rb_ndjson_writer *w, rb_out *out, const rb_result *r, uint32_t si, int depth)
 {
-    const rb_section *s = &p->sections[si];
     const rb_result_section *rs = &r->sections[si];
-    const rb_slot *slot = &p->slots[s->slot];
-    fputs("{\"name\":", out);
-    jstr(out, rb_str(p, slot->name));
-    if (slot->label != RB_NONE) {
-        fputs(",\"label\":", out);
-        jstr(out, rb_str(p, slot->label));
-    }
+    put_frag(w, out, w->sec_open[si]);
     if (rs->applicable) {
-        fputs(",\"score\":", out);
-        jnum(out, rs->score, digits);
+        rb_out_puts(out, ",\"score\":");
+        rb_out_num(out, rs->score, w->digits);
+        rb_out_puts(out, ",\"points\":");
+        rb_out_num(out, rs->full, w->digits);
+    } else {
+        put_frag(w, out, w->sec_points[si]);
     }
-    fputs(",\"points\":", out);
-    jnum(out, rs->applicable ? rs->full : p->numbers[s->points], digits);
-    if (s->weight != RB_NONE) {
-        fputs(",\"weight\":", out);
-        jnum_exact(out, p->numbers[s->weight], digits);
-    }
-    if (!rs->applicable) fputs(",\"applicable\":false", out);
+    put_frag(w, out, w->sec_weight[si]);
+    if (!rs->applicable) rb_out_puts(out, ",\"applicable\":false");
     if (depth > MAX_DEPTH) {
-        putc('}', out);
+        rb_out_putc(out, '}');
         return;
     }
-    fputs(",\"items\":", out);
-    json_children(out, p, r, si, 0, digits, depth);
-    if (has_child(p, si, 1)) {
-        fputs(",\"deductions\":", out);
-        json_children(out, p, r, si, 1, digits, depth);
+    rb_out_puts(out, ",\"items\":");
+    json_children(w, out, r, si, 0, depth);
+    if (w->sec_has[si] & 2) {
+        rb_out_puts(out, ",\"deductions\":");
+        json_children(w, out, r, si, 1, depth);
     }
-    if (has_child(p, si, 2)) {
-        fputs(",\"sections\":", out);
-        json_children(out, p, r, si, 2, digits, depth);
+    if (w->sec_has[si] & 4) {
+        rb_out_puts(out, ",\"sections\":");
+        json_children(w, out, r, si, 2, depth);
     }
-    putc('}', out);
+    rb_out_putc(out, '}');
 }
 
-static void json_named(FILE *out, const rb_program *p, const rb_named_value *list, uint32_t n, int digits,
-                       bool exact)
+static void json_named(const rb_ndjson_writer *w, rb_out *out, const rb_named_value *list, uint32_t n, bool exact)
 {
-    putc('{', out);
+    const rb_program *p = w->p;
+    rb_out_putc(out, '{');
     for (uint32_t i = 0; i < n; i++) {
-        if (i) putc(',', out);
-        jstr(out, list[i].name);
-        putc(':', out);
-        json_value(out, p, &list[i].value, digits, exact);
+        if (i) rb_out_putc(out, ',');
+        if (list[i].slot < p->nslots && list[i].name == rb_str(p, p->slots[list[i].slot].name)) {
+            put_frag(w, out, w->slot_key[list[i].slot]);
+        } else {
+            jstr(out, list[i].name);
+            rb_out_putc(out, ':');
+        }
+        json_value(out, p, &list[i].value, w->digits, exact);
     }
-    putc('}', out);
+    rb_out_putc(out, '}');
+}
+
+void rb_ndjson_write(rb_ndjson_writer *w, rb_out *out, const rb_result *r)
+{
+    rb_out_puts(out, "{\"record\":");
+    rb_out_u64(out, (unsigned long long)r->record);
+    if (r->form == w->form && r->period == w->period && r->version == w->version) {
+        put_frag(w, out, w->head);
+    } else {
+        rb_out_puts(out, ",\"form\":");
+        jstr(out, r->form);
+        if (r->period) {
+            rb_out_puts(out, ",\"period\":");
+            jstr(out, r->period);
+        }
+        if (r->version) {
+            rb_out_puts(out, ",\"version\":");
+            jstr(out, r->version);
+        }
+    }
+    rb_out_puts(out, r->ok ? ",\"ok\":true" : ",\"ok\":false");
+    if (r->ok && r->scored) {
+        if (r->has_total) {
+            rb_out_puts(out, ",\"total\":");
+            rb_out_num(out, r->total, w->digits);
+        }
+        if (r->has_scale) {
+            rb_out_puts(out, ",\"scale\":");
+            rb_out_num(out, r->scale, w->digits);
+        }
+        if (r->has_grade) {
+            rb_out_puts(out, ",\"grade\":{\"id\":");
+            jstr(out, r->grade_id);
+            if (r->grade_label) {
+                rb_out_puts(out, ",\"label\":");
+                jstr(out, r->grade_label);
+            }
+            rb_out_putc(out, '}');
+        }
+        rb_out_puts(out, ",\"sections\":");
+        json_children(w, out, r, 0, 2, 0);
+        if (w->sec_has[0] & 1) {
+            rb_out_puts(out, ",\"items\":");
+            json_children(w, out, r, 0, 0, 0);
+        }
+        if (w->sec_has[0] & 2) {
+            rb_out_puts(out, ",\"deductions\":");
+            json_children(w, out, r, 0, 1, 0);
+        }
+        rb_out_puts(out, ",\"outputs\":");
+        json_named(w, out, r->outputs, r->noutputs, false);
+    }
+    rb_out_puts(out, ",\"fields\":");
+    json_named(w, out, r->fields, r->nfields, true);
+    rb_out_puts(out, ",\"warnings\":[");
+    for (uint32_t i = 0; i < r->nwarnings; i++) {
+        if (i) rb_out_putc(out, ',');
+        rb_out_puts(out, "{\"code\":");
+        jstr(out, r->warnings[i].code);
+        rb_out_puts(out, ",\"message\":");
+        jstr(out, r->warnings[i].message);
+        rb_out_putc(out, '}');
+    }
+    rb_out_puts(out, "],\"errors\":[");
+    for (uint32_t i = 0; i < r->nerrors; i++) {
+        if (i) rb_out_putc(out, ',');
+        rb_out_puts(out, "{\"path\":");
+        jstr(out, r->errors[i].path);
+        rb_out_puts(out, ",\"code\":");
+        jstr(out, r->errors[i].code);
+        rb_out_puts(out, ",\"message\":");
+        jstr(out, r->errors[i].message);
+        rb_out_putc(out, '}');
+    }
+    if (r->digest == w->digest) {
+        put_frag(w, out, w->tail);
+    } else {
+        rb_out_puts(out, "],\"digest\":");
+        jstr(out, r->digest);
+        rb_out_puts(out, "}\n");
+    }
 }
 
 void rb_write_ndjson(FILE *out, const rb_program *p, const rb_result *r)
 {
-    int digits = digits_of(p);
-    fprintf(out, "{\"record\":%llu,\"form\":", (unsigned long long)r->record);
-    jstr(out, r->form);
-    if (r->period) {
-        fputs(",\"period\":", out);
-        jstr(out, r->period);
-    }
-    if (r->version) {
-        fputs(",\"version\":", out);
-        jstr(out, r->version);
-    }
-    fputs(r->ok ? ",\"ok\":true" : ",\"ok\":false", out);
-    if (r->ok && r->scored) {
-        if (r->has_total) {
-            fputs(",\"total\":", out);
-            jnum(out, r->total, digits);
-        }
-        if (r->has_scale) {
-            fputs(",\"scale\":", out);
-            jnum(out, r->scale, digits);
-        }
-        if (r->has_grade) {
-            fputs(",\"grade\":{\"id\":", out);
-            jstr(out, r->grade_id);
-            if (r->grade_label) {
-                fputs(",\"label\":", out);
-                jstr(out, r->grade_label);
-            }
-            putc('}', out);
-        }
-        fputs(",\"sections\":", out);
-        json_children(out, p, r, 0, 2, digits, 0);
-        if (has_child(p, 0, 0)) {
-            fputs(",\"items\":", out);
-            json_children(out, p, r, 0, 0, digits, 0);
-        }
-        if (has_child(p, 0, 1)) {
-            fputs(",\"deductions\":", out);
-            json_children(out, p, r, 0, 1, digits, 0);
-        }
-        fputs(",\"outputs\":", out);
-        json_named(out, p, r->outputs, r->noutputs, digits, false);
-    }
-    fputs(",\"fields\":", out);
-    json_named(out, p, r->fields, r->nfields, digits, true);
-    fputs(",\"warnings\":[", out);
-    for (uint32_t i = 0; i < r->nwarnings; i++) {
-        if (i) putc(',', out);
-        fputs("{\"code\":", out);
-        jstr(out, r->warnings[i].code);
-        fputs(",\"message\":", out);
-        jstr(out, r->warnings[i].message);
-        putc('}', out);
-    }
-    fputs("],\"errors\":[", out);
-    for (uint32_t i = 0; i < r->nerrors; i++) {
-        if (i) putc(',', out);
-        fputs("{\"path\":", out);
-        jstr(out, r->errors[i].path);
-        fputs(",\"code\":", out);
-        jstr(out, r->errors[i].code);
-        fputs(",\"message\":", out);
-        jstr(out, r->errors[i].message);
-        putc('}', out);
-    }
-    fputs("],\"digest\":", out);
-    jstr(out, r->digest);
-    fputs("}\n", out);
+    rb_ndjson_writer *w = rb_ndjson_writer_new(p);
+    char buf[4096];
+    rb_out o;
+    rb_out_init_file(&o, out, buf, sizeof buf);
+    rb_ndjson_write(w, &o, r);
+    rb_out_flush(&o);
+    rb_ndjson_writer_free(w);
 }
 
 /* ---- plain text values (CSV, table, explain) ---------------------------- */

@@ -21,6 +21,7 @@
 
 #include "json.h"
 #include "num.h"
+#include "out.h"
 
 struct rb_program;
 
@@ -144,6 +145,13 @@ typedef struct rb_result {
  * record, form, [period], [version], ok, [total, scale, grade, sections,
  * items, deductions, outputs], fields, warnings, errors, digest. */
 void rb_write_ndjson(FILE *out, const struct rb_program *p, const rb_result *r);
+/* The same through a writer made once per program: its constant fragments
+ * (names, labels, points, weights, keys, digest) are escaped when it is
+ * made, and each result goes into `out` without stdio. */
+typedef struct rb_ndjson_writer rb_ndjson_writer;
+rb_ndjson_writer *rb_ndjson_writer_new(const struct rb_program *p);
+void rb_ndjson_write(rb_ndjson_writer *w, rb_out *out, const rb_result *r);
+void rb_ndjson_writer_free(rb_ndjson_writer *w);
 
 /* CSV: a header row, then one row per record: record, ok, total, grade,
  * every section's score (program section order), every output, errors. */
