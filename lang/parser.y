@@ -277,7 +277,8 @@ static void form_seen(rb_parse_ctx *c, ast_decl *form);
 %type <ex> cmp_chain coal_expr add_expr mul_expr unary primary
 %type <kind> cmp_op arm_op
 %type <arms> grade_arms band_arms
-%type <arm> grade_arm
+%type <arm> grade_arm grade_cap
+%type <arms> grade_caps
 %type <armx> band_arm
 %type <args> args arg_list
 %type <raters> raters
@@ -667,8 +668,16 @@ warn_decl
   ;
 
 grade_decl
-  : grade_kw opt_on "{" grade_arms "}"
-      { $$ = decl_new(ctx, DECL_GRADE, @$, @1); $$->expr = $2.e; $$->arms = $4.head; }
+  : grade_kw opt_on "{" grade_arms grade_caps "}"
+      { $$ = decl_new(ctx, DECL_GRADE, @$, @1); $$->expr = $2.e; $$->arms = $4.head; $$->caps = $5.head; }
+  ;
+
+/* Caps follow the arms: a condition is a whole expression, and an arm's
+ * '>=' after it would continue it. */
+grade_caps
+  : %empty                 { $$.head = $$.tail = NULL; $$.depth = 0; }
+  | grade_caps grade_cap   { $$ = $1; arm_append(&$$, $2, 0); }
+  | grade_caps grade_cap "," { $$ = $1; arm_append(&$$, $2, 0); }
   ;
 
 opt_on
@@ -699,6 +708,19 @@ grade_arm
       { $$ = arm_new(ctx, (ast_arm_op)$1, @$, $2.e); $$->id = $4; $$->id_span = @4; $$->label = $5; }
   | K_ELSE ":" T_IDENT opt_label
       { $$ = arm_new(ctx, ARM_ELSE, @$, NULL); $$->id = $3; $$->id_span = @3; $$->label = $4; }
+  ;
+
+/* a grade cap (SPEC §12): `at most ID when COND`; `at` and `most` are
+ * contextual, so they are checked here (no arm starts with a name) */
+grade_cap
+  : T_IDENT T_IDENT T_IDENT K_WHEN expr
+      { $$ = arm_new(ctx, ARM_ELSE, @$, NULL); $$->id = $3; $$->id_span = @3; $$->cap_when = $5.e;
+        if (strcmp($1, "at") != 0 || strcmp($2, "most") != 0) {
+            rb_span words = {@1.start, @2.end};
+            rb_diag *g = rb_diag_add(ctx->diags, RB_SEV_ERROR, "E0110", words, "expected 'at most' before the capped grade '%s'", $3);
+            rb_diag_help(g, "a cap reads 'at most %s when CONDITION'", $3);
+            ctx->syntax_errors++;
+        } }
   ;
 
 band_arms

@@ -98,6 +98,7 @@ typedef struct ast_arm {          /* band and grade arms */
     const char *id;               /* grade arm: id and label */
     rb_span id_span;
     const char *label;
+    struct ast_expr *cap_when;    /* grade cap `at most ID when COND` (in a grade's `caps`) */
     struct ast_arm *next;
     /* checker */
     rb_num threshold_value;
@@ -200,6 +201,7 @@ typedef struct ast_decl {
     ast_warn_form warn_form;      /* warn */
     rb_span message_span;
     ast_arm *arms;                /* grade */
+    ast_arm *caps;                /* grade: `at most ID when COND`, in source order */
     ast_rater *raters;            /* raters */
     struct ast_decl *body;        /* form, section: children via next */
     struct ast_decl *next;

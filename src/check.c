@@ -1335,6 +1335,15 @@ static void check_exprs(ctx *c, ast_decl *body)
     }
 }
 
+/* The position of grade `id` among the arms (a cap's target), or -1. */
+int rb_cap_target(const ast_decl *grade, const char *id)
+{
+    int i = 0;
+    for (const ast_arm *a = grade->arms; a; a = a->next, i++)
+        if (a->id && id && strcmp(a->id, id) == 0) return i;
+    return -1;
+}
+
 static void check_grade(ctx *c, ast_decl *g)
 {
     if (!g) return;
@@ -1365,6 +1374,19 @@ static void check_grade(ctx *c, ast_decl *g)
                 break;
             }
         }
+    }
+    /* caps (SPEC §12): each names a grade and holds on a condition */
+    for (ast_arm *cap = g->caps; cap; cap = cap->next) {
+        ast_decl *saved = c->current;
+        c->current = g;
+        want_bool(c, cap->cap_when, expr_type(c, cap->cap_when), "'at most … when'");
+        c->current = saved;
+        if (rb_cap_target(g, cap->id) >= 0) continue;
+        rb_diag *e = ERR(c, "E0505", cap->id_span, "'at most %s' names no grade of this form", cap->id);
+        rb_suggestion sg = rb_suggest_begin(cap->id);
+        for (ast_arm *a = g->arms; a; a = a->next) rb_suggest_try(&sg, a->id);
+        if (sg.best) rb_diag_help(e, "did you mean '%s'?", sg.best);
+        else rb_diag_help(e, "a cap names one of the grade's ids, e.g. 'at most %s when …'", g->arms && g->arms->id ? g->arms->id : "fair");
     }
 }
 
@@ -1653,6 +1675,7 @@ static void decl_deps(ctx *c, walk_kind k, ast_decl *d)
         break;
     case DECL_GRADE:
         expr_deps(c, k, d->expr);
+        for (ast_arm *cap = d->caps; cap; cap = cap->next) expr_deps(c, k, cap->cap_when);
         if (c->total) add_dep(c, c->total);
         if (c->items) add_dep(c, c->form);
         break;

@@ -48,6 +48,8 @@ size_t rb_check(struct rb_arena *arena, rb_source *src, ast_file *file,
 /* Index of the option of choice type t named s — by id, else by exact label
  * (as records may name it) — or -1. */
 int rb_find_option(const ast_type *t, const char *s);
+/* A grade cap's target: the position of arm `id` in the grade, or -1. */
+int rb_cap_target(const ast_decl *grade, const char *id);
 
 /* Human name of a type code for messages ("number", "optional number"). */
 const char *rb_type_name(int tc);

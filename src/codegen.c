@@ -517,6 +517,13 @@ static void units(gen *g)
             break;
         case DECL_GRADE:
             if (d->expr) p->grade_on_unit = add_unit(g, U_GRADE_ON, 0, d->expr, str_index(g, "grade"), d->kw_span);
+            for (ast_arm *cap = d->caps; cap; cap = cap->next) {
+                size_t n = strlen(cap->id) + sizeof "at most ";
+                char *what = rb_xmalloc(n);
+                snprintf(what, n, "at most %s", cap->id);
+                add_unit(g, U_CAP, (uint32_t)rb_cap_target(d, cap->id), cap->cap_when, str_index(g, what), cap->span);
+                free(what);
+            }
             break;
         case DECL_RESULT: /* `total` and `grade` share one unit */
             if (!result_done) add_unit(g, U_RESULT, 0, NULL, str_index(g, "total"), d->name_span);

@@ -92,7 +92,7 @@ static const char *slot_kind_text(uint8_t k)
 static const char *unit_kind_text(uint8_t k)
 {
     static const char *const names[] = {"?",     "value", "item",  "when",    "section",
-                                        "check", "warn",  "total", "grade-on", "result"};
+                                        "check", "warn",  "total", "grade-on", "result", "cap"};
     return k < sizeof names / sizeof names[0] ? names[k] : "?";
 }
 
@@ -319,6 +319,10 @@ static void put_unit_head(FILE *out, const rb_program *p, uint32_t u)
         break;
     case U_RESULT:
         fputs(": the rounded total and the grade, for the units after it", out);
+        break;
+    case U_CAP:
+        fprintf(out, ": the grade is at most arm %" PRIu32 " %s when true", un->target,
+                un->target < p->grade.narms ? rb_str(p, p->arms[p->grade.first_arm + un->target].id) : "?");
         break;
     case U_SECTION:
         fprintf(out, ": aggregates section %" PRIu32 " %s", un->target,

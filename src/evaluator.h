@@ -50,6 +50,7 @@ struct rb_eval {
     bool stopped;             /* a binding or runtime error ended the record */
     bool have_total, have_grade_on;
     bool result_done;         /* a U_RESULT unit computed the total and grade */
+    uint32_t grade_cap;       /* the lowest grade a U_CAP allows (an arm index), or RB_NONE */
     rb_value total_val, grade_val;
     size_t cap_errors, cap_warnings;
     rb_result res;

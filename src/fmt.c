@@ -594,7 +594,11 @@ static const char *arm_op_text(ast_arm_op op)
 
 static void print_expr(fmt_state *st, const ast_expr *e, int need, bool space);
 
-static void print_band_arms(fmt_state *st, const ast_arm *arms, uint32_t brace, bool grade)
+static void print_expr(fmt_state *st, const ast_expr *e, int need, bool space);
+
+/* A grade's arms, then its caps `at most ID when COND` (caps follow the
+ * arms in the grammar). */
+static void print_band_arms(fmt_state *st, const ast_arm *arms, const ast_arm *caps, uint32_t brace, bool grade)
 {
     int base = line_indent(st);
     int group = ++st->ngroups;
@@ -622,6 +626,15 @@ static void print_band_arms(fmt_state *st, const ast_arm *arms, uint32_t brace, 
         } else {
             set_bad(st, a->span);
         }
+        nl(st);
+    }
+    for (const ast_arm *a = caps; a; a = a->next) {
+        st->indent = base + INDENT;
+        nl(st);
+        emit(st, "at most", a->span.start, false);
+        emit(st, a->id, a->id_span.start, true);
+        emit(st, "when", NOFLUSH, true);
+        print_expr(st, a->cap_when, P_ANY, true);
         nl(st);
     }
     st->indent = base + INDENT;
@@ -718,7 +731,7 @@ static void print_expr(fmt_state *st, const ast_expr *e, int need, bool space)
         emit(st, "band", e->span.start, space);
         print_expr(st, e->a, P_ANY, true);
         emit(st, "{", NOFLUSH, true);
-        print_band_arms(st, e->arms, close_brace(st, e->span.end), false);
+        print_band_arms(st, e->arms, NULL, close_brace(st, e->span.end), false);
         break;
     }
     if (paren) emit(st, ")", NOFLUSH, false);
@@ -1110,7 +1123,7 @@ static void print_decl(fmt_state *st, const ast_decl *d)
             print_expr(st, d->expr, P_ANY, true);
         }
         emit(st, "{", NOFLUSH, true);
-        print_band_arms(st, d->arms, close_brace(st, d->span.end), true);
+        print_band_arms(st, d->arms, d->caps, close_brace(st, d->span.end), true);
         break;
     }
     nl(st);
@@ -1327,6 +1340,7 @@ static bool arms_eq(const ast_arm *a, const ast_arm *b)
         if (a->op != b->op || !str_eq(a->id, b->id) || !str_eq(a->label, b->label)) return false;
         if (!!a->threshold != !!b->threshold || (a->threshold && !expr_eq(a->threshold, b->threshold))) return false;
         if (!!a->result != !!b->result || (a->result && !expr_eq(a->result, b->result))) return false;
+        if (!!a->cap_when != !!b->cap_when || (a->cap_when && !expr_eq(a->cap_when, b->cap_when))) return false;
     }
     return !a && !b;
 }
@@ -1374,7 +1388,7 @@ static bool decl_eq(const ast_decl *a, const ast_decl *b)
         (a->warn_form == WARN_WHEN) != (b->warn_form == WARN_WHEN) || /* bare = unless */
         a->has_weight != b->has_weight || (a->has_weight && !lit_eq(&a->weight, &b->weight)) ||
         a->optional != b->optional || !expr_eq(a->when, b->when) || !expr_eq(a->expr, b->expr) ||
-        !str_eq(a->message, b->message) || !arms_eq(a->arms, b->arms))
+        !str_eq(a->message, b->message) || !arms_eq(a->arms, b->arms) || !arms_eq(a->caps, b->caps))
         return false;
     const ast_constraint *x = a->constraints, *y = b->constraints;
     for (; x && y; x = x->next, y = y->next)

@@ -46,7 +46,7 @@
 
 /* The magic, and the format version this build writes and reads. */
 #define RB_MAGIC "RUBRIC\0\x1a"   /* 8 bytes */
-#define RB_FORMAT_VERSION 3u
+#define RB_FORMAT_VERSION 4u
 
 /* Value types of slots (what a name denotes). */
 typedef enum {
@@ -161,10 +161,13 @@ typedef enum {
     U_WARN,       /* bool; false → warning, message strings[target] */
     U_TOTAL,      /* num → the form total (replaces the root aggregate) */
     U_GRADE_ON,   /* num → the value the grade is taken on (target unused) */
-    U_RESULT      /* no code: rounds the total and takes the grade now, filling
+    U_RESULT,     /* no code: rounds the total and takes the grade now, filling
                      the SLOT_TOTAL and SLOT_GRADE slots, so that later units
                      (outputs, warns, checks) can read them.  At most one, after
                      the root's U_SECTION and any U_TOTAL/U_GRADE_ON unit. */
+    U_CAP         /* bool; true → the grade is at most arm `target` (an index
+                     within the grade's arms: a later arm is a lower grade;
+                     SPEC §12 `at most ID when COND`).  Before any U_RESULT. */
 } rb_unit_kind;
 
 typedef struct {

@@ -197,8 +197,10 @@ void rb_score_total(rb_eval *e)
         g = r->total;
     }
     for (uint32_t i = 0; i < p->grade.narms; i++) {
+        if (!arm_holds(p, &p->arms[p->grade.first_arm + i], g)) continue;
+        /* a cap lowers a better grade to its own (SPEC §12) */
+        if (e->grade_cap != RB_NONE && i < e->grade_cap) i = e->grade_cap;
         const rb_arm *a = &p->arms[p->grade.first_arm + i];
-        if (!arm_holds(p, a, g)) continue;
         r->has_grade = true;
         r->grade_id = rb_str(p, a->id);
         r->grade_label = str_or_null(p, a->label);

@@ -708,6 +708,15 @@ static int check_units(verifier *v)
                 rc = fail(v, "unit %" PRIu32 " is a grade-on unit but the form's is %" PRIu32, u,
                           p->grade_on_unit);
             break;
+        case U_CAP:
+            /* a grade arm, and the grade is taken after it */
+            if (un->target >= p->grade.narms)
+                rc = fail(v, "unit %" PRIu32 " caps the grade at arm %" PRIu32 ", which it does not have", u,
+                          un->target);
+            for (uint32_t r = 0; r < u && rc == 0; r++)
+                if (p->units[r].kind == U_RESULT)
+                    rc = fail(v, "unit %" PRIu32 " caps the grade after unit %" PRIu32 " took it", u, r);
+            break;
         case U_RESULT:
             /* After everything the total and grade are made of; it gives the
              * `total` and `grade` slots their values. */
@@ -1043,7 +1052,7 @@ static int unit_result_type(const rb_program *p, const rb_unit *un, uint32_t *au
     *aux = RB_NONE;
     *maybe_ok = false;
     switch (un->kind) {
-    case U_CHECK: case U_WARN: case U_WHEN: return T_BOOL;
+    case U_CHECK: case U_WARN: case U_WHEN: case U_CAP: return T_BOOL;
     case U_ITEM: case U_TOTAL: case U_GRADE_ON: return T_NUM;
     default: {
         const rb_slot *s = &p->slots[un->target];

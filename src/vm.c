@@ -510,6 +510,11 @@ static void run_units(rb_eval *e)
             e->grade_val = v;
             e->have_grade_on = true;
             break;
+        case U_CAP:
+            assert(v.kind == RB_V_BOOL);
+            /* where several caps hold, the lowest grade applies */
+            if (v.b && (e->grade_cap == RB_NONE || u->target > e->grade_cap)) e->grade_cap = u->target;
+            break;
         default:
             break;
         }
@@ -545,6 +550,7 @@ static void reset(rb_eval *e, const rb_record *rec)
     e->rec = rec;
     e->stopped = false;
     e->have_total = e->have_grade_on = e->result_done = false;
+    e->grade_cap = RB_NONE;
     e->cap_errors = e->cap_warnings = 0;
     memset(&e->res, 0, sizeof e->res);
     memset(e->slots, 0, p->nslots * sizeof *e->slots);
