@@ -52,12 +52,13 @@
 #define TAG_HIST "HIST" /* key, period and distribution-by field slots */
 #define TAG_DRUL "DRUL" /* distribution rules */
 #define TAG_DGRD "DGRD" /* the grades the rules name */
+#define TAG_SRCE "SRCE" /* the template source's string (for -D on a .rbc) */
 
 /* On-disk record sizes (bytes); a count is checked against them. */
 enum {
     SZ_HEAD = 37, SZ_NUMS = 16, SZ_STRS_MIN = 4, SZ_OPTS = 12, SZ_CSET = 9, SZ_SLOT = 23,
     SZ_INPT = 28, SZ_RATR = 12, SZ_ITEM = 30, SZ_SECT = 25, SZ_CHLD = 5, SZ_UNIT = 25,
-    SZ_ARMS = 17, SZ_BAND = 8, SZ_GRAD = 8, SZ_CODE = 1, SZ_HIST = 12, SZ_DRUL = 13, SZ_DGRD = 4
+    SZ_ARMS = 17, SZ_BAND = 8, SZ_GRAD = 8, SZ_CODE = 1, SZ_HIST = 12, SZ_DRUL = 13, SZ_DGRD = 4, SZ_SRCE = 8
 };
 
 static void set_digest(rb_program *p, const uint8_t sum[SHA256_DIGEST_SIZE])
@@ -292,6 +293,10 @@ uint8_t *rb_program_serialize(rb_program *p, size_t *len)
 
     w_section(&w, TAG_DGRD, p->ndist_grades);
     for (uint32_t i = 0; i < p->ndist_grades; i++) w_u32(&w, p->dist_grades[i]);
+
+    w_section(&w, TAG_SRCE, 1);
+    w_u32(&w, p->source_text);
+    w_u32(&w, p->source_defines);
 
     uint8_t sum[SHA256_DIGEST_SIZE];
     sha256(w.b, w.len, sum);
@@ -663,6 +668,15 @@ static bool read_tables(reader *r, rb_program *p)
     p->dist_grades = table(n, sizeof *p->dist_grades);
     p->ndist_grades = n;
     for (uint32_t i = 0; i < n; i++) p->dist_grades[i] = r_u32(r);
+
+    n = r_section(r, TAG_SRCE, SZ_SRCE);
+    if (r->bad) return false;
+    if (n != 1) {
+        r_fail(r, "section SRCE has %" PRIu32 " entries, expected 1", n);
+        return false;
+    }
+    p->source_text = r_u32(r);
+    p->source_defines = r_u32(r);
     return !r->bad;
 }
 

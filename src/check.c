@@ -1776,6 +1776,8 @@ size_t rb_check(rb_arena *arena, rb_source *src, ast_file *file, const rb_define
 {
     size_t errors_before = diags->errors;
     memset(out, 0, sizeof *out);
+    out->defs = defs;
+    out->ndefs = ndefs;
     if (!file || !file->form) return 1;
     ctx c = {.arena = arena, .src = src, .diags = diags, .form = file->form};
     size_t n = count_decls(file->form->body);

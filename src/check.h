@@ -39,6 +39,8 @@ typedef struct rb_checked {
     ast_decl *period_field;  /* `period … on FIELD`: the field, or NULL */
     ast_decl *distribution;  /* DECL_DISTRIBUTION, or NULL */
     ast_decl *dist_by;       /* its `by` field, or NULL */
+    const rb_define *defs;      /* the -D values it was checked with (kept in the .rbc) */
+    size_t ndefs;
 } rb_checked;
 
 /* Returns the number of errors added to diags (0: ready for codegen). */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "buf.h"
 #include "check.h"
 #include "opcodes.h"
 #include "program_build.h"
@@ -597,6 +598,13 @@ rb_program *rb_codegen(rb_source *src, const rb_checked *ck)
      * compiles to the same bytes from any directory. */
     const char *base = strrchr(src->name, '/');
     p->source_name = str_index(&g, base ? base + 1 : src->name);
+    p->source_text = rb_build_string(g.b, src->text, src->len);
+    if (ck->ndefs) {
+        rb_buf lines = {0};
+        for (size_t i = 0; i < ck->ndefs; i++) rb_buf_printf(&lines, "%s=%s\n", ck->defs[i].name, ck->defs[i].value);
+        p->source_defines = rb_build_string(g.b, lines.s, lines.len);
+        rb_buf_free(&lines);
+    }
     p->has_items = ck->has_items;
     p->scale = num_index(&g, ck->has_items ? ck->scale : rb_num_zero());
 

@@ -4,11 +4,15 @@
 #include "compile.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "arena.h"
 #include "ast.h"
+#include "buf.h"
+#include "json.h"
+#include "num.h"
 #include "check.h"
 #include "codegen.h"
 
@@ -59,6 +63,111 @@ static void drop_echoes(rb_source *src, rb_diags *d, size_t first)
     free(lines);
 }
 
+/* A JSON string through the one JSON string writer (json.c). */
+static void json_buf_string(rb_buf *b, const char *s)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f) return;
+    rb_json_write_string(f, s, strlen(s));
+    fclose(f);
+    rb_buf_add(b, text, len);
+    free(text);
+}
+
+/* The -D values as the JSON object results echo: a number-typed param's
+ * value as the exact number (40% → 0.4), a bool as true/false, text, dates
+ * and choices as strings.  The values are the ones the checker accepted. */
+static const ast_decl *find_param(const ast_decl *body, const char *name)
+{
+    for (const ast_decl *d = body; d; d = d->next) {
+        if (d->kind == DECL_PARAM && d->name && strcmp(d->name, name) == 0) return d;
+        const ast_decl *in = d->kind == DECL_SECTION ? find_param(d->body, name) : NULL;
+        if (in) return in;
+    }
+    return NULL;
+}
+
+static char *params_json(const ast_decl *form, const rb_define *defs, size_t ndefs)
+{
+    rb_buf b = {0};
+    rb_buf_putc(&b, '{');
+    for (size_t i = 0; i < ndefs; i++) {
+        const ast_decl *d = find_param(form->body, defs[i].name);
+        ast_type_kind type = d && d->type && d->type->resolved ? d->type->resolved->kind : TY_TEXT;
+        if (i) rb_buf_putc(&b, ',');
+        json_buf_string(&b, defs[i].name);
+        rb_buf_putc(&b, ':');
+        const char *v = defs[i].value;
+        size_t n = strlen(v);
+        bool pct = n && v[n - 1] == '%';
+        rb_num x, hundred = rb_num_int(100);
+        if ((type == TY_NUMBER || type == TY_INTEGER || type == TY_PERCENT) &&
+            rb_num_parse(v, n - pct, &x) == RB_NUM_OK && (!pct || rb_num_div(x, hundred, &x) == RB_NUM_OK)) {
+            char num[128];
+            rb_num_format_exact(x, num, sizeof num);
+            rb_buf_puts(&b, num);
+        } else if (type == TY_BOOL && (strcmp(v, "true") == 0 || strcmp(v, "false") == 0)) {
+            rb_buf_puts(&b, v);
+        } else {
+            json_buf_string(&b, v);
+        }
+    }
+    rb_buf_putc(&b, '}');
+    return b.s;
+}
+
+rb_program *rb_compile_defines(const rb_program *compiled, const rb_define *defs, size_t ndefs, rb_diags *diags,
+                               rb_source **src_out, char *err, size_t cap)
+{
+    *src_out = NULL;
+    if (compiled->source_text == RB_NONE) {
+        snprintf(err, cap, "-D needs the template source, and this compiled file carries none");
+        return NULL;
+    }
+    rb_source *src = rb_source_new(compiled->source_name != RB_NONE ? rb_str(compiled, compiled->source_name) : "template",
+                                   rb_str(compiled, compiled->source_text), compiled->string_len[compiled->source_text]);
+    /* the values it was compiled with ("NAME=VALUE" lines), then the new
+     * ones, which replace those of the same name */
+    char *lines = compiled->source_defines != RB_NONE ? strdup(rb_str(compiled, compiled->source_defines)) : NULL;
+    size_t nold = 0, nall = 0;
+    for (const char *c = lines; c && *c; c++) nold += *c == '\n';
+    rb_define *all = rb_xmalloc((nold + ndefs + 1) * sizeof *all);
+    for (char *line = lines, *nl; line && (nl = strchr(line, '\n')); line = nl + 1) {
+        *nl = '\0';
+        char *eq = strchr(line, '=');
+        if (eq) *eq = '\0', all[nall++] = (rb_define){line, eq + 1};
+    }
+    size_t nboth = nall;
+    rb_diags plain;
+    rb_diags_init(&plain);
+    rb_program *same = rb_compile(src, all, nall, &plain);
+    bool proved = same && strcmp(same->digest, compiled->digest) == 0;
+    rb_program_free(same);
+    rb_diags_free(&plain);
+    if (!proved) {
+        free(all);
+        free(lines);
+        rb_source_free(src);
+        snprintf(err, cap, "-D needs the template source, and the source this file carries does not compile to it");
+        return NULL;
+    }
+    for (size_t i = 0; i < ndefs; i++) {
+        size_t k = 0;
+        while (k < nboth && strcmp(all[k].name, defs[i].name) != 0) k++;
+        all[k] = defs[i];
+        if (k == nboth) nboth++;
+    }
+    rb_program *p = rb_compile(src, all, nboth, diags);
+    free(all);
+    free(lines);
+    *src_out = src;
+    if (!p) return NULL;
+    memcpy(p->digest, compiled->digest, sizeof p->digest); /* the file's, which the values do not change */
+    return p;
+}
+
 rb_program *rb_compile(rb_source *src, const rb_define *defs, size_t ndefs, rb_diags *diags)
 {
     size_t first = diags->count;
@@ -81,6 +190,7 @@ rb_program *rb_compile(rb_source *src, const rb_define *defs, size_t ndefs, rb_d
         free(bytes);
         rb_program_free(p);
     }
+    if (loaded && ndefs) loaded->params_json = params_json(file->form, defs, ndefs);
     drop_echoes(src, diags, first);
     rb_diags_sort(diags);
     rb_arena_free(arena);

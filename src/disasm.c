@@ -146,7 +146,10 @@ static void put_constants(FILE *out, const rb_program *p)
     fprintf(out, "\nstrings (%" PRIu32 ")\n", p->nstrings);
     for (uint32_t i = 0; i < p->nstrings; i++) {
         fprintf(out, "  $%-4" PRIu32 " ", i);
-        put_str(out, p, i);
+        if (i == p->source_text) /* the whole template: its size says enough */
+            fprintf(out, "(the template source, %" PRIu32 " bytes)", p->string_len[i]);
+        else
+            put_str(out, p, i);
         fputc('\n', out);
     }
 }

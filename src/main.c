@@ -161,10 +161,6 @@ static void print_diags(rb_source *src, rb_diags *d, rb_diag_format fmt)
 static rb_program *load_template(const char *cmd, const char *path, const options *o)
 {
     bool rbc = has_suffix(path, ".rbc");
-    if (rbc && o->ndefs) {
-        fprintf(stderr, "rubric %s: -D applies to template sources; %s is compiled bytecode\n", cmd, path);
-        return NULL;
-    }
     char err[256];
     rb_source *src = rb_source_read(path, err, sizeof err); /* the bytes, for either kind */
     if (!src) {
@@ -175,6 +171,19 @@ static rb_program *load_template(const char *cmd, const char *path, const option
     if (rbc) {
         p = rb_program_load((const uint8_t *)src->text, src->len, err, sizeof err);
         if (!p) fprintf(stderr, "rubric %s: %s: %s\n", cmd, path, err);
+        if (p && o->ndefs) { /* SPEC §9: the values replace the compiled defaults */
+            rb_diags d;
+            rb_diags_init(&d);
+            d.lang = cli_lang;
+            rb_source *inner = NULL;
+            rb_program *defined = rb_compile_defines(p, o->defs, o->ndefs, &d, &inner, err, sizeof err);
+            if (d.errors) print_diags(inner, &d, RB_DIAG_TEXT);
+            else if (!defined) fprintf(stderr, "rubric %s: %s: %s\n", cmd, path, err);
+            rb_diags_free(&d);
+            rb_source_free(inner);
+            rb_program_free(p);
+            p = defined;
+        }
     } else {
         rb_diags d;
         rb_diags_init(&d);

@@ -15,6 +15,7 @@
 void rb_program_free(rb_program *p)
 {
     if (!p) return;
+    free(p->params_json);
     free(p->numbers);
     free(p->string_data);
     free(p->string_off);
@@ -62,6 +63,8 @@ rb_builder *rb_builder_new(void)
     p->name = p->label = p->period = p->version = RB_NONE;
     p->scale = RB_NONE;
     p->source_name = RB_NONE;
+    p->source_text = RB_NONE;
+    p->source_defines = RB_NONE;
     p->precision = 2;
     p->grade_on_unit = p->total_unit = RB_NONE;
     p->key_slot = p->period_slot = p->dist_by = RB_NONE;

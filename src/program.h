@@ -46,7 +46,7 @@
 
 /* The magic, and the format version this build writes and reads. */
 #define RB_MAGIC "RUBRIC\0\x1a"   /* 8 bytes */
-#define RB_FORMAT_VERSION 4u
+#define RB_FORMAT_VERSION 5u
 
 /* Value types of slots (what a name denotes). */
 typedef enum {
@@ -248,6 +248,13 @@ typedef struct rb_program {
     uint32_t *dist_grades;     uint32_t ndist_grades;
 
     char digest[72];           /* "sha256:" + 64 hex digits of the .rbc bytes */
+    uint32_t source_text;      /* string index: the template's source, so that
+                                  `score -D` can take a .rbc (SPEC §9); RB_NONE
+                                  in programs built by hand */
+    uint32_t source_defines;   /* string index: the -D values it was compiled
+                                  with, "NAME=VALUE" lines; RB_NONE: none */
+    char *params_json;         /* not stored: the -D values as a JSON object,
+                                  echoed as the results' "params"; NULL: none */
 
     /* Proof that rb_program_verify accepted this program: set by it alone
      * (to an address private to verify.c), read by rb_program_verified.

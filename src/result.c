@@ -461,6 +461,10 @@ void rb_ndjson_write(rb_ndjson_writer *w, rb_out *out, const rb_result *r)
     }
     rb_out_puts(out, ",\"fields\":");
     json_named(w, out, r->fields, r->nfields, true);
+    if (w->p->params_json) { /* the -D values that replaced the compiled defaults (SPEC §9) */
+        rb_out_puts(out, ",\"params\":");
+        rb_out_puts(out, w->p->params_json);
+    }
     rb_out_puts(out, ",\"warnings\":[");
     for (uint32_t i = 0; i < r->nwarnings; i++) {
         if (i) rb_out_putc(out, ',');

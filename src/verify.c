@@ -226,7 +226,9 @@ static int check_header(verifier *v)
     const rb_program *p = v->p;
     if (STR(v, p->name, false, "form name") || STR(v, p->label, true, "form label") ||
         STR(v, p->period, true, "form period") || STR(v, p->version, true, "form version") ||
-        STR(v, p->source_name, true, "form source name"))
+        STR(v, p->source_name, true, "form source name") ||
+        STR(v, p->source_text, true, "form source text") ||
+        STR(v, p->source_defines, true, "form source defines"))
         return -1;
     if (NUM(v, p->scale, !p->has_items, "form scale")) return -1;
     if (p->precision > RB_NUM_MAX_DIGITS)
