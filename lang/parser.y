@@ -89,8 +89,14 @@ typedef struct rb_parse_ctx {
     uint32_t nest;
     rb_span open_at[RB_MAX_NESTING + 1];
     char open_kind[RB_MAX_NESTING + 1];
+    /* for a section left open (see close_before in lexer.l): the indentation
+     * of the line of each '{', of the first line inside it (UINT32_MAX: none
+     * yet), and the section it opens (NULL: not a section) */
+    uint32_t open_indent[RB_MAX_NESTING + 1], body_indent[RB_MAX_NESTING + 1];
+    const char *open_section[RB_MAX_NESTING + 1];
     bool open_body[RB_MAX_NESTING + 1]; /* the '{' opens a form or section body */
     bool unmatched_close;   /* the last ')' or '}' closed nothing */
+    uint32_t unclosed_string_end; /* where the last string not closed on its line ended */
     bool eof_reported;      /* the file ended inside braces (the lexer closes them) */
 
     /* the two most recent tokens: `last` is the parser's lookahead */
@@ -476,14 +482,26 @@ param_decl
   ;
 
 field_decl
-  : field_kw name opt_label ":" type_expr constraints
+  : field_kw name opt_label ":" type_expr constraints %prec NO_FORMULA
+      { $$ = fill(decl_new(ctx, DECL_FIELD, @$, @1), DECL_FIELD, @$, @1, $2, @2, $3, @3);
+        $$->type = $5; $$->constraints = $6.head; }
+  | field_kw name opt_label ":" type_expr constraints error
       { $$ = fill(decl_new(ctx, DECL_FIELD, @$, @1), DECL_FIELD, @$, @1, $2, @2, $3, @3);
         $$->type = $5; $$->constraints = $6.head; }
   ;
 
 input_decl
-  : input_kw name opt_label ":" type_expr constraints
+  : input_kw name opt_label ":" type_expr constraints %prec NO_FORMULA
       { $$ = fill(decl_new(ctx, DECL_INPUT, @$, @1), DECL_INPUT, @$, @1, $2, @2, $3, @3);
+        $$->type = $5; $$->constraints = $6.head; }
+  | input_kw name T_STRING error
+      { /* `input a "销售额: number`: the label swallowed the rest of the
+         * line (E0104 said so); the input is kept, untyped, so that its
+         * uses are not "unknown" too */
+        $$ = fill(decl_new(ctx, DECL_INPUT, @$, @1), DECL_INPUT, @$, @1, $2, @2, $3, @3); }
+  | input_kw name opt_label ":" type_expr constraints error
+      { /* kept with what was read, so that its uses are not "unknown" too */
+        $$ = fill(decl_new(ctx, DECL_INPUT, @$, @1), DECL_INPUT, @$, @1, $2, @2, $3, @3);
         $$->type = $5; $$->constraints = $6.head; }
   ;
 
@@ -1290,6 +1308,15 @@ static int yyreport_syntax_error(const yypcontext_t *yc, void *scanner, rb_parse
 
     rb_diag *g;
 
+    /* 7c. a default that is a bare word: `default 否` */
+    if (la == YYSYMBOL_T_IDENT && c->prev_tok == K_DEFAULT) {
+        char word[128];
+        token_text(c, at, word, sizeof word);
+        g = rb_diag_add(c->diags, RB_SEV_ERROR, "E0110", at, "a default is a literal, and '%s' is a bare word", word);
+        rb_diag_help(g, "write 'default \"%s\"' for a text or a choice's option, or 'default true'/'default false' for a bool", word);
+        return 0;
+    }
+
     /* 1. a name where a keyword must stand: a misspelt keyword */
     if (la == YYSYMBOL_T_IDENT && any_kw && !has[YYSYMBOL_T_IDENT]) {
         char word[128];
@@ -1401,6 +1428,28 @@ static int yyreport_syntax_error(const yypcontext_t *yc, void *scanner, rb_parse
         g = rb_diag_add(c->diags, RB_SEV_ERROR, "E0110", here, "expected the message of '%s' after its condition, found %s",
                         decl_kw_name(dkw), found);
         rb_diag_help(g, "write '%s CONDITION \"message\"'", decl_kw_name(dkw));
+        return 0;
+    }
+
+    /* 6a. right after a string that was not closed on its line (E0104):
+     * the rest of that line is inside it, so what is missing now is that
+     * string's fault, already said */
+    if (c->prev_tok == T_STRING && c->unclosed_string_end == c->prev_span.end) return 0;
+
+    /* 7a. '=' where a comparison may stand: `if grade = "excellent"` */
+    if (la == YYSYMBOL_T_ASSIGN && !has[YYSYMBOL_T_ASSIGN] &&
+        (has[YYSYMBOL_T_EQ] || has[YYSYMBOL_K_THEN] || has[YYSYMBOL_T_RPAREN] ||
+         (has[YYSYMBOL_T_STRING] && (dkw == K_CHECK || dkw == K_WARN)))) {
+        g = rb_diag_add(c->diags, RB_SEV_ERROR, "E0110", at, "'=' does not compare; did you mean '=='?");
+        rb_diag_help(g, "write '==' to compare two values ('=' gives a declaration its value)");
+        return 0;
+    }
+
+    /* 7b. a grade arm with a label but no id: `>= 75: "良好"` */
+    if (la == YYSYMBOL_T_STRING && has[YYSYMBOL_T_IDENT] && !has[YYSYMBOL_T_LPAREN] && c->prev_tok == T_COLON &&
+        c->decl_kw == K_GRADE) {
+        g = rb_diag_add(c->diags, RB_SEV_ERROR, "E0110", at, "a grade arm needs an id before its label, found %s", found);
+        rb_diag_help(g, "write an id, then the label: '>= 75: good \"良好\"'");
         return 0;
     }
 

@@ -602,6 +602,16 @@ static void structure(ctx *c, ast_decl *s)
         if (d->has_weight) {
             weighted++;
             if (!first_weighted) first_weighted = d;
+            if (!d->weight.is_percent && d->weight.kind == LIT_NUMBER && rb_num_sign(d->weight.num) > 0) {
+                /* `weight 40`: meant as 40%, said once, and read so, so that
+                 * the sum is not a second error (issue 9) */
+                const char *as_written = num_text(c, d->weight.num);
+                rb_diag *g = ERR(c, "E0408", d->weight.span, "a weight is a percent, and '%s' has no '%%'", as_written);
+                rb_diag_help(g, "did you mean %s%%?", as_written);
+                rb_num pct;
+                if (rb_num_div(d->weight.num, rb_num_int(100), &pct) == RB_NUM_OK) d->weight.num = pct;
+                d->weight.is_percent = true;
+            }
             if (rb_num_sign(d->weight.num) <= 0 || rb_num_cmp(d->weight.num, rb_num_int(1)) > 0)
                 ERR(c, "E0408", d->weight.span, "a weight must be more than 0%% and at most 100%%");
             if (rb_num_add(sum_w, d->weight.num, &sum_w) != RB_NUM_OK) overflow = true;
@@ -612,7 +622,15 @@ static void structure(ctx *c, ast_decl *s)
     if (overflow) ERR(c, "E0402", s->name_span, "the points or weights of '%s' are too large to add up exactly", s->name);
     const char *what = root ? "the form" : rb_arena_printf(c->arena, "section '%s'", s->name);
     if (scored == 0) {
-        if (!root) ERR(c, "E0406", s->name_span, "section '%s' has no items or sections to score", s->name);
+        if (!root) {
+            rb_diag *g = ERR(c, "E0406", s->name_span, "section '%s' has no items or sections to score", s->name);
+            const ast_decl *ded = NULL;
+            for (const ast_decl *d = s->body; d && !ded; d = d->next)
+                if (d->kind == DECL_DEDUCT) ded = d;
+            if (ded) /* a deduction needs something to take its points from */
+                rb_diag_help(g, "a deduction takes points from the section it stands in; to take them from the total, "
+                                "move 'deduct %s' to form level", ded->name);
+        }
         s->full = rb_num_int(0);
         return;
     }
@@ -637,7 +655,14 @@ static void structure(ctx *c, ast_decl *s)
         if (rb_num_cmp(sum_w, rb_num_int(1)) != 0) {
             rb_diag *g = ERR(c, "E0404", root ? s->kw_span : s->name_span, "the weights of %s add up to %s, not 100%%",
                              what, pct_text(c, sum_w));
-            rb_diag_help(g, "weights of the items and sections of one parent must sum to exactly 100%%");
+            /* each part with its weight, so that the one to change shows */
+            rb_buf parts = {0};
+            for (ast_decl *d = s->body; d; d = d->next)
+                if (is_scored(d) && d->has_weight)
+                    rb_buf_printf(&parts, "%s%s %s", parts.len ? ", " : "", d->name, pct_text(c, d->weight.num));
+            rb_diag_help(g, "the weights of one parent's items and sections must sum to exactly 100%%: %s",
+                         parts.s ? parts.s : "");
+            rb_buf_free(&parts);
         }
     }
     if (s->weighted) {
@@ -915,10 +940,21 @@ static const char *arm_op_text(ast_arm_op op)
 /* Checks the thresholds of band or grade arms: constant, monotonic in one
  * direction, every arm reachable, and else (or provable coverage).
  * `what` is "band" or "grade". */
+/* A constant as its author wrote it (80%, not 0.8), for messages; the value
+ * itself where the text is not a plain literal. */
+static const char *as_written(ctx *c, const ast_expr *e, rb_num value)
+{
+    if (e && e->kind == EX_NUMBER)
+        return rb_arena_strndup(c->arena, c->src->text + e->span.start, e->span.end - e->span.start);
+    if (e && e->kind == EX_NAME) return rb_arena_printf(c->arena, "%s (%s)", e->str, num_text(c, value));
+    return num_text(c, value);
+}
+
 static void check_arms(ctx *c, ast_arm *arms, rb_span whole, const char *what)
 {
     int dir = 0;            /* +1: >/>= falling thresholds; -1: </<= rising */
     rb_num bound = {0, 1};  /* edge of what earlier arms cover */
+    const ast_expr *bound_expr = NULL; /* the threshold that set it, to quote as written */
     bool bound_incl = false, any = false, covered = false, has_else = false;
     for (ast_arm *a = arms; a; a = a->next) {
         if (covered) {
@@ -948,6 +984,7 @@ static void check_arms(ctx *c, ast_arm *arms, rb_span whole, const char *what)
         if (!any) {
             dir = adir;
             bound = t;
+            bound_expr = a->threshold;
             bound_incl = incl;
             any = true;
             continue;
@@ -970,7 +1007,7 @@ static void check_arms(ctx *c, ast_arm *arms, rb_span whole, const char *what)
         int cmp = rb_num_cmp(t, bound);
         if (cmp * dir > 0) {
             rb_diag *g = ERR(c, "E0501", a->threshold->span, "thresholds must %s: %s comes after %s", dir > 0 ? "fall" : "rise",
-                             num_text(c, t), num_text(c, bound));
+                             as_written(c, a->threshold, t), as_written(c, bound_expr, bound));
             rb_diag_help(g, "the first arm that holds wins, so order the arms from the %s threshold",
                          dir > 0 ? "highest" : "lowest");
             return;
@@ -981,6 +1018,7 @@ static void check_arms(ctx *c, ast_arm *arms, rb_span whole, const char *what)
             continue;
         }
         bound = t;
+        bound_expr = a->threshold;
         bound_incl = incl;
     }
     if (!has_else && !covered) {
