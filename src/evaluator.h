@@ -48,6 +48,9 @@ struct rb_eval {
 
     const rb_record *rec;
     bool stopped;             /* a binding or runtime error ended the record */
+    bool failed;              /* a unit failed (item-range, arith): evaluation goes
+                                 on where its values are sound, but no total */
+    uint8_t *poisoned;        /* per slot: no value because a unit failed (arena) */
     bool have_total, have_grade_on;
     bool result_done;         /* a U_RESULT unit computed the total and grade */
     uint32_t grade_cap;       /* the lowest grade a U_CAP allows (an arm index), or RB_NONE */

@@ -176,7 +176,7 @@ static int unit_error(rb_eval *e, uint32_t ui, const char *code, const char *fmt
         rb_eval_error(e, unit_path(e, ui), code, "%s (line %u): %s", rb_eval_unit_decl(e, ui), u->line, what);
     else
         rb_eval_error(e, unit_path(e, ui), code, "%s: %s", rb_eval_unit_decl(e, ui), what);
-    e->stopped = true;
+    e->failed = true; /* the record is invalid; run_units goes on where it can */
     return -1;
 }
 
@@ -449,12 +449,79 @@ static int run_code(rb_eval *e, uint32_t ui, rb_value *out)
     }
 }
 
+/* ---- every error of a record (SPEC §12) ---------------------------------- */
+
+/* The slot a unit gives a value to, or RB_NONE. */
+static uint32_t unit_slot(const rb_program *p, const rb_unit *u)
+{
+    switch (u->kind) {
+    case U_VALUE: return u->target;
+    case U_ITEM: case U_WHEN: return p->items[u->target].slot;
+    case U_SECTION: return p->sections[u->target].slot;
+    default: return RB_NONE;
+    }
+}
+
+/* After a unit failed: a unit that reads a value the failure left without
+ * one is skipped (its own value is then missing too), and nothing is
+ * aggregated, since the record gets no total.  True: skip unit ui. */
+static bool skip_after_failure(rb_eval *e, uint32_t ui)
+{
+    const rb_program *p = e->p;
+    const rb_unit *u = &p->units[ui];
+    bool skip = u->kind == U_SECTION || u->kind == U_RESULT || u->kind == U_TOTAL || u->kind == U_GRADE_ON ||
+                u->kind == U_CAP;
+    for (uint32_t pc = u->code_start, end = u->code_start + u->code_len; pc < end && !skip;) {
+        uint8_t op = p->code[pc];
+        if (rb_opinfo_table[op].operand == OPK_SLOT) skip = e->poisoned[rd32(p->code + pc + 1)];
+        pc += rb_op_size((rb_opcode)op);
+    }
+    if (!skip) return false;
+    uint32_t s = unit_slot(p, u);
+    if (s != RB_NONE) e->poisoned[s] = 1;
+    if (u->kind == U_RESULT)
+        for (uint32_t i = 0; i < p->nslots; i++)
+            if (p->slots[i].kind == SLOT_TOTAL || p->slots[i].kind == SLOT_GRADE) e->poisoned[i] = 1;
+    return true;
+}
+
+/* A unit failed: what it would have given has no value. */
+static void unit_failed(rb_eval *e, uint32_t ui)
+{
+    e->failed = true;
+    uint32_t s = unit_slot(e->p, &e->p->units[ui]);
+    if (s != RB_NONE) e->poisoned[s] = 1;
+}
+
+/* SPEC §12's order: input errors, failed checks, evaluation errors (each
+ * group in the order found). */
+static int error_rank(const char *code)
+{
+    if (strcmp(code, "check") == 0) return 1;
+    if (strcmp(code, "item-range") == 0 || strcmp(code, "arith") == 0) return 2;
+    return 0;
+}
+
+static void order_errors(rb_result *r)
+{
+    for (uint32_t i = 1; i < r->nerrors; i++) { /* stable insertion sort: few errors */
+        rb_error x = r->errors[i];
+        uint32_t j = i;
+        while (j > 0 && error_rank(r->errors[j - 1].code) > error_rank(x.code)) {
+            r->errors[j] = r->errors[j - 1];
+            j--;
+        }
+        r->errors[j] = x;
+    }
+}
+
 static void run_units(rb_eval *e)
 {
     const rb_program *p = e->p;
     for (uint32_t ui = 0; ui < p->nunits && !e->stopped; ui++) {
         const rb_unit *u = &p->units[ui];
         rb_value v;
+        if (e->failed && skip_after_failure(e, ui)) continue;
         switch (u->kind) {
         case U_SECTION:
             rb_score_section(e, u->target, ui);
@@ -469,7 +536,10 @@ static void run_units(rb_eval *e)
         case U_ITEM: {
             const rb_item *it = &p->items[u->target];
             if (it->when_unit != RB_NONE && !e->items[u->target].applicable) continue;
-            if (run_code(e, ui, &v)) return;
+            if (run_code(e, ui, &v)) {
+                unit_failed(e, ui);
+                continue;
+            }
             assert(v.kind == RB_V_NUM); /* an item's unit returns a number */
             rb_num pts = p->numbers[it->points];
             rb_num low = it->low != RB_NONE ? p->numbers[it->low] : rb_num_zero();
@@ -478,8 +548,8 @@ static void run_units(rb_eval *e)
                               u->line ? rb_arena_printf(e->arena, "%s (line %u)", rb_eval_unit_decl(e, ui), u->line)
                               : rb_eval_unit_decl(e, ui),
                               rb_eval_num_msg(e, v.n), rb_eval_num_text(e, low), rb_eval_num_text(e, pts));
-                e->stopped = true;
-                return;
+                unit_failed(e, ui); /* and on: the author's checks still speak */
+                continue;
             }
             rb_bind_item(e, u->target, &v);
             continue;
@@ -487,7 +557,10 @@ static void run_units(rb_eval *e)
         default:
             break;
         }
-        if (run_code(e, ui, &v)) return;
+        if (run_code(e, ui, &v)) {
+            unit_failed(e, ui);
+            continue;
+        }
         switch (u->kind) {
         case U_VALUE:
             e->slots[u->target] = v;
@@ -549,6 +622,7 @@ static void reset(rb_eval *e, const rb_record *rec)
     rb_arena_reset(e->arena);
     e->rec = rec;
     e->stopped = false;
+    e->failed = false;
     e->have_total = e->have_grade_on = e->result_done = false;
     e->grade_cap = RB_NONE;
     e->cap_errors = e->cap_warnings = 0;
@@ -589,7 +663,9 @@ const rb_result *rb_eval_record(rb_eval *e, const rb_record *rec)
     if (rec->syntax_error || rec->value.kind != RV_OBJECT) {
         rb_eval_error(e, "", "syntax", "%s", rec->syntax_error ? rec->syntax_error : "a record must be a JSON object");
     } else if (rb_bind_record(e, &rec->value)) {
+        e->poisoned = rb_arena_alloc(e->arena, p->nslots + 1);
         run_units(e);
+        e->stopped |= e->failed;
         if (!e->stopped) {
             if (!e->result_done) rb_score_total(e);
             r->scored = !e->stopped;
@@ -602,6 +678,7 @@ const rb_result *rb_eval_record(rb_eval *e, const rb_record *rec)
         collect(e, SLOT_LET, &r->lets, &r->nlets);
         collect(e, SLOT_OUTPUT, &r->outputs, &r->noutputs);
     }
+    order_errors(r);
     r->ok = r->nerrors == 0;
     if (!r->ok) {
         r->has_total = r->has_grade = false;
