@@ -242,7 +242,7 @@ static void form_seen(rb_parse_ctx *c, ast_decl *form);
 %token K_ON "on" K_WHEN "when"
 /* Contextual words of 0.2 (SPEC §2): the lexer makes them keywords only
  * where the grammar expects them, so they stay valid names elsewhere. */
-%token K_UNLESS "unless"
+%token K_UNLESS "unless" K_MANY "many"
 /* `sign` only where it starts a declaration (a name and a label follow on
  * its line: lexer.l, sign_decl_ahead). */
 %token K_SIGN "sign"
@@ -579,6 +579,8 @@ rater
   : T_IDENT opt_label K_WEIGHT signed_num
       { $$ = rb_arena_alloc(ctx->arena, sizeof *$$); $$->id = $1; $$->id_span = @1;
         $$->label = $2; $$->weight = $4; $$->span = @$; }
+  | rater K_MANY           { $$ = $1; $$->many = true; $$->span.end = @2.end; }
+  | rater K_OPTIONAL       { $$ = $1; $$->optional = true; $$->span.end = @2.end; }
   ;
 
 /* ---- scored structure ------------------------------------------------ */

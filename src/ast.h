@@ -146,6 +146,7 @@ typedef struct ast_rater {
     rb_span id_span;
     const char *label;            /* NULL if none */
     ast_literal weight;           /* LIT_NUMBER (percent) */
+    bool many, optional;          /* SPEC §12 rater groups */
     rb_span span;
     struct ast_rater *next;
 } ast_rater;

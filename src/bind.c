@@ -419,6 +419,65 @@ static int bind_value(rb_eval *e, const rb_input *in, const char *path, const rb
     return B_ERR;
 }
 
+/* One rater's value of a directly-rated item into *out: a number; for a
+ * `many` rater also a list (JSON array, or a CSV cell "4;5;3"), valued at
+ * the exact mean of what it holds ("n/a" and empty entries are raters who
+ * did not answer).  1: a value; 0: none given; -1: an error was reported. */
+static int rater_value(rb_eval *e, const rb_input *in, const rb_rater *r, val_path *vp, const rb_rv *x, uint8_t type,
+                       rb_value *out)
+{
+    if (is_nothing(x) || is_na(e, x)) return 0;
+    const rb_rv *elems = x;
+    size_t n = 1;
+    if (x->kind == RV_ARRAY) {
+        elems = x->items;
+        n = x->count;
+    } else if (r->many && e->rec->from_csv && x->kind == RV_STRING && memchr(x->text, ';', x->len)) {
+        size_t parts = 1;
+        for (size_t i = 0; i < x->len; i++) parts += x->text[i] == ';';
+        rb_rv *cells = rb_arena_alloc(e->arena, parts * sizeof *cells);
+        n = 0;
+        for (size_t pos = 0; n < parts; n++) {
+            size_t stop = pos;
+            while (stop < x->len && x->text[stop] != ';') stop++;
+            while (pos < stop && x->text[pos] == ' ') pos++;
+            size_t len = stop - pos;
+            cells[n].kind = len ? RV_STRING : RV_NULL;
+            cells[n].text = rb_arena_strndup(e->arena, x->text + pos, len);
+            cells[n].len = len;
+            pos = stop + 1;
+        }
+        elems = cells;
+    }
+    if (x->kind == RV_ARRAY && !r->many) {
+        const char *path = path_text(e, vp);
+        rb_eval_error(e, path, "type", "%s is one rater's value, not a list (a list needs 'many' on the rater)", path);
+        return -1;
+    }
+    rb_num sum = rb_num_zero();
+    int64_t count = 0;
+    int bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        const rb_rv *v = &elems[i];
+        if (is_nothing(v) || is_na(e, v)) continue;
+        rb_num val;
+        if (rv_number(e, vp, v, type, &val) || check_bounds(e, in, vp, v, val, false)) {
+            bad = 1;
+            continue;
+        }
+        if (rb_num_add(sum, val, &sum) != RB_NUM_OK) {
+            rb_eval_error(e, path_text(e, vp), "arith", "%s: the sum of the values cannot be represented exactly",
+                          path_text(e, vp));
+            return -1;
+        }
+        count++;
+    }
+    if (bad) return -1;
+    if (count == 0) return 0;
+    out->kind = RB_V_NUM;
+    return rb_num_div(sum, rb_num_int(count), &out->n) == RB_NUM_OK ? 1 : -1;
+}
+
 /* Binds a directly-rated item: {rater: value, …}; the slot gets
  * Σ weight × value; rater values go to `vals` (one per program rater). */
 static int bind_rated(rb_eval *e, const rb_input *in, const char *name, const rb_rv *v, rb_value *out,
@@ -462,20 +521,21 @@ static int bind_rated(rb_eval *e, const rb_input *in, const char *name, const rb
             continue;
         }
         bool informational = rb_num_is_zero(p->numbers[r->weight]);
-        if (is_nothing(x) || is_na(e, x)) {
-            if (!informational) {
-                const char *path = path_text(e, &vp);
-                if (!x) rb_eval_error(e, path, "missing", "%s is required but missing", path);
-                else rb_eval_error(e, path, "missing", "%s is required but %s", path,
-                                   x->kind == RV_NULL ? (e->rec->from_csv ? "empty" : "null") : "\"n/a\"");
-            }
+        if (x && is_na(e, x) && it->optional) continue; /* this rater did not rate it (SPEC §12) */
+        if (x && is_na(e, x) && !informational) {
+            const char *path = path_text(e, &vp);
+            rb_eval_error(e, path, "type", "%s = \"n/a\", but '%s' is not optional: every rater must rate it", path, name);
             continue;
         }
-        rb_num val;
-        if (rv_number(e, &vp, x, type, &val)) continue;
-        if (check_bounds(e, in, &vp, x, val, false)) continue;
-        vals[k].kind = RB_V_NUM;
-        vals[k].n = val;
+        int got = rater_value(e, in, r, &vp, x, type, &vals[k]);
+        if (got < 0) continue;
+        if (got == 0 && !informational && !r->optional) {
+            const char *path = path_text(e, &vp);
+            if (!x) rb_eval_error(e, path, "missing", "%s is required but missing", path);
+            else rb_eval_error(e, path, "missing", "%s is required but %s", path,
+                               x->kind == RV_NULL ? (e->rec->from_csv ? "empty" : "null")
+                               : x->kind == RV_ARRAY ? "an empty list" : "\"n/a\"");
+        }
     }
     if (!e->opt.allow_extra) {
         for (size_t j = 0; j < v->count; j++) {
@@ -496,18 +556,28 @@ static int bind_rated(rb_eval *e, const rb_input *in, const char *name, const rb
         }
     }
     if (e->res.nerrors != before) return B_ERR;
-    rb_num sum = rb_num_zero();
+    /* Σ wᵣ·vᵣ ÷ Σ wᵣ over the counted raters that answered (SPEC §12) */
+    rb_num sum = rb_num_zero(), wsum = rb_num_zero();
     for (uint32_t k = 0; k < p->nraters; k++) {
         rb_num w = p->numbers[p->raters[k].weight], t;
         if (vals[k].kind != RB_V_NUM || rb_num_is_zero(w)) continue;
-        if (rb_num_mul(w, vals[k].n, &t) != RB_NUM_OK || rb_num_add(sum, t, &sum) != RB_NUM_OK) {
+        if (rb_num_mul(w, vals[k].n, &t) != RB_NUM_OK || rb_num_add(sum, t, &sum) != RB_NUM_OK ||
+            rb_num_add(wsum, w, &wsum) != RB_NUM_OK) {
             rb_eval_error(e, name, "arith", "%s: the weighted sum of the raters' values cannot be represented exactly",
                           name);
             return B_ERR;
         }
     }
+    if (rb_num_is_zero(wsum)) { /* no counted rater answered: the item does not apply */
+        if (it->optional) return B_NA;
+        rb_eval_error(e, name, "missing", "%s: no rater rated it, and it is not optional", name);
+        return B_ERR;
+    }
+    if (rb_num_div(sum, wsum, &out->n) != RB_NUM_OK) {
+        rb_eval_error(e, name, "arith", "%s: the raters' weighted mean cannot be represented exactly", name);
+        return B_ERR;
+    }
     out->kind = RB_V_NUM;
-    out->n = sum;
     return B_OK;
 }
 

@@ -57,7 +57,7 @@
 /* On-disk record sizes (bytes); a count is checked against them. */
 enum {
     SZ_HEAD = 37, SZ_NUMS = 16, SZ_STRS_MIN = 4, SZ_OPTS = 12, SZ_CSET = 9, SZ_SLOT = 23,
-    SZ_INPT = 28, SZ_RATR = 12, SZ_ITEM = 30, SZ_SECT = 25, SZ_CHLD = 5, SZ_UNIT = 25,
+    SZ_INPT = 28, SZ_RATR = 14, SZ_ITEM = 30, SZ_SECT = 25, SZ_CHLD = 5, SZ_UNIT = 25,
     SZ_ARMS = 17, SZ_BAND = 8, SZ_GRAD = 8, SZ_CODE = 1, SZ_HIST = 12, SZ_DRUL = 13, SZ_DGRD = 4, SZ_SRCE = 8
 };
 
@@ -206,6 +206,8 @@ uint8_t *rb_program_serialize(rb_program *p, size_t *len)
         w_u32(&w, r->id);
         w_u32(&w, r->label);
         w_u32(&w, r->weight);
+        w_u8(&w, r->many);
+        w_u8(&w, r->optional);
     }
 
     w_section(&w, TAG_ITEM, p->nitems);
@@ -545,6 +547,8 @@ static bool read_tables(reader *r, rb_program *p)
         ra->id = r_u32(r);
         ra->label = r_u32(r);
         ra->weight = r_u32(r);
+        ra->many = r_u8(r);
+        ra->optional = r_u8(r);
     }
 
     n = r_section(r, TAG_ITEM, SZ_ITEM);

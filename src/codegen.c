@@ -562,6 +562,8 @@ static void raters(gen *g)
             .id = str_index(g, r->id),
             .label = opt_str(g, r->label),
             .weight = num_index(g, r->weight.num),
+            .many = r->many,
+            .optional = r->optional,
         });
     }
 }

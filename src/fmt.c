@@ -1076,6 +1076,8 @@ static void print_decl(fmt_state *st, const ast_decl *d)
             next_cell(st);
             emit(st, "weight", r->weight.span.start, false);
             emit_lit(st, &r->weight, NOFLUSH, true);
+            if (r->many) emit(st, "many", NOFLUSH, true);
+            if (r->optional) emit(st, "optional", NOFLUSH, true);
             nl(st);
         }
         st->indent = base + INDENT;
@@ -1396,7 +1398,9 @@ static bool decl_eq(const ast_decl *a, const ast_decl *b)
     if (x || y) return false;
     const ast_rater *r = a->raters, *s = b->raters;
     for (; r && s; r = r->next, s = s->next)
-        if (!str_eq(r->id, s->id) || !str_eq(r->label, s->label) || !lit_eq(&r->weight, &s->weight)) return false;
+        if (!str_eq(r->id, s->id) || !str_eq(r->label, s->label) || !lit_eq(&r->weight, &s->weight) ||
+            r->many != s->many || r->optional != s->optional)
+            return false;
     if (r || s) return false;
     return decls_eq(a->body, b->body);
 }

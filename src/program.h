@@ -46,7 +46,7 @@
 
 /* The magic, and the format version this build writes and reads. */
 #define RB_MAGIC "RUBRIC\0\x1a"   /* 8 bytes */
-#define RB_FORMAT_VERSION 5u
+#define RB_FORMAT_VERSION 6u
 
 /* Value types of slots (what a name denotes). */
 typedef enum {
@@ -196,6 +196,8 @@ typedef struct {
 typedef struct {
     uint32_t id, label;   /* string indices */
     uint32_t weight;      /* number index (fraction); 0 = optional, informational */
+    uint8_t many;         /* any number of them (同事, 下属): a list, valued at its mean */
+    uint8_t optional;     /* may be absent: the others' weights are renormalised */
 } rb_rater;
 
 /* A distribution rule (SPEC §14): the grades dist_grades[first ..

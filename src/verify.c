@@ -311,7 +311,8 @@ static int check_raters(verifier *v)
         const rb_rater *r = &p->raters[i];
         if (STR(v, r->id, false, "rater %" PRIu32 " id", i) ||
             STR(v, r->label, true, "rater %" PRIu32 " label", i) ||
-            NUM(v, r->weight, false, "rater %" PRIu32 " weight", i))
+            NUM(v, r->weight, false, "rater %" PRIu32 " weight", i) ||
+            flag(v, r->many, "rater", i, "many") || flag(v, r->optional, "rater", i, "optional"))
             return -1;
     }
     return 0;

@@ -1283,7 +1283,7 @@ static void test_file_header_errors(void **state)
     put32(copy + 8, 7);
     char err[256];
     assert_null(rb_program_load(copy, len, err, sizeof err));
-    assert_string_equal(err, "bytecode: format version 7 is not supported (this rubric reads 5)");
+    assert_string_equal(err, "bytecode: format version 7 is not supported (this rubric reads 6)");
 
     memcpy(copy, bytes, len);
     put32(copy + 12, 4);
