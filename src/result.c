@@ -1080,7 +1080,9 @@ void rb_write_explain(FILE *out, const rb_program *p, const rb_result *r)
                 put_line(out, 1, &b);
             }
             if (r->has_grade) {
-                const rb_arm *a = &p->arms[r->grade_arm];
+                /* a capped grade is explained by the arm that held before the cap */
+                bool capped = r->grade_uncapped_arm != RB_NONE;
+                const rb_arm *a = &p->arms[capped ? r->grade_uncapped_arm : r->grade_arm];
                 sb_printf(&b, "grade: %s", r->grade_id);
                 if (r->grade_label && strcmp(r->grade_label, r->grade_id) != 0) {
                     sb_puts(&b, " \"");
@@ -1095,6 +1097,11 @@ void rb_write_explain(FILE *out, const rb_program *p, const rb_result *r)
                     sb_printf(&b, " %s ", arm_op(a->op));
                     sb_num(&b, p->numbers[a->threshold], digits);
                     sb_puts(&b, ": the first arm that holds)");
+                }
+                if (capped) {
+                    b.len--; /* the ')' */
+                    sb_printf(&b, ", which gives %s; capped at %s by 'at most %s when …')",
+                              rb_str(p, a->id), r->grade_id, r->grade_id);
                 }
                 put_line(out, 1, &b);
             } else if (p->grade.narms) {

@@ -122,6 +122,8 @@ typedef struct rb_result {
     bool has_grade;
     const char *grade_id, *grade_label; /* label NULL when none */
     uint32_t grade_arm;  /* index into program arms of the arm that held */
+    uint32_t grade_uncapped_arm; /* the arm that held before a cap lowered it
+                                    (SPEC §12), or RB_NONE when none did */
     rb_num grade_value;  /* the value graded: the rounded total, or the `grade
                             on` value rounded to precision */
     bool grade_on_expr;  /* graded on `grade on EXPR` */

@@ -199,7 +199,11 @@ void rb_score_total(rb_eval *e)
     for (uint32_t i = 0; i < p->grade.narms; i++) {
         if (!arm_holds(p, &p->arms[p->grade.first_arm + i], g)) continue;
         /* a cap lowers a better grade to its own (SPEC §12) */
-        if (e->grade_cap != RB_NONE && i < e->grade_cap) i = e->grade_cap;
+        r->grade_uncapped_arm = RB_NONE;
+        if (e->grade_cap != RB_NONE && i < e->grade_cap) {
+            r->grade_uncapped_arm = p->grade.first_arm + i;
+            i = e->grade_cap;
+        }
         const rb_arm *a = &p->arms[p->grade.first_arm + i];
         r->has_grade = true;
         r->grade_id = rb_str(p, a->id);
