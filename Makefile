@@ -163,7 +163,7 @@ bench: all
 # and the record readers + evaluator on record streams.
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS = fuzz_bytecode fuzz_compile fuzz_records
-FUZZ_LIB_SRC = $(LIB_SRC) $(BUILD)/gen/lexer.c $(BUILD)/gen/parser.c $(BUILD)/gen/diag_codes.c
+FUZZ_LIB_SRC = $(LIB_SRC) $(BUILD)/gen/lexer.c $(BUILD)/gen/parser.c $(BUILD)/gen/diag_codes.c $(BUILD)/gen/catalog_zh.c
 fuzz: all
 	@mkdir -p $(BUILD)/fuzz $(BUILD)/fuzz-corpus/bytecode $(BUILD)/fuzz-corpus/compile $(BUILD)/fuzz-corpus/records
 	@for t in $(FUZZ_TARGETS); do \

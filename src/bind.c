@@ -701,6 +701,7 @@ bool rb_bind_record(rb_eval *e, const rb_rv *obj)
         if (e->in_count[ii] > 1) {
             rb_eval_error(e, name, "duplicate", "%s is given %u times", name, e->in_count[ii]);
             e->pend[ii] = B_ERR;
+            e->poisoned[in->slot] = 1;
             continue;
         }
         const rb_rv *v = e->in_first[ii] == RB_NONE ? NULL : &obj->members[e->in_first[ii]].value;
@@ -710,6 +711,9 @@ bool rb_bind_record(rb_eval *e, const rb_rv *obj)
             outcome = bind_rated(e, in, name, v, &val, &e->rater_vals[(size_t)in->item * p->nraters]);
         else
             outcome = bind_value(e, in, name, v, &val);
+        /* a bad value leaves its slot without one: what reads it is skipped,
+         * the rest of the record is still evaluated (SPEC §12) */
+        if (outcome == B_ERR) e->poisoned[in->slot] = 1;
         if (in->item != RB_NONE && p->items[in->item].when_unit != RB_NONE) {
             /* applicability is known only once its U_WHEN unit ran */
             e->pend[ii] = (uint8_t)outcome;
@@ -717,6 +721,8 @@ bool rb_bind_record(rb_eval *e, const rb_rv *obj)
             continue;
         }
         settle(e, ii, outcome, &val, v);
+        /* whatever failed to give a slot its value (missing, type, range…) */
+        if (e->slots[in->slot].kind == RB_V_ABSENT && !p->slots[in->slot].maybe) e->poisoned[in->slot] = 1;
     }
     for (size_t j = 0; j < nm; j++) {
         uint32_t s = mslot[j];
@@ -759,7 +765,10 @@ bool rb_bind_when(rb_eval *e, uint32_t item, bool applies)
     uint32_t ii = it->input;
     const char *name = slot_name(p, it->slot);
     int outcome = e->pend[ii];
-    assert(outcome != B_ERR); /* binding errors stop the record before any unit */
+    if (outcome == B_ERR) { /* reported while binding: the item has no value */
+        e->poisoned[it->slot] = 1;
+        return true;
+    }
     if (!applies) {
         if (outcome == B_OK) {
             rb_eval_error(e, name, "not-applicable",

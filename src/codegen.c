@@ -600,7 +600,9 @@ rb_program *rb_codegen(rb_source *src, const rb_checked *ck)
      * compiles to the same bytes from any directory. */
     const char *base = strrchr(src->name, '/');
     p->source_name = str_index(&g, base ? base + 1 : src->name);
-    p->source_text = rb_build_string(g.b, src->text, src->len);
+    /* strings hold no NUL byte (a comment may): such a source is not kept,
+     * and -D on its .rbc says the file carries none */
+    if (!memchr(src->text, '\0', src->len)) p->source_text = rb_build_string(g.b, src->text, src->len);
     if (ck->ndefs) {
         rb_buf lines = {0};
         for (size_t i = 0; i < ck->ndefs; i++) rb_buf_printf(&lines, "%s=%s\n", ck->defs[i].name, ck->defs[i].value);

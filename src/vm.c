@@ -662,8 +662,10 @@ const rb_result *rb_eval_record(rb_eval *e, const rb_record *rec)
 
     if (rec->syntax_error || rec->value.kind != RV_OBJECT) {
         rb_eval_error(e, "", "syntax", "%s", rec->syntax_error ? rec->syntax_error : "a record must be a JSON object");
-    } else if (rb_bind_record(e, &rec->value)) {
+    } else {
         e->poisoned = rb_arena_alloc(e->arena, p->nslots + 1);
+        /* input errors do not stop the checks that do not read them */
+        e->failed = !rb_bind_record(e, &rec->value);
         run_units(e);
         e->stopped |= e->failed;
         if (!e->stopped) {
