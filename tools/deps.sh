@@ -19,6 +19,10 @@ need libcmocka-dev has_header cmocka.h
 need libyajl-dev   has_header yajl/yajl_parse.h
 need libcsv-dev    has_header csv.h
 need nettle-dev    has_header nettle/sha2.h
+need libzip-dev    has_header zip.h            # .xlsx in: the zip container
+need libexpat1-dev has_header expat.h          # .xlsx in: the sheet XML
+need libxlsxwriter-dev has_header xlsxwriter.h # .xlsx out: sheet, score --format xlsx
+need python3-openpyxl /usr/bin/python3 -c 'import openpyxl'  # tests: workbooks by a real writer, and a real reader of ours
 need gettext       command -v msgcmp   # make po-check: message extraction and translation checks
 if [ "${1:-}" = bench ]; then
     need luajit    command -v luajit
