@@ -13,12 +13,14 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "buf.h"
 #include "cli.h"
 #include "columns.h"
 #include "compile.h"
 #include "encoding.h"
 #include "diag.h"
 #include "lang.h"
+#include "xlsx.h"
 #include "program.h"
 #include "record.h"
 #include "result.h"
@@ -344,19 +346,35 @@ static int cmd_score(int argc, char **argv)
     uint64_t next = 1;
     int status = 0;
     for (size_t i = 0; i < nfiles && !direct.err; i++) {
-        FILE *f = strcmp(files[i], "-") == 0 ? stdin : fopen(files[i], "rb");
+        /* a workbook's sheet is read as the CSV it holds (xlsx.h) */
+        rb_xlsx *book = in_fmt == RB_INPUT_AUTO && rb_xlsx_name(files[i]) ? rb_xlsx_open(files[i], o.sheet, cli_lang) : NULL;
+        char *book_name = NULL;
+        if (book) {
+            for (const char *note; (note = rb_xlsx_note(book));) fprintf(stderr, "rubric score: note: %s\n", note);
+            if (!rb_xlsx_csv(book)) {
+                fprintf(stderr, "rubric score: %s\n", rb_xlsx_error(book));
+                rb_xlsx_close(book);
+                status = 2;
+                continue;
+            }
+            rb_buf b = {0};
+            rb_buf_printf(&b, rb_tr(cli_lang, "%s, sheet %s"), files[i], rb_xlsx_sheet(book));
+            book_name = b.s;
+        }
+        FILE *f = book ? rb_xlsx_csv(book) : strcmp(files[i], "-") == 0 ? stdin : fopen(files[i], "rb");
         if (!f) {
             fprintf(stderr, "rubric score: cannot read %s: %s\n", files[i], strerror(errno));
             status = 2;
             continue;
         }
-        rb_reader *r = rb_reader_open(f, files[i], in_fmt, next);
+        rb_reader *r = rb_reader_open(f, book ? book_name : files[i], book ? RB_INPUT_CSV : in_fmt, next);
         rb_reader_set_headers(r, rb_columns_resolve, columns);
-        rb_reader_set_encoding(r, enc);
+        rb_reader_set_encoding(r, book ? RB_ENC_UTF8 : enc);
         rb_record rec;
         int got;
         while ((got = rb_reader_next(r, &rec)) == 1) {
             for (const char *note; (note = rb_reader_note(r));) fprintf(stderr, "rubric score: note: %s\n", note);
+            if (book) rec.line = rb_xlsx_row(book, rec.line);
             const rb_result *res = rb_eval_record(ev, &rec);
             if (!res->ok && status == 0) status = 1;
             switch (fmt) {
@@ -377,7 +395,16 @@ static int cmd_score(int argc, char **argv)
             status = 2;
         }
         rb_reader_close(r);
-        if (f != stdin) fclose(f);
+        if (book) {
+            if (rb_xlsx_error(book)) { /* the rows before it were scored */
+                fprintf(stderr, "rubric score: %s\n", rb_xlsx_error(book));
+                status = 2;
+            }
+            rb_xlsx_close(book);
+            free(book_name);
+        } else if (f != stdin) {
+            fclose(f);
+        }
     }
     if (table) {
         rb_table_write(table, stdout);
