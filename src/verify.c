@@ -611,8 +611,13 @@ static int check_units(verifier *v)
         const rb_unit *un = &p->units[u];
         if (STR(v, un->decl, false, "unit %" PRIu32 " declaration", u)) { rc = -1; break; }
         if (un->kind == U_SECTION || un->kind == U_RESULT) {
+            /* no code, and its empty range lies within the code (one past
+             * the end would make every record fail) */
             if (un->code_len != 0)
                 rc = fail(v, "unit %" PRIu32 " (%s) has code", u, un->kind == U_SECTION ? "section" : "result");
+            else if (un->code_start > p->code_len)
+                rc = fail(v, "unit %" PRIu32 " (%s): code offset %" PRIu32 " is past the end of the code (%" PRIu32
+                          " bytes)", u, un->kind == U_SECTION ? "section" : "result", un->code_start, p->code_len);
         } else if (un->code_len == 0) {
             rc = fail(v, "unit %" PRIu32 " has no code", u);
         } else if (un->code_start > p->code_len || un->code_len > p->code_len - un->code_start) {
@@ -1320,6 +1325,131 @@ static int check_history(verifier *v)
     return 0;
 }
 
+/* ---- scoring (SPEC §5, §6, §10) ----------------------------------------- */
+
+/* Names a record or a person refers to are distinct by content (a hostile
+ * file may store one name twice as two strings): an open-addressing hash
+ * of string indices, linear in n. */
+static int distinct_names(verifier *v, const uint32_t *names, uint32_t n, const char *what)
+{
+    const rb_program *p = v->p;
+    size_t cap = 16;
+    while (cap < (size_t)n * 2) cap *= 2;
+    uint32_t *table = rb_xmalloc(cap * sizeof *table);
+    for (size_t i = 0; i < cap; i++) table[i] = RB_NONE;
+    int rc = 0;
+    for (uint32_t i = 0; i < n && rc == 0; i++) {
+        const char *s = rb_str(p, names[i]);
+        uint32_t len = p->string_len[names[i]];
+        uint64_t h = 1469598103934665603u;
+        for (uint32_t k = 0; k < len; k++) h = (h ^ (unsigned char)s[k]) * 1099511628211u;
+        for (size_t at = (size_t)h & (cap - 1);; at = (at + 1) & (cap - 1)) {
+            if (table[at] == RB_NONE) {
+                table[at] = names[i];
+                break;
+            }
+            if (p->string_len[table[at]] == len && memcmp(rb_str(p, table[at]), s, len) == 0) {
+                rc = fail(v, "two %s are named '%s'", what, s);
+                break;
+            }
+        }
+    }
+    free(table);
+    return rc;
+}
+
+static int check_unique_names(verifier *v)
+{
+    const rb_program *p = v->p;
+    size_t most = p->nslots;
+    if (p->nraters > most) most = p->nraters;
+    if (p->grade.narms > most) most = p->grade.narms;
+    uint32_t *names = rb_xmalloc((most + 1) * sizeof *names);
+    for (uint32_t i = 0; i < p->nslots; i++) names[i] = p->slots[i].name;
+    int rc = distinct_names(v, names, p->nslots, "slots");
+    for (uint32_t i = 0; i < p->nraters && rc == 0; i++) names[i] = p->raters[i].id;
+    if (rc == 0) rc = distinct_names(v, names, p->nraters, "raters");
+    for (uint32_t i = 0; i < p->grade.narms && rc == 0; i++) names[i] = p->arms[p->grade.first_arm + i].id;
+    if (rc == 0) rc = distinct_names(v, names, p->grade.narms, "grade arms");
+    for (uint32_t c = 0; c < p->nchoicesets && rc == 0; c++) {
+        const rb_choiceset *cs = &p->choicesets[c];
+        for (uint32_t i = 0; i < cs->count; i++) names[i] = p->options[cs->first + i].id;
+        rc = distinct_names(v, names, cs->count, "options of one choice");
+    }
+    free(names);
+    return rc;
+}
+
+/* A fraction in 0..1 (a weight), or a full mark of at least 0. */
+static bool is_fraction(rb_num n)
+{
+    return rb_num_sign(n) >= 0 && rb_num_cmp(n, rb_num_int(1)) <= 0;
+}
+
+/* Weights that sum to exactly 100%: `sum` is their sum, or its status. */
+static int check_weight_sum(verifier *v, rb_num_status st, rb_num sum, const char *whose)
+{
+    if (st == RB_NUM_OK && rb_num_cmp(sum, rb_num_int(1)) == 0) return 0;
+    if (st != RB_NUM_OK) return fail(v, "%s weights do not sum to 100%%", whose);
+    return fail(v, "%s weights sum to %" PRId64 "/%" PRId64 ", not 100%%", whose, sum.num, sum.den);
+}
+
+/* What the compiler promised about scores, proved again, so that no
+ * edited file yields a total outside 0..scale: rater weights in 0..1
+ * summing to 100%; full marks of at least 0; the root's full mark is the
+ * scale; an unweighted section's full mark is the sum of its children's;
+ * a weighted section's children carry weights in 0..1 summing to 100%.
+ * (Entered scores are bounded by their item's range, check_inputs; a
+ * computed score is checked at run time.) */
+static int check_scoring(verifier *v)
+{
+    const rb_program *p = v->p;
+    if (p->nraters) {
+        rb_num sum = rb_num_zero();
+        rb_num_status st = RB_NUM_OK;
+        for (uint32_t i = 0; i < p->nraters; i++) {
+            rb_num w = p->numbers[p->raters[i].weight];
+            if (!is_fraction(w))
+                return fail(v, "rater %" PRIu32 " (%s) has a weight outside 0..100%%", i,
+                            rb_str(p, p->raters[i].id));
+            if (st == RB_NUM_OK) st = rb_num_add(sum, w, &sum);
+        }
+        if (check_weight_sum(v, st, sum, "the raters'")) return -1;
+    }
+    for (uint32_t i = 0; i < p->nitems; i++)
+        if (rb_num_sign(p->numbers[p->items[i].points]) < 0)
+            return fail(v, "item %" PRIu32 " (%s) has points below 0", i, slot_name(v, p->items[i].slot));
+    if (p->has_items && rb_num_cmp(p->numbers[p->sections[0].points], p->numbers[p->scale]) != 0)
+        return fail(v, "the scale is not the form's full mark (section 0 points)");
+    for (uint32_t si = 0; si < p->nsections; si++) {
+        const rb_section *s = &p->sections[si];
+        rb_num points = p->numbers[s->points];
+        if (rb_num_sign(points) < 0) return fail(v, "section %" PRIu32 " has points below 0", si);
+        rb_num sum = rb_num_zero();
+        rb_num_status st = RB_NUM_OK;
+        bool any = false;
+        for (uint32_t k = 0; k < s->nchildren; k++) {
+            const rb_child *c = &p->children[s->first_child + k];
+            if (c->kind == CHILD_ITEM && p->items[c->index].is_deduct) continue;
+            any = true;
+            uint32_t w = c->kind == CHILD_ITEM ? p->items[c->index].weight : p->sections[c->index].weight;
+            uint32_t full = c->kind == CHILD_ITEM ? p->items[c->index].points : p->sections[c->index].points;
+            rb_num add = s->weighted ? p->numbers[w] : p->numbers[full];
+            if (s->weighted && !is_fraction(add))
+                return fail(v, "section %" PRIu32 ": a child's weight is outside 0..100%%", si);
+            if (st == RB_NUM_OK) st = rb_num_add(sum, add, &sum);
+        }
+        if (s->weighted && any) {
+            char whose[64];
+            snprintf(whose, sizeof whose, "section %" PRIu32 ": its children's", si);
+            if (check_weight_sum(v, st, sum, whose)) return -1;
+        } else if (!s->weighted && si != 0 && (st != RB_NUM_OK || rb_num_cmp(sum, points) != 0)) {
+            return fail(v, "section %" PRIu32 ": its points are not the sum of its children's", si);
+        }
+    }
+    return 0;
+}
+
 int rb_program_verify(rb_program *p, char *err, size_t errcap)
 {
     verifier v = {.p = p, .err = err, .errcap = errcap};
@@ -1341,6 +1471,8 @@ int rb_program_verify(rb_program *p, char *err, size_t errcap)
     if (rc == 0) rc = check_units(&v);
     if (rc == 0) rc = check_code(&v);
     if (rc == 0) rc = check_history(&v);
+    if (rc == 0) rc = check_unique_names(&v);
+    if (rc == 0) rc = check_scoring(&v);
     free(v.prod);
     free(v.option_set);
     free(v.band_user);
