@@ -1,17 +1,16 @@
 /* cli_fmt.c — the command `rubric fmt [--check | -w] FILE…` (docs/cli.md §7):
  * options, reading the files, printing or rewriting them.  The formatting
  * itself is the library's (fmt.c); this is command-line code, like main.c. */
-#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "arena.h"
 #include "cli.h"
 #include "diag.h"
 #include "fmt.h"
+#include "outfile.h"
 
 const char rb_fmt_usage[] =
     "rubric fmt [--check | -w] FILE...\n"
@@ -29,40 +28,13 @@ static int fmt_usage_error(const char *msg, const char *arg)
     return 2;
 }
 
-/* Writes text to path through path.tmp and a rename, keeping the mode. */
+/* Rewrites path with text (outfile.c: never through a planted name). */
 static int write_in_place(const char *path, const char *text, size_t len)
 {
-    size_t n = strlen(path);
-    char *tmp = rb_xmalloc(n + 5);
-    memcpy(tmp, path, n);
-    memcpy(tmp + n, ".tmp", 5);
-    struct stat sb;
-    bool have_mode = stat(path, &sb) == 0;
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        fprintf(stderr, "rubric fmt: cannot write %s: %s\n", tmp, strerror(errno));
-        free(tmp);
-        return 2;
-    }
-    bool ok = fwrite(text, 1, len, f) == len;
-    int err = errno;
-    if (fclose(f) != 0 && ok) {
-        ok = false;
-        err = errno;
-    }
-    if (ok && have_mode) chmod(tmp, sb.st_mode & 07777);
-    if (ok && rename(tmp, path) != 0) {
-        ok = false;
-        err = errno;
-    }
-    if (!ok) {
-        fprintf(stderr, "rubric fmt: cannot write %s: %s\n", path, strerror(err));
-        remove(tmp);
-        free(tmp);
-        return 2;
-    }
-    free(tmp);
-    return 0;
+    char err[512];
+    if (rb_write_file(path, text, len, err, sizeof err) == 0) return 0;
+    fprintf(stderr, "rubric fmt: %s\n", err);
+    return 2;
 }
 
 int rb_cli_fmt(int argc, char **argv)
@@ -133,10 +105,11 @@ int rb_cli_fmt(int argc, char **argv)
                 fwrite(text, 1, tlen, stdout);
             }
         }
-        fflush(stdout);
+        bool write_failed = fflush(stdout) != 0 || ferror(stdout);
         free(text);
         rb_diags_free(&d);
         rb_source_free(src);
+        if (write_failed) return 2; /* the first failed write (main reports it) */
     }
     return status;
 }

@@ -20,6 +20,7 @@
 #include "encoding.h"
 #include "diag.h"
 #include "lang.h"
+#include "outfile.h"
 #include "xlsx.h"
 #include "program.h"
 #include "record.h"
@@ -281,21 +282,12 @@ static int cmd_compile(int argc, char **argv)
     } else {
         size_t len;
         uint8_t *bytes = rb_program_serialize(p, &len);
-        /* Write to a temporary name and rename, so a failed write never
-         * leaves a truncated .rbc behind. */
-        size_t n = strlen(o.output) + 8;
-        char *tmp = rb_xmalloc(n);
-        snprintf(tmp, n, "%s.tmp", o.output);
-        FILE *f = fopen(tmp, "wb");
-        bool ok = f && fwrite(bytes, 1, len, f) == len;
-        if (f && fclose(f) != 0) ok = false;
-        if (ok && rename(tmp, o.output) != 0) ok = false;
-        if (!ok) {
-            fprintf(stderr, "rubric compile: cannot write %s: %s\n", o.output, strerror(errno));
-            remove(tmp);
+        /* A failed write never leaves a truncated .rbc behind (outfile.c). */
+        char werr[512];
+        if (rb_write_file(o.output, bytes, len, werr, sizeof werr) != 0) {
+            fprintf(stderr, "rubric compile: %s\n", werr);
             status = 2;
         }
-        free(tmp);
         free(bytes);
         rb_program_free(p);
     }
@@ -304,6 +296,9 @@ static int cmd_compile(int argc, char **argv)
 }
 
 /* ---- score ------------------------------------------------------------------- */
+
+/* A command that reported its own write error (finish() then says nothing). */
+static bool write_error_reported;
 
 static int cmd_score(int argc, char **argv)
 {
@@ -345,7 +340,7 @@ static int cmd_score(int argc, char **argv)
     size_t nfiles = o.nfiles > 1 ? o.nfiles - 1 : 1;
     uint64_t next = 1;
     int status = 0;
-    for (size_t i = 0; i < nfiles && !direct.err; i++) {
+    for (size_t i = 0; i < nfiles && !direct.err && !ferror(stdout); i++) {
         /* a workbook's sheet is read as the CSV it holds (xlsx.h) */
         rb_xlsx *book = in_fmt == RB_INPUT_AUTO && rb_xlsx_name(files[i]) ? rb_xlsx_open(files[i], o.sheet, cli_lang) : NULL;
         char *book_name = NULL;
@@ -387,7 +382,7 @@ static int cmd_score(int argc, char **argv)
             case F_EXPLAIN: rb_write_explain(stdout, p, res); break;
             }
             next = rec.number + 1;
-            if (direct.err) break; /* stop at the first failed write */
+            if (direct.err || ferror(stdout)) break; /* stop at the first failed write */
         }
         for (const char *note; (note = rb_reader_note(r));) fprintf(stderr, "rubric score: note: %s\n", note);
         if (got < 0) {
@@ -413,6 +408,7 @@ static int cmd_score(int argc, char **argv)
     if (!rb_out_flush(&direct)) errno = direct.err;
     if (direct.err || fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "rubric score: cannot write the results: %s\n", strerror(errno));
+        write_error_reported = true;
         status = 2;
     }
     rb_ndjson_writer_free(ndjson);
@@ -559,7 +555,7 @@ static int cmd_test(int argc, char **argv)
     rb_arena *arena = rb_arena_new();
     unsigned passed = 0, failed = 0;
     int status = 0;
-    for (size_t i = 1; i < o.nfiles; i++) {
+    for (size_t i = 1; i < o.nfiles && !ferror(stdout); i++) {
         FILE *f = strcmp(o.files[i], "-") == 0 ? stdin : fopen(o.files[i], "rb");
         if (!f) {
             fprintf(stderr, "rubric test: cannot read %s: %s\n", o.files[i], strerror(errno));
@@ -581,6 +577,7 @@ static int cmd_test(int argc, char **argv)
             int res = run_case(ev, p, &rec, o.files[i], arena);
             if (res == 1) passed++;
             else failed++;
+            if (ferror(stdout)) break; /* stop at the first failed write */
         }
         if (got < 0) {
             fprintf(stderr, "rubric test: %s\n", rb_reader_error(r)); /* names the file */
@@ -634,7 +631,29 @@ static int take_lang_option(int *argc, char **argv)
     return 0;
 }
 
+/* Every write error is exit 2 (SPEC §9): whatever a command printed is
+ * flushed here and checked, for the commands that print little; `score`
+ * and `test` also stop at their first failed write. */
+static int finish(const char *cmd, int status)
+{
+    errno = 0;
+    if ((fflush(stdout) != 0 || ferror(stdout)) && !write_error_reported) {
+        fprintf(stderr, rb_tr(cli_lang, "rubric %s: cannot write the output: %s\n"), cmd,
+                strerror(errno ? errno : EIO));
+        return 2;
+    }
+    return write_error_reported ? 2 : status;
+}
+
+static int run(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+    int status = run(argc, argv);
+    return finish(argc > 1 && argv[1] ? argv[1] : "rubric", status);
+}
+
+static int run(int argc, char **argv)
 {
     if (take_lang_option(&argc, argv) < 0) return 2;
     if (argc < 2) {
