@@ -85,8 +85,32 @@ static const char *show(rb_eval *e, const rb_rv *v)
 
 static const char *did_you_mean(rb_eval *e, const rb_suggestion *s)
 {
-    return s->best ? rb_arena_printf(e->arena, "; did you mean \"%s\"?", s->best) : "";
+    return s->best ? rb_arena_printf(e->arena, rb_tr(e->opt.lang, N_("; did you mean \"%s\"?")), s->best) : "";
 }
+
+static const char *label_of(const rb_program *p, uint32_t slot)
+{
+    uint32_t l = p->slots[slot].label;
+    return l != RB_NONE ? rb_str(p, l) : slot_name(p, slot);
+}
+
+const char *rb_eval_shown(rb_eval *e, const char *path)
+{
+    if (e->opt.lang == RB_LANG_EN || !path) return path;
+    const rb_program *p = e->p;
+    uint32_t s = lookup_slot(e, path, strlen(path));
+    if (s != RB_NONE) return label_of(p, s);
+    const char *dot = strchr(path, '.'); /* "item.rater" */
+    if (!dot || (s = lookup_slot(e, path, (size_t)(dot - path))) == RB_NONE) return path;
+    for (uint32_t k = 0; k < p->nraters; k++) {
+        const rb_rater *r = &p->raters[k];
+        if (strcmp(rb_str(p, r->id), dot + 1) == 0)
+            return rb_arena_printf(e->arena, "%s.%s", label_of(p, s), r->label != RB_NONE ? rb_str(p, r->label) : dot + 1);
+    }
+    return rb_arena_printf(e->arena, "%s%s", label_of(p, s), dot);
+}
+
+#define SHOWN(path) rb_eval_shown(e, path)
 
 /* ---- binding: reading record values ------------------------------------- */
 
@@ -118,33 +142,33 @@ static const char *path_text(rb_eval *e, val_path *vp)
 
 static void type_error(rb_eval *e, const char *path, const rb_rv *v, uint8_t type)
 {
-    const char *sh = show(e, v);
+    const char *sh = show(e, v), *name = SHOWN(path);
     switch (type) {
-    case RB_T_INTEGER: rb_eval_error(e, path, "type", "%s = %s is not an integer", path, sh); break;
+    case RB_T_INTEGER: rb_eval_error(e, path, "type", "%s = %s is not an integer", name, sh); break;
     case RB_T_PERCENT:
-        rb_eval_error(e, path, "type", "%s = %s is not a percentage (write 0.85 or \"85%%\")", path, sh);
+        rb_eval_error(e, path, "type", "%s = %s is not a percentage (write 0.85 or \"85%%\")", name, sh);
         break;
-    case RB_T_TEXT: rb_eval_error(e, path, "type", "%s = %s is not text (write it as a string)", path, sh); break;
+    case RB_T_TEXT: rb_eval_error(e, path, "type", "%s = %s is not text (write it as a string)", name, sh); break;
     case RB_T_BOOL:
         if (e->rec->from_csv) /* the forms of SPEC §16, in cell.c */
-            rb_eval_error(e, path, "type", "%s = %s is not yes or no (true/false, 是/否, √/×, 1/0)", path, sh);
+            rb_eval_error(e, path, "type", "%s = %s is not yes or no (true/false, 是/否, √/×, 1/0)", name, sh);
         else
-            rb_eval_error(e, path, "type", "%s = %s is not true or false", path, sh);
+            rb_eval_error(e, path, "type", "%s = %s is not true or false", name, sh);
         break;
     case RB_T_DATE:
         if (e->rec->from_csv)
             rb_eval_error(e, path, "type", "%s = %s is not a valid date (2026-06-01, 2026/6/1 or 2026年6月1日)",
-                          path, sh);
+                          name, sh);
         else
-            rb_eval_error(e, path, "type", "%s = %s is not a valid date (YYYY-MM-DD)", path, sh);
+            rb_eval_error(e, path, "type", "%s = %s is not a valid date (YYYY-MM-DD)", name, sh);
         break;
     case RB_T_CHOICE:
-        rb_eval_error(e, path, "type", "%s = %s is not an option (write its id or label as a string)", path, sh);
+        rb_eval_error(e, path, "type", "%s = %s is not an option (write its id or label as a string)", name, sh);
         break;
     case RB_T_CHOICES:
-        rb_eval_error(e, path, "type", "%s = %s is not a list of options (write [\"a\", \"b\"])", path, sh);
+        rb_eval_error(e, path, "type", "%s = %s is not a list of options (write [\"a\", \"b\"])", name, sh);
         break;
-    default: rb_eval_error(e, path, "type", "%s = %s is not a number", path, sh); break;
+    default: rb_eval_error(e, path, "type", "%s = %s is not a number", name, sh); break;
     }
 }
 
@@ -182,7 +206,7 @@ static int rv_number(rb_eval *e, val_path *vp, const rb_rv *v, uint8_t type, rb_
     if (st == RB_NUM_OK && pct) st = rb_num_div(x, rb_num_int(100), &x);
     if (st == RB_NUM_OVERFLOW) {
         const char *path = path_text(e, vp);
-        rb_eval_error(e, path, "type", "%s = %s cannot be represented exactly", path, show(e, v));
+        rb_eval_error(e, path, "type", "%s = %s cannot be represented exactly", SHOWN(path), show(e, v));
         return -1;
     }
     if (st != RB_NUM_OK) {
@@ -215,7 +239,7 @@ static int check_bounds(rb_eval *e, const rb_input *in, val_path *vp, const rb_r
     }
     if (lo_ok && hi_ok) return 0;
     const char *path = path_text(e, vp);
-    char *shown = rb_arena_printf(e->arena, "%s = %s", path, show(e, v));
+    char *shown = rb_arena_printf(e->arena, "%s = %s", SHOWN(path), show(e, v));
     char *(*f)(rb_eval *, rb_num) = percent ? rb_eval_pct_text : rb_eval_num_text;
     if (in->min != RB_NONE && in->max != RB_NONE && in->min_incl && in->max_incl)
         rb_eval_error(e, path, "range", "%s is outside %s..%s", shown, f(e, lo), f(e, hi));
@@ -257,7 +281,7 @@ static void choice_error(rb_eval *e, const char *path, uint32_t cs, const char *
         else if (k == 8) list = rb_arena_printf(e->arena, "%s, …", list);
     }
     size_t cut = rb_utf8_cut(s, n, 60);
-    rb_eval_error(e, path, "choice", "%s = \"%.*s%s\" is not an option (options: %s)%s", path, (int)cut, s,
+    rb_eval_error(e, path, "choice", "%s = \"%.*s%s\" is not an option (options: %s)%s", SHOWN(path), (int)cut, s,
                   cut < n ? "…" : "", list, did_you_mean(e, &sg));
 }
 
@@ -290,7 +314,7 @@ static bool choose(rb_eval *e, const char *path, uint32_t cs, const char *s, siz
     }
     if (out->bits & ((uint64_t)1 << k)) {
         const rb_option *o = &e->p->options[e->p->choicesets[cs].first + k];
-        rb_eval_error(e, path, "duplicate", "%s: option \"%s\" is chosen twice", path, rb_str(e->p, o->id));
+        rb_eval_error(e, path, "duplicate", "%s: option \"%s\" is chosen twice", SHOWN(path), rb_str(e->p, o->id));
         return false;
     }
     out->bits |= (uint64_t)1 << k;
@@ -322,7 +346,7 @@ static int bind_choices(rb_eval *e, const rb_input *in, const char *path, uint32
             const rb_rv *x = &v->items[i];
             if (x->kind != RV_STRING) {
                 rb_eval_error(e, path, "type", "%s: element %zu = %s is not an option (write its id or label as a string)",
-                              path, i + 1, show(e, x));
+                              SHOWN(path), i + 1, show(e, x));
                 ok = false;
             } else if (!choose(e, path, cs, x->text, x->len, out)) {
                 ok = false;
@@ -341,16 +365,18 @@ static int bind_choices(rb_eval *e, const rb_input *in, const char *path, uint32
     bool lo_ok = in->min == RB_NONE || rb_num_cmp(n, p->numbers[in->min]) >= (in->min_incl ? 0 : 1);
     bool hi_ok = in->max == RB_NONE || rb_num_cmp(n, p->numbers[in->max]) <= (in->max_incl ? 0 : -1);
     if (lo_ok && hi_ok) return B_OK;
-    char *shown = rb_arena_printf(e->arena, "%s: %u option%s chosen,", path, count, count == 1 ? "" : "s");
-    if (in->min != RB_NONE && in->max != RB_NONE && in->min_incl && in->max_incl)
-        rb_eval_error(e, path, "range", "%s outside %s..%s", shown, rb_eval_num_text(e, p->numbers[in->min]),
-                      rb_eval_num_text(e, p->numbers[in->max]));
-    else if (!lo_ok)
-        rb_eval_error(e, path, "range", "%s must be %s %s", shown, in->min_incl ? ">=" : ">",
-                      rb_eval_num_text(e, p->numbers[in->min]));
-    else
-        rb_eval_error(e, path, "range", "%s must be %s %s", shown, in->max_incl ? "<=" : "<",
-                      rb_eval_num_text(e, p->numbers[in->max]));
+    const char *name = SHOWN(path);
+    bool one = count == 1;
+    if (in->min != RB_NONE && in->max != RB_NONE && in->min_incl && in->max_incl) {
+        const char *lo = rb_eval_num_text(e, p->numbers[in->min]), *hi = rb_eval_num_text(e, p->numbers[in->max]);
+        if (one) rb_eval_error(e, path, "range", "%s: %u option chosen, outside %s..%s", name, count, lo, hi);
+        else rb_eval_error(e, path, "range", "%s: %u options chosen, outside %s..%s", name, count, lo, hi);
+    } else {
+        const char *op = !lo_ok ? (in->min_incl ? ">=" : ">") : (in->max_incl ? "<=" : "<");
+        const char *bound = rb_eval_num_text(e, p->numbers[!lo_ok ? in->min : in->max]);
+        if (one) rb_eval_error(e, path, "range", "%s: %u option chosen, must be %s %s", name, count, op, bound);
+        else rb_eval_error(e, path, "range", "%s: %u options chosen, must be %s %s", name, count, op, bound);
+    }
     return B_ERR;
 }
 
@@ -451,7 +477,8 @@ static int rater_value(rb_eval *e, const rb_input *in, const rb_rater *r, val_pa
     }
     if (x->kind == RV_ARRAY && !r->many) {
         const char *path = path_text(e, vp);
-        rb_eval_error(e, path, "type", "%s is one rater's value, not a list (a list needs 'many' on the rater)", path);
+        rb_eval_error(e, path, "type", "%s is one rater's value, not a list (a list needs 'many' on the rater)",
+                      SHOWN(path));
         return -1;
     }
     rb_num sum = rb_num_zero();
@@ -467,7 +494,7 @@ static int rater_value(rb_eval *e, const rb_input *in, const rb_rater *r, val_pa
         }
         if (rb_num_add(sum, val, &sum) != RB_NUM_OK) {
             rb_eval_error(e, path_text(e, vp), "arith", "%s: the sum of the values cannot be represented exactly",
-                          path_text(e, vp));
+                          SHOWN(path_text(e, vp)));
             return -1;
         }
         count++;
@@ -477,6 +504,8 @@ static int rater_value(rb_eval *e, const rb_input *in, const rb_rater *r, val_pa
     out->kind = RB_V_NUM;
     return rb_num_div(sum, rb_num_int(count), &out->n) == RB_NUM_OK ? 1 : -1;
 }
+
+static void missing(rb_eval *e, const char *path, const rb_rv *v, int outcome);
 
 /* Binds a directly-rated item: {rater: value, …}; the slot gets
  * Σ weight × value; rater values go to `vals` (one per program rater). */
@@ -494,7 +523,8 @@ static int bind_rated(rb_eval *e, const rb_input *in, const char *name, const rb
         const char *ex = "";
         for (uint32_t k = 0; k < p->nraters && !*ex; k++)
             if (!rb_num_is_zero(p->numbers[p->raters[k].weight])) ex = rb_str(p, p->raters[k].id);
-        rb_eval_error(e, name, "type", "%s = %s must give one value per rater, like {\"%s\": …}", name, show(e, v), ex);
+        rb_eval_error(e, name, "type", "%s = %s must give one value per rater, like {\"%s\": …}", SHOWN(name), show(e, v),
+                      ex);
         return B_ERR;
     }
     if (it->optional || it->when_unit != RB_NONE) {
@@ -517,24 +547,24 @@ static int bind_rated(rb_eval *e, const rb_input *in, const char *name, const rb
             if (strcmp(v->members[j].key, id) == 0 && count++ == 0) x = &v->members[j].value;
         if (count > 1) {
             const char *path = path_text(e, &vp);
-            rb_eval_error(e, path, "duplicate", "%s is given %u times", path, count);
+            rb_eval_error(e, path, "duplicate", "%s is given %u times", SHOWN(path), count);
             continue;
         }
         bool informational = rb_num_is_zero(p->numbers[r->weight]);
         if (x && is_na(e, x) && it->optional) continue; /* this rater did not rate it (SPEC §12) */
         if (x && is_na(e, x) && !informational) {
             const char *path = path_text(e, &vp);
-            rb_eval_error(e, path, "type", "%s = \"n/a\", but '%s' is not optional: every rater must rate it", path, name);
+            rb_eval_error(e, path, "type", "%s = \"n/a\", but '%s' is not optional: every rater must rate it", SHOWN(path),
+                          SHOWN(name));
             continue;
         }
         int got = rater_value(e, in, r, &vp, x, type, &vals[k]);
         if (got < 0) continue;
         if (got == 0 && !informational && !r->optional) {
             const char *path = path_text(e, &vp);
-            if (!x) rb_eval_error(e, path, "missing", "%s is required but missing", path);
-            else rb_eval_error(e, path, "missing", "%s is required but %s", path,
-                               x->kind == RV_NULL ? (e->rec->from_csv ? "empty" : "null")
-                               : x->kind == RV_ARRAY ? "an empty list" : "\"n/a\"");
+            if (!x || x->kind == RV_NULL) missing(e, path, x, B_ABSENT);
+            else if (x->kind == RV_ARRAY) rb_eval_error(e, path, "missing", "%s is required but an empty list", SHOWN(path));
+            else rb_eval_error(e, path, "missing", "%s is required but \"n/a\"", SHOWN(path));
         }
     }
     if (!e->opt.allow_extra) {
@@ -551,7 +581,7 @@ static int bind_rated(rb_eval *e, const rb_input *in, const char *name, const rb
                 list = rb_arena_printf(e->arena, "%s%s%s", list, k ? ", " : "", rb_str(p, p->raters[k].id));
             }
             const char *path = rb_arena_printf(e->arena, "%s.%s", name, key);
-            rb_eval_error(e, path, "unknown", "unknown rater \"%s\" in %s (raters: %s)%s", key, name, list,
+            rb_eval_error(e, path, "unknown", "unknown rater \"%s\" in %s (raters: %s)%s", key, SHOWN(name), list,
                           did_you_mean(e, &sg));
         }
     }
@@ -564,17 +594,17 @@ static int bind_rated(rb_eval *e, const rb_input *in, const char *name, const rb
         if (rb_num_mul(w, vals[k].n, &t) != RB_NUM_OK || rb_num_add(sum, t, &sum) != RB_NUM_OK ||
             rb_num_add(wsum, w, &wsum) != RB_NUM_OK) {
             rb_eval_error(e, name, "arith", "%s: the weighted sum of the raters' values cannot be represented exactly",
-                          name);
+                          SHOWN(name));
             return B_ERR;
         }
     }
     if (rb_num_is_zero(wsum)) { /* no counted rater answered: the item does not apply */
         if (it->optional) return B_NA;
-        rb_eval_error(e, name, "missing", "%s: no rater rated it, and it is not optional", name);
+        rb_eval_error(e, name, "missing", "%s: no rater rated it, and it is not optional", SHOWN(name));
         return B_ERR;
     }
     if (rb_num_div(sum, wsum, &out->n) != RB_NUM_OK) {
-        rb_eval_error(e, name, "arith", "%s: the raters' weighted mean cannot be represented exactly", name);
+        rb_eval_error(e, name, "arith", "%s: the raters' weighted mean cannot be represented exactly", SHOWN(name));
         return B_ERR;
     }
     out->kind = RB_V_NUM;
@@ -616,12 +646,15 @@ static void default_value(const rb_program *p, const rb_input *in, rb_value *out
 
 static void missing(rb_eval *e, const char *path, const rb_rv *v, int outcome)
 {
+    const char *name = SHOWN(path);
     if (outcome == B_NA)
-        rb_eval_error(e, path, "missing", "%s is required: \"n/a\" is only allowed for optional items", path);
+        rb_eval_error(e, path, "missing", "%s is required: \"n/a\" is only allowed for optional items", name);
     else if (!v)
-        rb_eval_error(e, path, "missing", "%s is required but missing", path);
+        rb_eval_error(e, path, "missing", "%s is required but missing", name);
+    else if (e->rec->from_csv)
+        rb_eval_error(e, path, "missing", "%s is required but empty", name);
     else
-        rb_eval_error(e, path, "missing", "%s is required but %s", path, e->rec->from_csv ? "empty" : "null");
+        rb_eval_error(e, path, "missing", "%s is required but null", name);
 }
 
 void rb_bind_item(rb_eval *e, uint32_t item, const rb_value *v)
@@ -663,17 +696,18 @@ static void settle(rb_eval *e, uint32_t ii, int outcome, const rb_value *val, co
     }
 }
 
-static const char *computed_what(uint8_t kind)
+/* The message for a record key that names something the form computes. */
+static const char *computed_msg(uint8_t kind)
 {
     switch (kind) {
-    case SLOT_PARAM: return "a param (set in the template or with -D)";
-    case SLOT_ITEM: return "a computed item (its score comes from its formula)";
-    case SLOT_DEDUCT: return "a computed deduction (it comes from its formula)";
-    case SLOT_SECTION: return "a section (its score is computed from its items)";
-    case SLOT_LET: return "a let (computed by the form)";
-    case SLOT_OUTPUT: return "an output (computed by the form)";
-    case SLOT_SIGN: return "a signature line (signed on the paper form)";
-    default: return "computed by the form";
+    case SLOT_PARAM: return N_("\"%s\" is a param (set in the template or with -D), not a value a record gives");
+    case SLOT_ITEM: return N_("\"%s\" is a computed item (its score comes from its formula), not a value a record gives");
+    case SLOT_DEDUCT: return N_("\"%s\" is a computed deduction (it comes from its formula), not a value a record gives");
+    case SLOT_SECTION: return N_("\"%s\" is a section (its score is computed from its items), not a value a record gives");
+    case SLOT_LET: return N_("\"%s\" is a let (computed by the form), not a value a record gives");
+    case SLOT_OUTPUT: return N_("\"%s\" is an output (computed by the form), not a value a record gives");
+    case SLOT_SIGN: return N_("\"%s\" is a signature line (signed on the paper form), not a value a record gives");
+    default: return N_("\"%s\" is computed by the form, not a value a record gives");
     }
 }
 
@@ -699,7 +733,7 @@ bool rb_bind_record(rb_eval *e, const rb_rv *obj)
         const rb_input *in = &p->inputs[ii];
         const char *name = slot_name(p, in->slot);
         if (e->in_count[ii] > 1) {
-            rb_eval_error(e, name, "duplicate", "%s is given %u times", name, e->in_count[ii]);
+            rb_eval_error(e, name, "duplicate", "%s is given %u times", SHOWN(name), e->in_count[ii]);
             e->pend[ii] = B_ERR;
             e->poisoned[in->slot] = 1;
             continue;
@@ -735,8 +769,7 @@ bool rb_bind_record(rb_eval *e, const rb_rv *obj)
         for (size_t i = 0; i < j && !seen && j < 4096; i++) seen = strcmp(obj->members[i].key, key) == 0;
         if (seen) continue;
         if (s != RB_NONE) {
-            rb_eval_error(e, key, "unknown", "\"%s\" is %s, not a value a record gives", key,
-                          computed_what(p->slots[s].kind));
+            rb_eval_error(e, key, "unknown", computed_msg(p->slots[s].kind), key);
             continue;
         }
         rb_suggestion sg = rb_suggest_begin(key);
@@ -772,7 +805,7 @@ bool rb_bind_when(rb_eval *e, uint32_t item, bool applies)
     if (!applies) {
         if (outcome == B_OK) {
             rb_eval_error(e, name, "not-applicable",
-                          "%s does not apply to this record (its `when` condition is false) but has a value", name);
+                          "%s does not apply to this record (its `when` condition is false) but has a value", SHOWN(name));
             e->stopped = true;
             return false;
         }
@@ -786,9 +819,10 @@ bool rb_bind_when(rb_eval *e, uint32_t item, bool applies)
     if (!it->optional) {
         if (outcome == B_NA)
             rb_eval_error(e, name, "missing", "%s is required here (its `when` condition holds): \"n/a\" is not allowed",
-                          name);
+                          SHOWN(name));
         else
-            rb_eval_error(e, name, "missing", "%s is required here (its `when` condition holds) but missing", name);
+            rb_eval_error(e, name, "missing", "%s is required here (its `when` condition holds) but missing",
+                          SHOWN(name));
         e->stopped = true;
         return false;
     }

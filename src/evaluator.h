@@ -74,10 +74,18 @@ static inline const char *slot_name(const rb_program *p, uint32_t slot)
 void rb_eval_error(rb_eval *e, const char *path, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 void rb_eval_warning(rb_eval *e, const char *msg);
+/* rb_eval_error's fmt is a message id (lang.h), written in the evaluator's
+ * language; rb_eval_warning's msg is shown as given (a template's own
+ * warning, or a message the caller translated).  How a message names a value: its
+ * path in English; in Chinese the template's label where it gives one
+ * ("工作积极性", "团队协作.直接领导", SPEC §17).  Only error paths call it. */
+const char *rb_eval_shown(rb_eval *e, const char *path);
 /* Arithmetic status of unit `ui`: 0, or an "arith" error that stops the record. */
 int rb_eval_num_status(rb_eval *e, uint32_t ui, rb_num_status st);
 /* The name of unit `ui`'s declaration, as messages show it. */
 const char *rb_eval_unit_decl(const rb_eval *e, uint32_t ui);
+/* The declaration of unit `ui` as a message shows it: "bonus (line 12)". */
+const char *rb_eval_decl_at(rb_eval *e, uint32_t ui);
 /* A number exactly ("7/3" when it is no finite decimal). */
 char *rb_eval_num_text(rb_eval *e, rb_num n);
 /* A number for a message: exact when a finite decimal, else "≈" rounded. */

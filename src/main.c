@@ -321,7 +321,7 @@ static int cmd_score(int argc, char **argv)
     if (o.nfiles == 0) return free_options(&o), usage_error("score", "%s", "no template given");
     rb_program *p = load_template("score", o.files[0], &o);
     if (!p) return free_options(&o), 2;
-    rb_eval_options eo = {.allow_extra = o.allow_extra};
+    rb_eval_options eo = {.allow_extra = o.allow_extra, .lang = cli_lang};
     rb_eval *ev = rb_eval_new(p, &eo);
     rb_columns *columns = rb_columns_new(p);
     columns->allow_extra = o.allow_extra;
@@ -550,7 +550,7 @@ static int cmd_test(int argc, char **argv)
     if (o.nfiles < 2) return free_options(&o), usage_error("test", "%s", "give a template and at least one case file");
     rb_program *p = load_template("test", o.files[0], &o);
     if (!p) return free_options(&o), 2;
-    rb_eval_options eo = {0};
+    rb_eval_options eo = {.lang = cli_lang};
     rb_eval *ev = rb_eval_new(p, &eo);
     rb_arena *arena = rb_arena_new();
     unsigned passed = 0, failed = 0;

@@ -22,8 +22,11 @@ static int agg_fail(rb_eval *e, uint32_t si, uint32_t ui, rb_num_status st)
     if (ui != RB_NONE) return rb_eval_num_status(e, ui, st);
     const rb_program *p = e->p;
     const char *name = si == 0 ? "form" : slot_name(p, p->sections[si].slot);
-    rb_eval_error(e, si == 0 ? "" : name, "arith", "section %s: %s", name,
-                  st == RB_NUM_DIVZERO ? "division by zero" : "the exact result is too large to represent");
+    const char *shown = si == 0 ? rb_tr(e->opt.lang, N_("form")) : rb_eval_shown(e, name);
+    if (st == RB_NUM_DIVZERO)
+        rb_eval_error(e, si == 0 ? "" : name, "arith", "section %s: division by zero", shown);
+    else
+        rb_eval_error(e, si == 0 ? "" : name, "arith", "section %s: the exact result is too large to represent", shown);
     e->stopped = true;
     return -1;
 }
@@ -164,16 +167,13 @@ void rb_score_total(rb_eval *e)
     } else if (e->sections[0].applicable) {
         t = e->sections[0].score;
     } else {
-        rb_eval_warning(e, "nothing in this record applies: no total");
+        rb_eval_warning(e, rb_tr(e->opt.lang, N_("nothing in this record applies: no total")));
         return;
     }
     if (r->total_from_expr && (rb_num_sign(t) < 0 || rb_num_cmp(t, r->scale) > 0)) {
         /* like a computed item: a total beyond its full mark is a formula bug */
-        const rb_unit *u = &p->units[p->total_unit];
-        const char *decl = rb_eval_unit_decl(e, p->total_unit);
-        rb_eval_error(e, "total", "item-range", "%s = %s is outside 0..%s",
-                      u->line ? rb_arena_printf(e->arena, "%s (line %u)", decl, u->line) : decl, rb_eval_num_msg(e, t),
-                      rb_eval_num_text(e, r->scale));
+        rb_eval_error(e, "total", "item-range", "%s = %s is outside 0..%s", rb_eval_decl_at(e, p->total_unit),
+                      rb_eval_num_msg(e, t), rb_eval_num_text(e, r->scale));
         e->stopped = true;
         return;
     }

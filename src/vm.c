@@ -74,6 +74,7 @@ char *rb_eval_pct_text(rb_eval *e, rb_num n)
 void rb_eval_error(rb_eval *e, const char *path, const char *code, const char *fmt, ...)
 {
     rb_result *r = &e->res;
+    fmt = rb_tr(e->opt.lang, fmt);
     r->errors = rb_arena_grow(e->arena, r->errors, r->nerrors, &e->cap_errors, sizeof *r->errors, 8);
     va_list ap;
     va_start(ap, fmt);
@@ -161,6 +162,21 @@ static const char *unit_path(const rb_eval *e, uint32_t ui)
     }
 }
 
+/* The declaration as a message names it: "item bonus" in English, the
+ * value's label in Chinese (what the template's reader knows it by). */
+static const char *decl_shown(rb_eval *e, uint32_t ui)
+{
+    const char *path = unit_path(e, ui);
+    return e->opt.lang != RB_LANG_EN && *path ? rb_eval_shown(e, path) : rb_eval_unit_decl(e, ui);
+}
+
+const char *rb_eval_decl_at(rb_eval *e, uint32_t ui)
+{
+    const char *decl = decl_shown(e, ui);
+    uint32_t line = e->p->units[ui].line;
+    return line ? rb_arena_printf(e->arena, rb_tr(e->opt.lang, N_("%s (line %u)")), decl, line) : decl;
+}
+
 static int unit_error(rb_eval *e, uint32_t ui, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
@@ -169,13 +185,14 @@ static int unit_error(rb_eval *e, uint32_t ui, const char *code, const char *fmt
     va_list ap;
     va_start(ap, fmt);
     char what[512];
-    vsnprintf(what, sizeof what, fmt, ap);
+    vsnprintf(what, sizeof what, rb_tr(e->opt.lang, fmt), ap);
     va_end(ap);
     const rb_unit *u = &e->p->units[ui];
+    const char *decl = decl_shown(e, ui);
     if (u->line)
-        rb_eval_error(e, unit_path(e, ui), code, "%s (line %u): %s", rb_eval_unit_decl(e, ui), u->line, what);
+        rb_eval_error(e, unit_path(e, ui), code, "%s (line %u): %s", decl, u->line, what);
     else
-        rb_eval_error(e, unit_path(e, ui), code, "%s: %s", rb_eval_unit_decl(e, ui), what);
+        rb_eval_error(e, unit_path(e, ui), code, "%s: %s", decl, what);
     e->failed = true; /* the record is invalid; run_units goes on where it can */
     return -1;
 }
@@ -545,9 +562,8 @@ static void run_units(rb_eval *e)
             rb_num low = it->low != RB_NONE ? p->numbers[it->low] : rb_num_zero();
             if (rb_num_cmp(v.n, low) < 0 || rb_num_cmp(v.n, pts) > 0) {
                 rb_eval_error(e, slot_name(p, it->slot), "item-range", "%s = %s is outside %s..%s",
-                              u->line ? rb_arena_printf(e->arena, "%s (line %u)", rb_eval_unit_decl(e, ui), u->line)
-                              : rb_eval_unit_decl(e, ui),
-                              rb_eval_num_msg(e, v.n), rb_eval_num_text(e, low), rb_eval_num_text(e, pts));
+                              rb_eval_decl_at(e, ui), rb_eval_num_msg(e, v.n), rb_eval_num_text(e, low),
+                              rb_eval_num_text(e, pts));
                 unit_failed(e, ui); /* and on: the author's checks still speak */
                 continue;
             }
@@ -661,7 +677,8 @@ const rb_result *rb_eval_record(rb_eval *e, const rb_record *rec)
     r->nsections = p->nsections;
 
     if (rec->syntax_error || rec->value.kind != RV_OBJECT) {
-        rb_eval_error(e, "", "syntax", "%s", rec->syntax_error ? rec->syntax_error : "a record must be a JSON object");
+        rb_eval_error(e, "", "syntax", "%s",
+                      rec->syntax_error ? rec->syntax_error : rb_tr(e->opt.lang, N_("a record must be a JSON object")));
     } else {
         e->poisoned = rb_arena_alloc(e->arena, p->nslots + 1);
         /* input errors do not stop the checks that do not read them */

@@ -7,12 +7,15 @@
 
 #include <stdbool.h>
 
+#include "lang.h"
 #include "program.h"
 #include "record.h"
 #include "result.h"
 
 typedef struct {
     bool allow_extra;   /* unknown keys are ignored instead of "unknown" errors */
+    rb_lang lang;       /* of the error and warning messages (SPEC §17); codes
+                           and paths never change */
 } rb_eval_options;
 
 typedef struct rb_eval rb_eval;
