@@ -51,6 +51,7 @@ static const char *const usage_text[][2] = {
              "  Runs test cases {\"name\":…,\"record\":{…},\"expect\":{…}}; expect is a subset of\n"
              "  the result.  Exit 0 all pass, 1 a case failed, 2 usage or I/O error.\n"},
     {"fmt", rb_fmt_usage},
+    {"sheet", rb_sheet_usage},
     {"disasm", "rubric disasm FILE.rbc|FILE.rubric\n"
                "  Prints a readable listing of the bytecode.\n"},
     {"help", "rubric help [COMMAND]\n"},
@@ -595,6 +596,19 @@ static int cmd_test(int argc, char **argv)
     return failed ? 1 : 0;
 }
 
+/* ---- shared with cli_*.c (cli.h) ------------------------------------------- */
+
+rb_lang rb_cli_lang(void)
+{
+    return cli_lang;
+}
+
+rb_program *rb_cli_load_template(const char *cmd, const char *path, const rb_define *defs, size_t ndefs)
+{
+    options o = {.defs = (rb_define *)defs, .ndefs = ndefs};
+    return load_template(cmd, path, &o);
+}
+
 /* ---- disasm ----------------------------------------------------------------- */
 
 static int cmd_disasm(int argc, char **argv)
@@ -680,6 +694,7 @@ static int run(int argc, char **argv)
     static const struct { const char *name; int (*fn)(int, char **); } cmds[] = {
         {"check", cmd_check}, {"compile", cmd_compile}, {"score", cmd_score},
         {"test", cmd_test},   {"disasm", cmd_disasm}, {"fmt", rb_cli_fmt},
+        {"sheet", rb_cli_sheet},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
         if (strcmp(cmd, cmds[i].name) == 0) return cmds[i].fn(argc - 2, argv + 2);
