@@ -1364,6 +1364,8 @@ static int check_unique_names(verifier *v)
     size_t most = p->nslots;
     if (p->nraters > most) most = p->nraters;
     if (p->grade.narms > most) most = p->grade.narms;
+    for (uint32_t c = 0; c < p->nchoicesets; c++)
+        if (p->choicesets[c].count > most) most = p->choicesets[c].count; /* a choice may have more options than the form has slots */
     uint32_t *names = rb_xmalloc((most + 1) * sizeof *names);
     for (uint32_t i = 0; i < p->nslots; i++) names[i] = p->slots[i].name;
     int rc = distinct_names(v, names, p->nslots, "slots");
