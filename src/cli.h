@@ -12,19 +12,18 @@ int rb_cli_fmt(int argc, char **argv);
 /* Its usage text, as `rubric help fmt` prints it. */
 extern const char rb_fmt_usage[];
 
-/* `rubric sheet [-D NAME=VALUE]... TEMPLATE -o FILE.xlsx|FILE.csv` (cli_sheet.c):
- * writes the blank spreadsheet of the template's records (sheet.h).
- * Exit 0 written, 2 template, usage or I/O error. */
-int rb_cli_sheet(int argc, char **argv);
-extern const char rb_sheet_usage[];
-
-/* What main.c shares with the commands kept outside it: the language
- * chosen for messages, and loading a template (.rubric or .rbc, with -D
- * values), its diagnostics printed, NULL when it cannot be used. */
+/* What main.c lends the commands kept outside it: loading a template
+ * (.rubric or .rbc, with -D values), its diagnostics printed, NULL when it
+ * cannot be used. */
 #include "compile.h"
 #include "lang.h"
 #include "program.h"
-rb_lang rb_cli_lang(void);
-rb_program *rb_cli_load_template(const char *cmd, const char *path, const rb_define *defs, size_t ndefs);
+typedef rb_program *(*rb_cli_loader)(const char *cmd, const char *path, const rb_define *defs, size_t ndefs);
+
+/* `rubric sheet [-D NAME=VALUE]... TEMPLATE -o FILE.xlsx|FILE.csv` (cli_sheet.c):
+ * writes the blank spreadsheet of the template's records (sheet.h), with
+ * messages in `lang`.  Exit 0 written, 2 template, usage or I/O error. */
+int rb_cli_sheet(int argc, char **argv, rb_lang lang, rb_cli_loader load);
+extern const char rb_sheet_usage[];
 
 #endif

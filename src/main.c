@@ -596,17 +596,17 @@ static int cmd_test(int argc, char **argv)
     return failed ? 1 : 0;
 }
 
-/* ---- shared with cli_*.c (cli.h) ------------------------------------------- */
+/* ---- commands kept in cli_*.c (cli.h) ---------------------------------------- */
 
-rb_lang rb_cli_lang(void)
-{
-    return cli_lang;
-}
-
-rb_program *rb_cli_load_template(const char *cmd, const char *path, const rb_define *defs, size_t ndefs)
+static rb_program *load_for_cli(const char *cmd, const char *path, const rb_define *defs, size_t ndefs)
 {
     options o = {.defs = (rb_define *)defs, .ndefs = ndefs};
     return load_template(cmd, path, &o);
+}
+
+static int cmd_sheet(int argc, char **argv)
+{
+    return rb_cli_sheet(argc, argv, cli_lang, load_for_cli);
 }
 
 /* ---- disasm ----------------------------------------------------------------- */
@@ -694,7 +694,7 @@ static int run(int argc, char **argv)
     static const struct { const char *name; int (*fn)(int, char **); } cmds[] = {
         {"check", cmd_check}, {"compile", cmd_compile}, {"score", cmd_score},
         {"test", cmd_test},   {"disasm", cmd_disasm}, {"fmt", rb_cli_fmt},
-        {"sheet", rb_cli_sheet},
+        {"sheet", cmd_sheet},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
         if (strcmp(cmd, cmds[i].name) == 0) return cmds[i].fn(argc - 2, argv + 2);

@@ -4,7 +4,9 @@
 #include "arena.h"
 #include "buf.h"
 #include "columns.h"
+#include "outfile.h"
 #include "program.h"
+#include "workbook.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -108,32 +110,25 @@ static bool optional_column(const rb_program *p, const rb_column *col)
 
 /* ---- CSV -------------------------------------------------------------------- */
 
-static int write_csv(const rb_program *p, const rb_columns *c, const char *path, rb_lang lang, char *err, size_t cap)
+static int write_csv(const rb_columns *c, const char *path, char *err, size_t cap)
 {
-    (void)p;
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        snprintf(err, cap, rb_tr(lang, "cannot write %s: %s"), path, strerror(errno));
-        return -1;
-    }
-    fputs("\xEF\xBB\xBF", f); /* the BOM: Excel then reads UTF-8 */
+    rb_buf b = {0};
+    rb_buf_puts(&b, "\xEF\xBB\xBF"); /* the BOM: Excel then reads UTF-8 */
     for (size_t i = 0; i < c->n; i++) {
         const char *h = rb_sheet_header(c, i);
-        if (i) putc(',', f);
+        if (i) rb_buf_putc(&b, ',');
         bool quote = strpbrk(h, ",\"\r\n") != NULL;
-        if (quote) putc('"', f);
+        if (quote) rb_buf_putc(&b, '"');
         for (const char *s = h; *s; s++) {
-            if (*s == '"') putc('"', f);
-            putc(*s, f);
+            if (*s == '"') rb_buf_putc(&b, '"');
+            rb_buf_putc(&b, *s);
         }
-        if (quote) putc('"', f);
+        if (quote) rb_buf_putc(&b, '"');
     }
-    fputs("\r\n", f);
-    if (fclose(f) != 0) {
-        snprintf(err, cap, rb_tr(lang, "cannot write %s: %s"), path, strerror(errno));
-        return -1;
-    }
-    return 0;
+    rb_buf_puts(&b, "\r\n");
+    int st = rb_write_file(path, b.s, b.len, err, cap);
+    rb_buf_free(&b);
+    return st;
 }
 
 /* ---- xlsx ------------------------------------------------------------------- */
@@ -301,19 +296,9 @@ static void instructions(book *bk, const rb_columns *c, const char *records_name
 static int write_xlsx(const rb_program *p, const rb_columns *c, const char *path, rb_lang lang, char *err, size_t cap)
 {
     book bk = {.p = p, .lang = lang};
-    /* libxlsxwriter reports an unwritable file only at the end, on its own
-     * standard error line: find out first, and say it our way */
-    FILE *probe = fopen(path, "ab");
-    if (!probe) {
-        snprintf(err, cap, rb_tr(lang, "cannot write %s: %s"), path, strerror(errno));
-        return -1;
-    }
-    fclose(probe);
-    bk.wb = workbook_new(path);
-    if (!bk.wb) {
-        snprintf(err, cap, rb_tr(lang, "cannot write %s: %s"), path, strerror(errno));
-        return -1;
-    }
+    rb_workbook out;
+    if (rb_workbook_open(&out, path, false, lang, err, cap) != 0) return -1;
+    bk.wb = out.wb;
     char *records = sheet_name(rb_str(p, p->label != RB_NONE ? p->label : p->name), "Records");
     lxw_worksheet *ws = workbook_add_worksheet(bk.wb, records);
     lxw_format *head = workbook_add_format(bk.wb);
@@ -339,13 +324,12 @@ static int write_xlsx(const rb_program *p, const rb_columns *c, const char *path
     instructions(&bk, c, records, head);
     worksheet_activate(ws);
     free(records);
-    lxw_error closed = workbook_close(bk.wb);
-    if (!e) e = closed;
     if (e) {
         snprintf(err, cap, rb_tr(lang, "cannot write %s: %s"), path, lxw_strerror(e));
+        rb_workbook_discard(&out);
         return -1;
     }
-    return 0;
+    return rb_workbook_close(&out, err, cap);
 }
 
 int rb_sheet_write(const rb_program *p, const char *path, rb_lang lang, char *err, size_t cap)
@@ -353,7 +337,7 @@ int rb_sheet_write(const rb_program *p, const char *path, rb_lang lang, char *er
     rb_columns *c = rb_columns_new(p);
     size_t n = strlen(path);
     int st = n >= 5 && strcasecmp(path + n - 5, ".xlsx") == 0 ? write_xlsx(p, c, path, lang, err, cap)
-                                                              : write_csv(p, c, path, lang, err, cap);
+                                                              : write_csv(c, path, err, cap);
     rb_columns_free(c);
     return st;
 }
