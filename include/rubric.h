@@ -7,7 +7,12 @@
  * said); "borrowed" means valid until the stated event, never freed by the
  * caller.  No function keeps a pointer to memory the caller passed in.
  * Functions are reentrant; one evaluator must not be used by two threads
- * at once (give each thread its own). */
+ * at once (give each thread its own).
+ *
+ * Out of memory: the library never exits or aborts.  A function that
+ * allocates returns its error value instead (NULL unless said otherwise),
+ * having freed whatever it had made, and the objects it was given stay
+ * usable. */
 #ifndef RUBRIC_H
 #define RUBRIC_H
 
@@ -36,7 +41,8 @@ typedef struct {
  * the template (caller frees with rubric_template_free) or NULL when the
  * template has errors.  If `diags` is not NULL, *diags receives the
  * diagnostics — errors and warnings — (caller frees with
- * rubric_diagnostics_free), also on success. */
+ * rubric_diagnostics_free), also on success; out of memory, it receives
+ * NULL. */
 rubric_template *rubric_compile(const char *name, const char *source, size_t len,
                                 const rubric_define *defines, size_t ndefines,
                                 rubric_diagnostics **diags);
@@ -50,16 +56,18 @@ size_t rubric_diagnostics_errors(const rubric_diagnostics *d);
 void rubric_diagnostic_get(const rubric_diagnostics *d, size_t i, const char **severity, const char **code,
                            const char **message, const char **help, unsigned *line, unsigned *column);
 /* All diagnostics rendered as text ("text", "gcc", "json" or "sarif").
- * Caller frees with free().  NULL for an unknown format. */
+ * Caller frees with free().  NULL for an unknown format or out of memory. */
 char *rubric_diagnostics_render(const rubric_diagnostics *d, const char *format);
 void rubric_diagnostics_free(rubric_diagnostics *d);
 
 /* ---- bytecode --------------------------------------------------------------- */
 
-/* Serialises to .rbc bytes (deterministic).  Caller frees with free(). */
+/* Serialises to .rbc bytes (deterministic).  Caller frees with free().
+ * Out of memory: NULL, *len 0. */
 void *rubric_template_save(const rubric_template *t, size_t *len);
 /* Loads and verifies .rbc bytes.  NULL on any defect, with a message in
- * err[0..errcap).  Caller frees the template with rubric_template_free. */
+ * err[0..errcap) ("out of memory" when that was the defect).  Caller frees
+ * the template with rubric_template_free. */
 rubric_template *rubric_template_load(const void *bytes, size_t len, char *err, size_t errcap);
 /* "sha256:…" digest of the bytecode; borrowed until the template is freed. */
 const char *rubric_template_digest(const rubric_template *t);
@@ -74,7 +82,8 @@ void rubric_template_free(rubric_template *t);
 rubric_evaluator *rubric_evaluator_new(const rubric_template *t, int flags);
 /* Scores one record given as JSON text (one object).  The result is
  * borrowed until the next rubric_score_json on this evaluator or its free.
- * A malformed record gives a result with a "syntax" error, never NULL. */
+ * A malformed record gives a result with a "syntax" error; NULL means out
+ * of memory only, and the evaluator is ready for the next record. */
 const rubric_result *rubric_score_json(rubric_evaluator *e, const char *json, size_t len);
 void rubric_evaluator_free(rubric_evaluator *e);
 
@@ -90,7 +99,7 @@ size_t rubric_result_error_count(const rubric_result *r);
 void rubric_result_error(const rubric_result *r, size_t i, const char **path, const char **code,
                          const char **message);
 /* The result as one line of JSON (SPEC §8), newline included.  Caller frees
- * with free(). */
+ * with free().  NULL when out of memory. */
 char *rubric_result_json(const rubric_result *r);
 
 #ifdef __cplusplus

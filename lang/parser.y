@@ -28,6 +28,13 @@
  *    before the error is seen, so those rules only catch errors inside a
  *    declaration. */
 
+/* The parser's stack grows through alloc.h (see lexer.l for why). */
+%code top {
+#include "alloc.h"
+#define YYMALLOC rb_xmalloc
+#define YYFREE rb_free
+}
+
 %code requires {
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,10 +1,16 @@
-/* api.c — the public API (include/rubric.h) over the internal modules. */
+/* api.c — the public API (include/rubric.h) over the internal modules.
+ *
+ * Every function that allocates runs under an allocation guard (alloc.h):
+ * running out of memory unwinds to it, the zone frees what the call had
+ * made, and the function returns the error rubric.h promises. */
 #include "rubric.h"
 
+#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "arena.h"
 #include "compile.h"
 #include "diag.h"
@@ -35,16 +41,49 @@ struct rubric_evaluator {
     rubric_result current;
 };
 
+/* What `write` writes, as a string the caller frees; NULL when out of
+ * memory (the library's allocations or the stream's own). */
+static char *write_string(void (*write)(FILE *out, const void *arg), const void *arg)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    if (!out) return NULL;
+    rb_alloc_guard g;
+    rb_alloc_enter(&g, RB_ALLOC_ZONE);
+    if (setjmp(g.env) != 0) {
+        rb_alloc_failed(&g);
+        fclose(out);
+        rb_free(buf);
+        return NULL;
+    }
+    write(out, arg);
+    rb_alloc_leave(&g);
+    bool failed = ferror(out) != 0;
+    if (fclose(out) != 0 || failed) {
+        rb_free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
 rubric_template *rubric_compile(const char *name, const char *source, size_t len, const rubric_define *defines,
                                 size_t ndefines, rubric_diagnostics **diags)
 {
+    if (diags) *diags = NULL;
+    rb_alloc_guard g;
+    rb_alloc_enter(&g, RB_ALLOC_ZONE);
+    if (setjmp(g.env) != 0) {
+        rb_alloc_failed(&g);
+        return NULL;
+    }
     rubric_diagnostics *d = rb_xcalloc(1, sizeof *d);
     d->source = rb_source_new(name ? name : "<template>", source, len);
     rb_diags_init(&d->diags);
     rb_define *defs = rb_xcalloc(ndefines ? ndefines : 1, sizeof *defs);
     for (size_t i = 0; i < ndefines; i++) defs[i] = (rb_define){defines[i].name, defines[i].value};
     rb_program *p = rb_compile(d->source, defs, ndefines, &d->diags);
-    free(defs);
+    rb_free(defs);
     d->lines = rb_xcalloc(d->diags.count + 1, sizeof *d->lines);
     d->cols = rb_xcalloc(d->diags.count + 1, sizeof *d->cols);
     for (size_t i = 0; i < d->diags.count; i++) {
@@ -54,11 +93,14 @@ rubric_template *rubric_compile(const char *name, const char *source, size_t len
         d->lines[i] = l;
         d->cols[i] = c;
     }
+    rubric_template *t = NULL;
+    if (p) {
+        t = rb_xcalloc(1, sizeof *t);
+        t->program = p;
+    }
+    rb_alloc_leave(&g);
     if (diags) *diags = d;
     else rubric_diagnostics_free(d);
-    if (!p) return NULL;
-    rubric_template *t = rb_xcalloc(1, sizeof *t);
-    t->program = p;
     return t;
 }
 
@@ -78,27 +120,38 @@ void rubric_diagnostic_get(const rubric_diagnostics *d, size_t i, const char **s
     if (column) *column = d->cols[i];
 }
 
+/* Diagnostics in one of the formats, for write_string. */
+typedef struct {
+    const rubric_diagnostics *d;
+    rb_diag_format format;
+} diagnostics_text;
+
+static void write_diagnostics(FILE *out, const void *arg)
+{
+    const diagnostics_text *t = arg;
+    if (t->format == RB_DIAG_JSON || t->format == RB_DIAG_SARIF) {
+        bool first = true;
+        rb_diag_json_begin(out, t->format);
+        rb_diag_json_file(out, t->d->source, &t->d->diags, t->format, &first);
+        rb_diag_json_end(out, t->format);
+    } else {
+        rb_diag_print(out, t->d->source, &t->d->diags, t->format);
+    }
+}
+
+static char *render_diagnostics(const rubric_diagnostics *d, rb_diag_format format)
+{
+    diagnostics_text t = {d, format};
+    return write_string(write_diagnostics, &t);
+}
+
 char *rubric_diagnostics_render(const rubric_diagnostics *d, const char *format)
 {
-    rb_diag_format f;
-    if (strcmp(format, "text") == 0) f = RB_DIAG_TEXT;
-    else if (strcmp(format, "gcc") == 0) f = RB_DIAG_GCC;
-    else if (strcmp(format, "json") == 0) f = RB_DIAG_JSON;
-    else if (strcmp(format, "sarif") == 0) f = RB_DIAG_SARIF;
-    else return NULL;
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&buf, &len);
-    if (f == RB_DIAG_JSON || f == RB_DIAG_SARIF) {
-        bool first = true;
-        rb_diag_json_begin(out, f);
-        rb_diag_json_file(out, d->source, &d->diags, f, &first);
-        rb_diag_json_end(out, f);
-    } else {
-        rb_diag_print(out, d->source, &d->diags, f);
-    }
-    fclose(out);
-    return buf;
+    if (strcmp(format, "text") == 0) return render_diagnostics(d, RB_DIAG_TEXT);
+    if (strcmp(format, "gcc") == 0) return render_diagnostics(d, RB_DIAG_GCC);
+    if (strcmp(format, "json") == 0) return render_diagnostics(d, RB_DIAG_JSON);
+    if (strcmp(format, "sarif") == 0) return render_diagnostics(d, RB_DIAG_SARIF);
+    return NULL;
 }
 
 void rubric_diagnostics_free(rubric_diagnostics *d)
@@ -106,22 +159,42 @@ void rubric_diagnostics_free(rubric_diagnostics *d)
     if (!d) return;
     rb_diags_free(&d->diags);
     rb_source_free(d->source);
-    free(d->lines);
-    free(d->cols);
-    free(d);
+    rb_free(d->lines);
+    rb_free(d->cols);
+    rb_free(d);
 }
 
 void *rubric_template_save(const rubric_template *t, size_t *len)
 {
-    return rb_program_serialize(t->program, len);
+    *len = 0;
+    rb_alloc_guard g;
+    rb_alloc_enter(&g, RB_ALLOC_ZONE);
+    if (setjmp(g.env) != 0) {
+        rb_alloc_failed(&g);
+        *len = 0;
+        return NULL;
+    }
+    void *bytes = rb_program_serialize(t->program, len);
+    rb_alloc_leave(&g);
+    return bytes;
 }
 
 rubric_template *rubric_template_load(const void *bytes, size_t len, char *err, size_t errcap)
 {
+    rb_alloc_guard g;
+    rb_alloc_enter(&g, RB_ALLOC_ZONE);
+    if (setjmp(g.env) != 0) {
+        rb_alloc_failed(&g);
+        if (errcap) snprintf(err, errcap, "out of memory");
+        return NULL;
+    }
+    rubric_template *t = NULL;
     rb_program *p = rb_program_load(bytes, len, err, errcap);
-    if (!p) return NULL;
-    rubric_template *t = rb_xcalloc(1, sizeof *t);
-    t->program = p;
+    if (p) {
+        t = rb_xcalloc(1, sizeof *t);
+        t->program = p;
+    }
+    rb_alloc_leave(&g);
     return t;
 }
 
@@ -131,22 +204,38 @@ void rubric_template_free(rubric_template *t)
 {
     if (!t) return;
     rb_program_free(t->program);
-    free(t);
+    rb_free(t);
 }
 
 rubric_evaluator *rubric_evaluator_new(const rubric_template *t, int flags)
 {
+    rb_alloc_guard g;
+    rb_alloc_enter(&g, RB_ALLOC_ZONE);
+    if (setjmp(g.env) != 0) {
+        rb_alloc_failed(&g);
+        return NULL;
+    }
     rubric_evaluator *e = rb_xcalloc(1, sizeof *e);
     rb_eval_options o = {.allow_extra = (flags & RUBRIC_ALLOW_EXTRA) != 0};
     e->template_ = t;
     e->eval = rb_eval_new(t->program, &o);
     e->arena = rb_arena_new();
     e->current.program = t->program;
+    rb_alloc_leave(&g);
     return e;
 }
 
 const rubric_result *rubric_score_json(rubric_evaluator *e, const char *json, size_t len)
 {
+    /* a zone: what the record needed beyond the evaluator's own arena is
+     * freed if it fails, and the evaluator is ready for the next record */
+    rb_alloc_guard g;
+    rb_alloc_enter(&g, RB_ALLOC_ZONE);
+    if (setjmp(g.env) != 0) {
+        rb_alloc_failed(&g);
+        e->current.result = NULL;
+        return NULL;
+    }
     rb_arena_reset(e->arena);
     const char *err = NULL;
     const rb_rv *v = rb_json_parse(e->arena, json, len, &err);
@@ -155,6 +244,7 @@ const rubric_result *rubric_score_json(rubric_evaluator *e, const char *json, si
     else if (v->kind != RV_OBJECT) rec.syntax_error = "a record must be a JSON object";
     else rec.value = *v;
     e->current.result = rb_eval_record(e->eval, &rec);
+    rb_alloc_leave(&g);
     return &e->current;
 }
 
@@ -163,7 +253,7 @@ void rubric_evaluator_free(rubric_evaluator *e)
     if (!e) return;
     rb_eval_free(e->eval);
     rb_arena_free(e->arena);
-    free(e);
+    rb_free(e);
 }
 
 int rubric_result_ok(const rubric_result *r) { return r->result->ok; }
@@ -194,12 +284,13 @@ void rubric_result_error(const rubric_result *r, size_t i, const char **path, co
     if (message) *message = e->message;
 }
 
+static void write_result(FILE *out, const void *arg)
+{
+    const rubric_result *r = arg;
+    rb_write_ndjson(out, r->program, r->result);
+}
+
 char *rubric_result_json(const rubric_result *r)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&buf, &len);
-    rb_write_ndjson(out, r->program, r->result);
-    fclose(out);
-    return buf;
+    return write_string(write_result, r);
 }

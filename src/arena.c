@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
+
 typedef struct block {
     struct block *next;
     size_t size, used;
@@ -17,52 +19,35 @@ struct rb_arena {
     block *head;
 };
 
-static void out_of_memory(void)
-{
-    fputs("rubric: out of memory\n", stderr);
-    exit(70);
-}
-
-void *rb_xmalloc(size_t size)
-{
-    void *p = malloc(size ? size : 1);
-    if (!p) out_of_memory();
-    return p;
-}
-
-void *rb_xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size ? size : 1);
-    if (!p) out_of_memory();
-    return p;
-}
-
-void *rb_xrealloc(void *p, size_t size)
-{
-    void *q = realloc(p, size ? size : 1);
-    if (!q) out_of_memory();
-    return q;
-}
-
-char *rb_xstrdup(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    return memcpy(rb_xmalloc(n), s, n);
-}
-
 static block *new_block(size_t min)
 {
     size_t size = min > 16384 ? min : 16384;
-    block *b = rb_xmalloc(sizeof(block) + size);
+    block *b = rb_alloc_raw(sizeof(block) + size);
+    if (!b) rb_out_of_memory();
     b->next = NULL;
     b->size = size;
     b->used = 0;
     return b;
 }
 
+static void destroy(void *arena)
+{
+    rb_arena *a = arena;
+    for (block *b = a->head, *n; b; b = n) {
+        n = b->next;
+        free(b);
+    }
+    free(a);
+}
+
+/* The arena and its blocks are malloc'd directly: a zone (alloc.h) owns the
+ * arena as one object and frees it whole if the call that made it fails. */
 rb_arena *rb_arena_new(void)
 {
-    rb_arena *a = rb_xmalloc(sizeof *a);
+    rb_arena *a = rb_alloc_raw(sizeof *a);
+    if (!a) rb_out_of_memory();
+    a->head = NULL;
+    rb_alloc_own(a, destroy);  /* first, so that a failing first block is freed with it */
     a->head = new_block(0);
     return a;
 }
@@ -70,11 +55,8 @@ rb_arena *rb_arena_new(void)
 void rb_arena_free(rb_arena *a)
 {
     if (!a) return;
-    for (block *b = a->head, *n; b; b = n) {
-        n = b->next;
-        free(b);
-    }
-    free(a);
+    rb_alloc_disown(a);
+    destroy(a);
 }
 
 void rb_arena_reset(rb_arena *a)

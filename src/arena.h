@@ -1,11 +1,12 @@
 /* arena.h — bump allocator: one per compilation, one per record.
  * Everything allocated from an arena is freed at once by reset/free.
- * Allocation failure prints "rubric: out of memory" and exits (status 70):
- * there is no sensible partial result to return. */
+ * Allocation failure unwinds to the active guard (alloc.h). */
 #ifndef RUBRIC_ARENA_H
 #define RUBRIC_ARENA_H
 
 #include <stddef.h>
+
+#include "alloc.h"  /* rb_xmalloc and the rest, for the many users of both */
 
 typedef struct rb_arena rb_arena;
 
@@ -20,11 +21,5 @@ char *rb_arena_strndup(rb_arena *a, const char *s, size_t n); /* NUL-ends */
 void *rb_arena_grow(rb_arena *a, void *array, size_t n, size_t *cap, size_t size, size_t first);
 char *rb_arena_printf(rb_arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-
-/* Checked malloc/realloc/strdup for long-lived objects (same failure rule). */
-void *rb_xmalloc(size_t size);
-void *rb_xcalloc(size_t n, size_t size);
-void *rb_xrealloc(void *p, size_t size);
-char *rb_xstrdup(const char *s);
 
 #endif

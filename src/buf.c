@@ -52,7 +52,7 @@ void rb_buf_printf(rb_buf *b, const char *fmt, ...)
 
 void rb_buf_free(rb_buf *b)
 {
-    free(b->s);
+    rb_free(b->s);
     b->s = NULL;
     b->len = b->cap = 0;
 }

@@ -331,7 +331,7 @@ static void gen_band(gen *g, ast_expr *e)
         ends[i] = emit_jump(g, OP_JUMP);
     }
     for (i = 0; i < n; i++) patch_here(g, ends[i]);
-    free(ends);
+    rb_free(ends);
 }
 
 static void gen_call(gen *g, ast_expr *e)
@@ -481,7 +481,7 @@ static uint32_t decl_label(gen *g, ast_decl *d)
     char *buf = rb_xmalloc(n);
     snprintf(buf, n, "%s %s", kind, name);
     uint32_t i = str_index(g, buf);
-    free(buf);
+    rb_free(buf);
     return i;
 }
 
@@ -523,7 +523,7 @@ static void units(gen *g)
                 char *what = rb_xmalloc(n);
                 snprintf(what, n, "at most %s", cap->id);
                 add_unit(g, U_CAP, (uint32_t)rb_cap_target(d, cap->id), cap->cap_when, str_index(g, what), cap->span);
-                free(what);
+                rb_free(what);
             }
             break;
         case DECL_RESULT: /* `total` and `grade` share one unit */

@@ -58,11 +58,11 @@ void rb_columns_free(rb_columns *c)
 {
     if (!c) return;
     for (size_t i = 0; i < c->n; i++) {
-        free(c->cols[i].key);
-        free(c->cols[i].label);
+        rb_free(c->cols[i].key);
+        rb_free(c->cols[i].label);
     }
-    free(c->cols);
-    free(c);
+    rb_free(c->cols);
+    rb_free(c);
 }
 
 /* Does `h` name column `col` by labels, in any mix of name and label for
@@ -107,7 +107,7 @@ char *rb_columns_resolve(void *columns, const char *cell, size_t len, char **not
         else other = &c->cols[i];
     }
     if (found && !other) {
-        free(h);
+        rb_free(h);
         return rb_xstrdup(found->key);
     }
     rb_buf msg = {0};

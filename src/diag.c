@@ -62,7 +62,7 @@ rb_source *rb_source_read(const char *path, char *err, size_t errcap)
             /* spans are 32-bit offsets; the lexer also needs room for flex */
             if (cap >= ((size_t)1 << 31)) {
                 snprintf(err, errcap, "cannot read '%s': the file is larger than the limit of 2 GiB", path);
-                free(buf);
+                rb_free(buf);
                 if (!is_stdin) fclose(f);
                 return NULL;
             }
@@ -75,7 +75,7 @@ rb_source *rb_source_read(const char *path, char *err, size_t errcap)
     }
     if (ferror(f)) {
         snprintf(err, errcap, "cannot read '%s': %s", path, strerror(errno));
-        free(buf);
+        rb_free(buf);
         if (!is_stdin) fclose(f);
         return NULL;
     }
@@ -91,10 +91,10 @@ rb_source *rb_source_read(const char *path, char *err, size_t errcap)
 void rb_source_free(rb_source *s)
 {
     if (!s) return;
-    free(s->name);
-    free(s->text);
-    free(s->line_starts);
-    free(s);
+    rb_free(s->name);
+    rb_free(s->text);
+    rb_free(s->line_starts);
+    rb_free(s);
 }
 
 static void build_lines(rb_source *s)
@@ -169,10 +169,10 @@ void rb_diags_init(rb_diags *d)
 void rb_diags_free(rb_diags *d)
 {
     for (size_t i = 0; i < d->count; i++) {
-        free(d->items[i].message);
-        free(d->items[i].help);
+        rb_free(d->items[i].message);
+        rb_free(d->items[i].help);
     }
-    free(d->items);
+    rb_free(d->items);
     memset(d, 0, sizeof *d);
 }
 
@@ -217,7 +217,7 @@ void rb_diag_help(rb_diag *diag, const char *fmt, ...)
     va_start(ap, fmt);
     char *h = vformat(rb_tr(diag->lang, fmt), ap);
     va_end(ap);
-    free(diag->help);
+    rb_free(diag->help);
     diag->help = h;
 }
 
@@ -250,7 +250,7 @@ void rb_diags_sort(rb_diags *d)
         b = t;
     }
     if (a != d->items) memcpy(d->items, a, n * sizeof *a);
-    free(tmp);
+    rb_free(tmp);
 }
 
 /* ---- text ------------------------------------------------------------- */
@@ -441,7 +441,7 @@ void rb_diag_json_file(FILE *out, rb_source *src, const rb_diags *d, rb_diag_for
                 char *text = rb_xmalloc(n);
                 snprintf(text, n, "%s\nhelp: %s", g->message, g->help);
                 json_str(out, text);
-                free(text);
+                rb_free(text);
             } else {
                 json_str(out, g->message);
             }
@@ -582,11 +582,11 @@ size_t rb_edit_distance(const char *a, const char *b)
         cur = t;
     }
     size_t r = prev[m];
-    free(prev2);
-    free(prev);
-    free(cur);
-    free(x);
-    free(y);
+    rb_free(prev2);
+    rb_free(prev);
+    rb_free(cur);
+    rb_free(x);
+    rb_free(y);
     return r;
 }
 

@@ -296,8 +296,8 @@ static void put_tree(FILE *out, const rb_program *p)
             stack[n++] = (entry){c->kind, c->index, e.depth + 1};
         }
     }
-    free(stack);
-    free(seen);
+    rb_free(stack);
+    rb_free(seen);
 }
 
 static void put_unit_head(FILE *out, const rb_program *p, uint32_t u)

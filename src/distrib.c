@@ -60,8 +60,8 @@ static void add_sum(lsystem *s, uint64_t set, int sign, rb_num b, bool strict)
 
 static void free_system(lsystem *s)
 {
-    for (size_t i = 0; i < s->n; i++) free(s->c[i].a);
-    free(s->c);
+    for (size_t i = 0; i < s->n; i++) rb_free(s->c[i].a);
+    rb_free(s->c);
 }
 
 /* k := p/|p_j| + q/|q_j| (the j terms cancel) */
@@ -124,7 +124,7 @@ static rb_dist_verdict eliminate(lsystem *s)
         *s = next;
         if (v != RB_DIST_FEASIBLE) break;
     }
-    free(done);
+    rb_free(done);
     if (v != RB_DIST_FEASIBLE) return v;
     for (size_t i = 0; i < s->n; i++) {
         int sg = rb_num_sign(s->c[i].b);

@@ -1299,7 +1299,7 @@ static void render(fmt_state *st, sbuf *out)
         sb_free(&code);
         sb_putc(out, '\n');
     }
-    free(gi);
+    rb_free(gi);
 }
 
 static void state_free(fmt_state *st)
@@ -1308,9 +1308,9 @@ static void state_free(fmt_state *st)
         for (int c = 0; c < NCELLS; c++) sb_free(&st->lines[i].cell[c]);
         sb_free(&st->lines[i].trail);
     }
-    free(st->lines);
-    free(st->decl_lines);
-    free(st->cm);
+    rb_free(st->lines);
+    rb_free(st->decl_lines);
+    rb_free(st->cm);
 }
 
 /* ---- the self-check: same tree, same comments ----------------------------------- */
@@ -1521,6 +1521,6 @@ int rb_fmt_source(rb_source *src, FILE *out, rb_diags *diags)
     size_t len;
     if (rb_fmt_buffer(src, &text, &len, diags) != 0) return -1;
     fwrite(text, 1, len, out);
-    free(text);
+    rb_free(text);
     return 0;
 }

@@ -6,6 +6,7 @@
  * compile).  Diagnostics in text and gcc form go to stderr; json and sarif
  * go to stdout, where tools read them. */
 #include <errno.h>
+#include <setjmp.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -663,6 +664,15 @@ static int run(int argc, char **argv);
 
 int main(int argc, char **argv)
 {
+    /* out of memory anywhere in the library unwinds to here (alloc.h):
+     * the command line reports it and ends, status 70 (EX_SOFTWARE) */
+    rb_alloc_guard guard;
+    rb_alloc_enter(&guard, RB_ALLOC_UNWIND);
+    if (setjmp(guard.env) != 0) {
+        rb_alloc_failed(&guard);
+        fputs("rubric: out of memory\n", stderr);
+        return 70;
+    }
     int status = run(argc, argv);
     return finish(argc > 1 && argv[1] ? argv[1] : "rubric", status);
 }

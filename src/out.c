@@ -24,7 +24,7 @@ void rb_out_init_memory(rb_out *o)
 
 void rb_out_free(rb_out *o)
 {
-    if (o->owned) free(o->buf);
+    if (o->owned) rb_free(o->buf);
     o->buf = NULL;
     o->len = o->cap = 0;
 }

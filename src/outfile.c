@@ -76,8 +76,8 @@ int rb_write_file(const char *path, const void *data, size_t len, char *err, siz
     int fd = mkstemp(tmp);
     if (fd < 0) {
         int code = errno;
-        free(tmp);
-        free(target);
+        rb_free(tmp);
+        rb_free(target);
         return fail(err, cap, path, code);
     }
     /* Keep an existing file's mode; a new one gets what open(2) would give. */
@@ -94,7 +94,7 @@ int rb_write_file(const char *path, const void *data, size_t len, char *err, siz
     if (close(fd) != 0 && code == 0 && errno != EINTR) code = errno;
     if (code == 0 && rename(tmp, final) != 0) code = errno;
     if (code) unlink(tmp);
-    free(tmp);
-    free(target);
+    rb_free(tmp);
+    rb_free(target);
     return code ? fail(err, cap, path, code) : 0;
 }

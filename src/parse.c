@@ -37,18 +37,17 @@ ast_file *rb_parse(rb_arena *arena, rb_source *src, rb_diags *diags)
     ctx.base_off = start;
     rb_lex_check_utf8(&ctx);
 
+    /* the scanner allocates through alloc.h, so these fail only by
+     * unwinding; a -1 from them is out of memory all the same */
     yyscan_t scanner;
-    if (rb_yylex_init_extra(&ctx, &scanner) != 0) {
-        fputs("rubric: out of memory\n", stderr);
-        exit(70);
-    }
+    if (rb_yylex_init_extra(&ctx, &scanner) != 0) rb_out_of_memory();
     if (rb_lex_set_input(scanner, &ctx, src->text + start, src->len - start, start) != 0) {
-        fputs("rubric: out of memory\n", stderr);
-        exit(70);
+        rb_yylex_destroy(scanner);
+        rb_out_of_memory();
     }
     rb_yyparse(scanner, &ctx);
     rb_yylex_destroy(scanner);
-    free(ctx.sbuf);
+    rb_free(ctx.sbuf);
 
     /* only when nothing else was said: a broken form keyword has already
      * been reported by the parser */

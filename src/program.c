@@ -6,6 +6,7 @@
  * both. */
 #include "program.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,26 +16,26 @@
 void rb_program_free(rb_program *p)
 {
     if (!p) return;
-    free(p->params_json);
-    free(p->numbers);
-    free(p->string_data);
-    free(p->string_off);
-    free(p->string_len);
-    free(p->options);
-    free(p->choicesets);
-    free(p->slots);
-    free(p->inputs);
-    free(p->raters);
-    free(p->items);
-    free(p->sections);
-    free(p->children);
-    free(p->units);
-    free(p->arms);
-    free(p->bands);
-    free(p->code);
-    free(p->dist_rules);
-    free(p->dist_grades);
-    free(p);
+    rb_free(p->params_json);
+    rb_free(p->numbers);
+    rb_free(p->string_data);
+    rb_free(p->string_off);
+    rb_free(p->string_len);
+    rb_free(p->options);
+    rb_free(p->choicesets);
+    rb_free(p->slots);
+    rb_free(p->inputs);
+    rb_free(p->raters);
+    rb_free(p->items);
+    rb_free(p->sections);
+    rb_free(p->children);
+    rb_free(p->units);
+    rb_free(p->arms);
+    rb_free(p->bands);
+    rb_free(p->code);
+    rb_free(p->dist_rules);
+    rb_free(p->dist_grades);
+    rb_free(p);
 }
 
 /* ---- builder ---------------------------------------------------------- */
@@ -79,15 +80,15 @@ rb_program *rb_builder_program(rb_builder *b)
 
 static void free_sets(rb_builder *b)
 {
-    free(b->strs.slot);
-    free(b->nums.slot);
+    rb_free(b->strs.slot);
+    rb_free(b->nums.slot);
 }
 
 rb_program *rb_builder_finish(rb_builder *b)
 {
     rb_program *p = b->p;
     free_sets(b);
-    free(b);
+    rb_free(b);
     return p;
 }
 
@@ -96,7 +97,7 @@ void rb_builder_free(rb_builder *b)
     if (!b) return;
     rb_program_free(b->p);
     free_sets(b);
-    free(b);
+    rb_free(b);
 }
 
 /* Makes room for one more element of `size` bytes in *arr (count n, capacity
@@ -105,10 +106,7 @@ void rb_builder_free(rb_builder *b)
 static void grow(void **arr, uint32_t n, uint32_t *cap, size_t size)
 {
     if (n < *cap) return;
-    if (n >= UINT32_MAX - 1) {
-        fputs("rubric: program table too large\n", stderr);
-        exit(70);
-    }
+    if (n >= UINT32_MAX - 1) rb_out_of_memory(); /* past what 32-bit indexes can address */
     uint64_t nc = *cap ? (uint64_t)*cap * 2 : 8;
     if (nc > UINT32_MAX - 1) nc = UINT32_MAX - 1;
     *arr = rb_xrealloc(*arr, (size_t)nc * size);
@@ -161,7 +159,7 @@ static void set_rehash(rb_builder *b, index_set *set, bool strings)
         while (ns[j] != RB_NONE) j = (j + 1) & (ncap - 1);
         ns[j] = idx;
     }
-    free(set->slot);
+    rb_free(set->slot);
     set->slot = ns;
     set->cap = ncap;
 }
@@ -176,10 +174,8 @@ uint32_t rb_build_string(rb_builder *b, const char *s, size_t len)
         if (str_equal(p, set->slot[j], s, len)) return set->slot[j];
         j = (j + 1) & (set->cap - 1);
     }
-    if (len > UINT32_MAX - 2 || (uint64_t)p->string_bytes + len + 1 > UINT32_MAX - 1) {
-        fputs("rubric: program string table too large\n", stderr);
-        exit(70);
-    }
+    if (len > UINT32_MAX - 2 || (uint64_t)p->string_bytes + len + 1 > UINT32_MAX - 1)
+        rb_out_of_memory(); /* past what 32-bit offsets can address */
     /* string bytes, each followed by a NUL so that rb_str is a C string */
     uint32_t need = p->string_bytes + (uint32_t)len + 1;
     if (need > b->cap_string_bytes) {
@@ -289,11 +285,7 @@ uint32_t rb_build_op1(rb_builder *b, rb_opcode op, uint32_t operand)
 
 void rb_build_patch(rb_builder *b, uint32_t at, uint32_t operand)
 {
-    /* Patching outside the code is a codegen bug; fail loudly rather than
-     * write out of bounds. */
-    if ((uint64_t)at + 5 > b->p->code_len) {
-        fputs("rubric: internal error: rb_build_patch outside the code\n", stderr);
-        abort();
-    }
+    /* codegen patches only the operands of instructions it emitted */
+    assert((uint64_t)at + 5 <= b->p->code_len);
     for (int i = 0; i < 4; i++) b->p->code[at + 1 + i] = (uint8_t)(operand >> (8 * i));
 }

@@ -201,14 +201,32 @@ static const yajl_callbacks callbacks = {
     .yajl_end_array = cb_end,
 };
 
-/* Same failure rule as arena.h: no partial result is worth returning. */
+/* yajl allocates through alloc.h like the rest of the library, so that a
+ * failure unwinds to the caller's guard and a failed call frees its parser. */
+static void *yajl_malloc(void *ctx, size_t n)
+{
+    (void)ctx;
+    return rb_xmalloc(n);
+}
+
+static void *yajl_realloc(void *ctx, void *p, size_t n)
+{
+    (void)ctx;
+    return rb_xrealloc(p, n);
+}
+
+static void yajl_release(void *ctx, void *p)
+{
+    (void)ctx;
+    rb_free(p);
+}
+
+static yajl_alloc_funcs yajl_allocator = {yajl_malloc, yajl_realloc, yajl_release, NULL};
+
 static yajl_handle new_parser(builder *b)
 {
-    yajl_handle h = yajl_alloc(&callbacks, NULL, b);
-    if (!h) {
-        fputs("rubric: out of memory\n", stderr);
-        exit(70);
-    }
+    yajl_handle h = yajl_alloc(&callbacks, &yajl_allocator, b);
+    if (!h) rb_out_of_memory();
     return h;
 }
 
@@ -765,10 +783,7 @@ static void csv_start(rb_reader *r)
 {
     /* Strict: a quote inside an unquoted field, or text after a closing
      * quote, is an error rather than a guess. */
-    if (csv_init(&r->csv, CSV_STRICT | CSV_STRICT_FINI) != 0) {
-        fputs("rubric: out of memory\n", stderr);
-        exit(70);
-    }
+    if (csv_init(&r->csv, CSV_STRICT | CSV_STRICT_FINI) != 0) rb_out_of_memory();
     csv_set_space_func(&r->csv, no_space);
     r->csv_ready = true;
 }
@@ -866,17 +881,17 @@ static void free_layout(rb_reader *r)
 {
     for (size_t i = 0; i < r->nlayout; i++) {
         csv_member *m = &r->layout[i];
-        free(m->key);
-        for (size_t k = 0; k < m->nsub; k++) free(m->subkey[k]);
-        free(m->subkey);
-        free(m->subkeylen);
-        free(m->subcol);
+        rb_free(m->key);
+        for (size_t k = 0; k < m->nsub; k++) rb_free(m->subkey[k]);
+        rb_free(m->subkey);
+        rb_free(m->subkeylen);
+        rb_free(m->subcol);
     }
-    free(r->layout);
+    rb_free(r->layout);
     r->layout = NULL;
     r->nlayout = 0;
-    for (size_t i = 0; i < r->ncols; i++) free(r->colname[i]);
-    free(r->colname);
+    for (size_t i = 0; i < r->ncols; i++) rb_free(r->colname[i]);
+    rb_free(r->colname);
     r->colname = NULL;
 }
 
@@ -1149,15 +1164,15 @@ void rb_reader_close(rb_reader *r)
     if (!r) return;
     if (r->csv_ready) csv_free(&r->csv);
     free_layout(r);
-    free(r->cellbuf);
-    free(r->cell_off);
-    free(r->cell_len);
-    for (size_t i = 0; i < r->nnotes; i++) free(r->notes[i]);
-    free(r->notes);
+    rb_free(r->cellbuf);
+    rb_free(r->cell_off);
+    rb_free(r->cell_len);
+    for (size_t i = 0; i < r->nnotes; i++) rb_free(r->notes[i]);
+    rb_free(r->notes);
     if (r->converted) fclose(r->converted);
     rb_arena_free(r->arena);
-    free(r->name);
-    free(r);
+    rb_free(r->name);
+    rb_free(r);
 }
 
 const rb_rv *rb_json_parse(struct rb_arena *arena, const char *text, size_t len, const char **err)

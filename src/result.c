@@ -296,15 +296,15 @@ void rb_ndjson_writer_free(rb_ndjson_writer *w)
 {
     if (!w) return;
     rb_out_free(&w->text);
-    free(w->sec_open);
-    free(w->sec_points);
-    free(w->sec_weight);
-    free(w->sec_has);
-    free(w->item_open);
-    free(w->item_points);
-    free(w->rater_key);
-    free(w->slot_key);
-    free(w);
+    rb_free(w->sec_open);
+    rb_free(w->sec_points);
+    rb_free(w->sec_weight);
+    rb_free(w->sec_has);
+    rb_free(w->item_open);
+    rb_free(w->item_points);
+    rb_free(w->rater_key);
+    rb_free(w->slot_key);
+    rb_free(w);
 }
 
 static void json_item(const rb_ndjson_writer *w, rb_out *out, const rb_result *r, uint32_t i)
@@ -564,7 +564,7 @@ static void csv_cell(FILE *out, const char *s, size_t n, bool first)
         }
         putc('"', out);
     }
-    free(b.s);
+    rb_free(b.s);
 }
 
 static void csv_str(FILE *out, const char *s, bool first)
@@ -609,7 +609,7 @@ void rb_write_csv(FILE *out, const rb_program *p, const rb_result *r)
         while (show && k < r->noutputs && r->outputs[k].slot < s) k++;
         if (show && k < r->noutputs && r->outputs[k].slot == s) sb_value(&b, p, &r->outputs[k].value, digits, ";", true);
         csv_cell(out, b.s ? b.s : "", b.len, false);
-        free(b.s);
+        rb_free(b.s);
     }
     sbuf e = {0};
     for (uint32_t i = 0; i < r->nerrors; i++) {
@@ -617,7 +617,7 @@ void rb_write_csv(FILE *out, const rb_program *p, const rb_result *r)
         sb_printf(&e, "%s: %s", r->errors[i].code, r->errors[i].message);
     }
     csv_cell(out, e.s ? e.s : "", e.len, false);
-    free(e.s);
+    rb_free(e.s);
     fputs("\r\n", out);
 }
 
@@ -722,7 +722,7 @@ void rb_table_add(rb_table *t, const rb_result *r)
         sb_clean(&b, v, strlen(v));
         char *clean = sb_take(&b);
         row[c++] = cut_width(clean, TABLE_CELL_WIDTH);
-        free(clean);
+        rb_free(clean);
     }
     bool show = r->ok && r->scored;
     if (p->has_items) {
@@ -738,7 +738,7 @@ void rb_table_add(rb_table *t, const rb_result *r)
             if (r->outputs[k].slot == t->outputs[i]) sb_value(&o, p, &r->outputs[k].value, digits_of(p), ";", false);
         char *v = sb_take(&o);
         row[c++] = cut_width(v ? v : "", TABLE_CELL_WIDTH);
-        free(v);
+        rb_free(v);
     }
     sbuf b = {0};
     if (r->ok) {
@@ -781,16 +781,16 @@ void rb_table_write(rb_table *t, FILE *out)
             putc('\n', out);
         }
     }
-    free(w);
+    rb_free(w);
 }
 
 void rb_table_free(rb_table *t)
 {
     if (!t) return;
-    for (size_t i = 0; i < t->nrows * t->ncols; i++) free(t->cells[i]);
-    free(t->cells);
-    free(t->right);
-    free(t);
+    for (size_t i = 0; i < t->nrows * t->ncols; i++) rb_free(t->cells[i]);
+    rb_free(t->cells);
+    rb_free(t->right);
+    rb_free(t);
 }
 
 /* ---- explain ------------------------------------------------------------ */
@@ -817,7 +817,7 @@ static void put_line(FILE *out, int depth, sbuf *b)
     indent(out, depth);
     fputs(b->s ? b->s : "", out);
     putc('\n', out);
-    free(b->s);
+    rb_free(b->s);
     *b = (sbuf){0};
 }
 

@@ -548,9 +548,9 @@ static int check_sections(verifier *v)
                 rc = fail(v, "section %" PRIu32 " is part of a cycle, not of the tree under the root",
                           i);
     }
-    free(seen_items);
-    free(seen_sects);
-    free(queue);
+    rb_free(seen_items);
+    rb_free(seen_sects);
+    rb_free(queue);
     return rc;
 }
 
@@ -606,7 +606,7 @@ static int check_units(verifier *v)
         if (p->items[i].input == RB_NONE && !computed[i])
             rc = fail(v, "item %" PRIu32 " (%s) is neither rated nor computed", i,
                       slot_name(v, p->items[i].slot));
-    free(computed);
+    rb_free(computed);
     for (uint32_t u = 0; u < p->nunits && rc == 0; u++) {
         const rb_unit *un = &p->units[u];
         if (STR(v, un->decl, false, "unit %" PRIu32 " declaration", u)) { rc = -1; break; }
@@ -756,7 +756,7 @@ static int check_units(verifier *v)
     }
     for (uint32_t i = 1; i < p->nsections && rc == 0; i++)
         if (!aggregated[i]) rc = fail(v, "section %" PRIu32 " has no section unit", i);
-    free(aggregated);
+    rb_free(aggregated);
     return rc;
 }
 
@@ -847,7 +847,7 @@ static int check_bands(verifier *v)
     int rc = check_arms(v, p->grade.first_arm, p->grade.narms, true, 0, owner);
     for (uint32_t b = 0; b < p->nbands && rc == 0; b++)
         rc = check_arms(v, p->bands[b].first_arm, p->bands[b].narms, false, b, owner);
-    free(owner);
+    rb_free(owner);
     if (rc == 0 && p->grade_on_unit != RB_NONE && p->grade.narms == 0)
         rc = fail(v, "grade-on unit %" PRIu32 " but no grade", p->grade_on_unit);
     return rc;
@@ -1269,10 +1269,10 @@ static int check_code(verifier *v)
         rc = decode_unit(&uc);
         if (rc == 0) rc = interpret_unit(&uc);
     }
-    free(uc.boundary);
-    free(uc.landing);
-    free(uc.state);
-    free(uc.cells);
+    rb_free(uc.boundary);
+    rb_free(uc.landing);
+    rb_free(uc.state);
+    rb_free(uc.cells);
     return rc;
 }
 
@@ -1354,7 +1354,7 @@ static int distinct_names(verifier *v, const uint32_t *names, uint32_t n, const 
             }
         }
     }
-    free(table);
+    rb_free(table);
     return rc;
 }
 
@@ -1378,7 +1378,7 @@ static int check_unique_names(verifier *v)
         for (uint32_t i = 0; i < cs->count; i++) names[i] = p->options[cs->first + i].id;
         rc = distinct_names(v, names, cs->count, "options of one choice");
     }
-    free(names);
+    rb_free(names);
     return rc;
 }
 
@@ -1475,9 +1475,9 @@ int rb_program_verify(rb_program *p, char *err, size_t errcap)
     if (rc == 0) rc = check_history(&v);
     if (rc == 0) rc = check_unique_names(&v);
     if (rc == 0) rc = check_scoring(&v);
-    free(v.prod);
-    free(v.option_set);
-    free(v.band_user);
+    rb_free(v.prod);
+    rb_free(v.option_set);
+    rb_free(v.band_user);
     if (rc == 0) p->verified = &verified_mark;
     return rc;
 }

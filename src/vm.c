@@ -127,17 +127,17 @@ void rb_eval_free(rb_eval *e)
 {
     if (!e) return;
     rb_arena_free(e->arena);
-    free(e->hash);
-    free(e->slot_input);
-    free(e->slots);
-    free(e->items);
-    free(e->sections);
-    free(e->rater_vals);
-    free(e->in_first);
-    free(e->in_count);
-    free(e->pend);
-    free(e->pend_val);
-    free(e);
+    rb_free(e->hash);
+    rb_free(e->slot_input);
+    rb_free(e->slots);
+    rb_free(e->items);
+    rb_free(e->sections);
+    rb_free(e->rater_vals);
+    rb_free(e->in_first);
+    rb_free(e->in_count);
+    rb_free(e->pend);
+    rb_free(e->pend_val);
+    rb_free(e);
 }
 
 /* ---- running units ------------------------------------------------------ */

@@ -193,10 +193,7 @@ static bool parse_part(rb_xlsx *x, const char *part, bool required, XML_StartEle
         return false;
     }
     XML_Parser p = XML_ParserCreate(NULL);
-    if (!p) {
-        fputs("rubric: out of memory\n", stderr);
-        exit(70);
-    }
+    if (!p) rb_out_of_memory();
     XML_SetUserData(p, x);
     XML_SetStartDoctypeDeclHandler(p, refuse_doctype);
     XML_SetParamEntityParsing(p, XML_PARAM_ENTITY_PARSING_NEVER);
@@ -241,7 +238,7 @@ static bool parse_part(rb_xlsx *x, const char *part, bool required, XML_StartEle
         }
         if (n == 0) break;
     }
-    free(buf);
+    rb_free(buf);
     zip_fclose(zf);
     XML_ParserFree(p);
     x->parser = NULL;
@@ -556,7 +553,7 @@ static void write_row(rb_xlsx *x)
 
 static void clear_row(rb_xlsx *x)
 {
-    for (size_t i = 0; i < x->ncells; i++) free(x->cells[i].text);
+    for (size_t i = 0; i < x->ncells; i++) rb_free(x->cells[i].text);
     x->ncells = 0;
 }
 
@@ -746,24 +743,24 @@ void rb_xlsx_close(rb_xlsx *x)
     if (x->zip) zip_discard(x->zip);
     if (x->csv) fclose(x->csv);
     for (size_t i = 0; i < x->nsheets; i++) {
-        free(x->sheets[i].name);
-        free(x->sheets[i].rid);
-        free(x->sheets[i].target);
+        rb_free(x->sheets[i].name);
+        rb_free(x->sheets[i].rid);
+        rb_free(x->sheets[i].target);
     }
-    free(x->sheets);
-    for (size_t i = 0; i < x->nstrings; i++) free(x->strings[i]);
-    free(x->strings);
-    free(x->xf_date);
-    free(x->fmt_ids);
+    rb_free(x->sheets);
+    for (size_t i = 0; i < x->nstrings; i++) rb_free(x->strings[i]);
+    rb_free(x->strings);
+    rb_free(x->xf_date);
+    rb_free(x->fmt_ids);
     clear_row(x);
-    free(x->cells);
+    rb_free(x->cells);
     rb_buf_free(&x->text);
     rb_buf_free(&x->cell_v);
     rb_buf_free(&x->cell_is);
-    free(x->bp_line);
-    free(x->bp_delta);
-    for (size_t i = 0; i < x->nnotes; i++) free(x->notes[i]);
-    free(x->notes);
-    free(x->error);
-    free(x);
+    rb_free(x->bp_line);
+    rb_free(x->bp_delta);
+    for (size_t i = 0; i < x->nnotes; i++) rb_free(x->notes[i]);
+    rb_free(x->notes);
+    rb_free(x->error);
+    rb_free(x);
 }
