@@ -335,8 +335,8 @@ static int cmd_score(int argc, char **argv)
     rb_out direct;
     rb_out_init_fd(&direct, STDOUT_FILENO, direct_buf, sizeof direct_buf);
     rb_ndjson_writer *ndjson = fmt == F_NDJSON ? rb_ndjson_writer_new(p) : NULL;
-    rb_table *table = fmt == F_TABLE ? rb_table_new(p) : NULL;
-    if (fmt == F_CSV) rb_write_csv_header(stdout, p);
+    rb_table *table = fmt == F_TABLE ? rb_table_new(p, cli_lang) : NULL;
+    if (fmt == F_CSV) rb_write_csv_header(stdout, p, cli_lang);
     static const char *stdin_only[] = {"-"};
     const char **files = o.nfiles > 1 ? o.files + 1 : stdin_only;
     size_t nfiles = o.nfiles > 1 ? o.nfiles - 1 : 1;

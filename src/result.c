@@ -572,16 +572,16 @@ static void csv_str(FILE *out, const char *s, bool first)
     csv_cell(out, s ? s : "", s ? strlen(s) : 0, first);
 }
 
-void rb_write_csv_header(FILE *out, const rb_program *p)
+void rb_write_csv_header(FILE *out, const rb_program *p, rb_lang lang)
 {
-    csv_str(out, "record", true);
-    csv_str(out, "ok", false);
-    csv_str(out, "total", false);
-    csv_str(out, "grade", false);
+    csv_str(out, rb_tr(lang, N_("record")), true);
+    csv_str(out, rb_tr(lang, N_("ok")), false);
+    csv_str(out, rb_tr(lang, N_("total")), false);
+    csv_str(out, rb_tr(lang, N_("grade")), false);
     for (uint32_t si = 1; si < p->nsections; si++) csv_str(out, rb_str(p, p->slots[p->sections[si].slot].name), false);
     for (uint32_t s = 0; s < p->nslots; s++)
         if (p->slots[s].kind == SLOT_OUTPUT) csv_str(out, rb_str(p, p->slots[s].name), false);
-    csv_str(out, "errors", false);
+    csv_str(out, rb_tr(lang, N_("errors")), false);
     fputs("\r\n", out);
 }
 
@@ -629,6 +629,7 @@ void rb_write_csv(FILE *out, const rb_program *p, const rb_result *r)
 
 struct rb_table {
     const rb_program *p;
+    rb_lang lang;
     uint32_t fields[TABLE_MAX_FIELDS]; /* text field slots shown */
     uint32_t nfields;
     uint32_t outputs[TABLE_MAX_OUTPUTS]; /* output slots shown */
@@ -670,10 +671,11 @@ static char *cut_width(const char *s, size_t max)
     return sb_take(&b);
 }
 
-rb_table *rb_table_new(const rb_program *p)
+rb_table *rb_table_new(const rb_program *p, rb_lang lang)
 {
     rb_table *t = rb_xcalloc(1, sizeof *t);
     t->p = p;
+    t->lang = lang;
     /* name-ish columns: the first text fields (姓名, 部门…) */
     for (uint32_t s = 0; s < p->nslots && t->nfields < TABLE_MAX_FIELDS; s++)
         if (p->slots[s].kind == SLOT_FIELD && p->slots[s].type == RB_T_TEXT) t->fields[t->nfields++] = s;
@@ -692,15 +694,15 @@ rb_table *rb_table_new(const rb_program *p)
     }
     if (p->has_items) {
         t->right[c] = true;
-        t->cells[c++] = rb_xstrdup("total");
-        t->cells[c++] = rb_xstrdup("grade");
+        t->cells[c++] = rb_xstrdup(rb_tr(lang, N_("total")));
+        t->cells[c++] = rb_xstrdup(rb_tr(lang, N_("grade")));
     }
     for (uint32_t i = 0; i < t->noutputs; i++) {
         const rb_slot *s = &p->slots[t->outputs[i]];
         t->right[c] = s->type <= RB_T_PERCENT; /* numbers line up on the right */
         t->cells[c++] = cut_width(rb_str(p, s->label != RB_NONE ? s->label : s->name), TABLE_CELL_WIDTH);
     }
-    t->cells[c++] = rb_xstrdup("result");
+    t->cells[c++] = rb_xstrdup(rb_tr(lang, N_("result")));
     t->nrows = 1;
     return t;
 }
@@ -741,13 +743,15 @@ void rb_table_add(rb_table *t, const rb_result *r)
         rb_free(v);
     }
     sbuf b = {0};
+    rb_lang L = t->lang;
     if (r->ok) {
-        sb_puts(&b, "ok");
-        if (r->nwarnings) sb_printf(&b, " (%u warning%s)", r->nwarnings, r->nwarnings == 1 ? "" : "s");
+        sb_puts(&b, rb_tr(L, N_("ok")));
+        if (r->nwarnings == 1) sb_puts(&b, rb_tr(L, N_(" (1 warning)")));
+        else if (r->nwarnings) sb_printf(&b, rb_tr(L, N_(" (%u warnings)")), r->nwarnings);
     } else {
-        sb_puts(&b, "invalid: ");
+        sb_puts(&b, rb_tr(L, N_("invalid: ")));
         if (r->nerrors) sb_clean(&b, r->errors[0].message, strlen(r->errors[0].message));
-        if (r->nerrors > 1) sb_printf(&b, " (+%u more)", r->nerrors - 1);
+        if (r->nerrors > 1) sb_printf(&b, rb_tr(L, N_(" (+%u more)")), r->nerrors - 1);
     }
     row[c++] = sb_take(&b);
     t->nrows++;
@@ -795,6 +799,9 @@ void rb_table_free(rb_table *t)
 
 /* ---- explain ------------------------------------------------------------ */
 
+/* Explain's words in the result's language (SPEC §17). */
+#define T(s) rb_tr(r->lang, s)
+
 static void indent(FILE *out, int depth)
 {
     for (int i = 0; i < depth; i++) fputs("  ", out);
@@ -821,11 +828,12 @@ static void put_line(FILE *out, int depth, sbuf *b)
     *b = (sbuf){0};
 }
 
+/* title: "fields:", translated */
 static void explain_named(FILE *out, const rb_program *p, const char *title, const rb_named_value *list, uint32_t n,
                           int digits)
 {
     if (!n) return;
-    fprintf(out, "  %s:\n", title);
+    fprintf(out, "  %s\n", title);
     for (uint32_t i = 0; i < n; i++) {
         sbuf b = {0};
         sb_named(&b, p, list[i].slot);
@@ -863,20 +871,20 @@ static void explain_item(FILE *out, const rb_program *p, const rb_result *r, uin
     const rb_item *it = &p->items[i];
     const rb_result_item *ri = &r->items[i];
     sbuf b = {0};
-    sb_puts(&b, it->is_deduct ? "deduct " : "item ");
+    sb_puts(&b, it->is_deduct ? T(N_("deduct ")) : T(N_("item ")));
     sb_named(&b, p, it->slot);
     if (!(ri->applicable && ri->has_score)) {
-        sb_puts(&b, ": not applicable");
+        sb_puts(&b, T(N_(": not applicable")));
         put_line(out, depth, &b);
         return;
     }
-    sb_puts(&b, ": ");
+    sb_puts(&b, T(N_(": ")));
     if (it->is_deduct && !rb_num_is_zero(ri->score)) sb_puts(&b, "−");
     sb_num(&b, ri->score, digits);
-    sb_puts(&b, " of ");
+    sb_puts(&b, T(N_(" of ")));
     sb_num(&b, p->numbers[it->points], digits);
     if (it->weight != RB_NONE) {
-        sb_puts(&b, ", weight ");
+        sb_puts(&b, T(N_(", weight ")));
         sb_pct(&b, p->numbers[it->weight]);
     }
     if (ri->raters) {
@@ -893,9 +901,9 @@ static void explain_item(FILE *out, const rb_program *p, const rb_result *r, uin
         }
         for (uint32_t k = 0; k < p->nraters; k++) {
             if (!rb_num_is_zero(p->numbers[p->raters[k].weight]) || ri->raters[k].kind != RB_V_NUM) continue;
-            sb_printf(&b, " (%s gave ", rb_str(p, p->raters[k].id));
-            sb_num(&b, ri->raters[k].n, digits);
-            sb_puts(&b, ", weight 0%: not counted)");
+            char given[64];
+            rb_num_format(ri->raters[k].n, digits, given, sizeof given);
+            sb_printf(&b, T(N_(" (%s gave %s, weight 0%%: not counted)")), rb_str(p, p->raters[k].id), given);
         }
     }
     put_line(out, depth, &b);
@@ -966,11 +974,11 @@ static void explain_sum(FILE *out, const rb_program *p, const rb_result *r, uint
     }
     sb_puts(&b, " = ");
     sb_num(&b, rs->score, digits);
-    if (rs->floored) sb_puts(&b, " (deductions exceed the score: floored at 0)");
+    if (rs->floored) sb_puts(&b, T(N_(" (deductions exceed the score: floored at 0)")));
     if (rs->rescaled && s->weighted)
-        sb_puts(&b, " (renormalised over the weights that apply)");
+        sb_puts(&b, T(N_(" (renormalised over the weights that apply)")));
     else if (rs->rescaled)
-        sb_puts(&b, " (rescaled to the scale)");
+        sb_puts(&b, T(N_(" (rescaled to the scale)")));
     put_line(out, depth, &b);
 }
 
@@ -980,24 +988,24 @@ static void explain_section(FILE *out, const rb_program *p, const rb_result *r, 
     const rb_section *s = &p->sections[si];
     const rb_result_section *rs = &r->sections[si];
     sbuf b = {0};
-    sb_puts(&b, "section ");
+    sb_puts(&b, T(N_("section ")));
     sb_named(&b, p, s->slot);
     if (!rs->applicable) {
-        sb_puts(&b, ": not applicable (nothing in it applies)");
+        sb_puts(&b, T(N_(": not applicable (nothing in it applies)")));
         put_line(out, depth, &b);
         return;
     }
-    sb_puts(&b, ": ");
+    sb_puts(&b, T(N_(": ")));
     sb_num(&b, rs->score, digits);
-    sb_puts(&b, " of ");
+    sb_puts(&b, T(N_(" of ")));
     sb_num(&b, rs->full, digits);
     if (rb_num_cmp(rs->full, p->numbers[s->points]) != 0) {
-        sb_puts(&b, " (of ");
-        sb_num(&b, p->numbers[s->points], digits);
-        sb_puts(&b, " declared: what does not apply leaves the full mark)");
+        char declared[64];
+        rb_num_format(p->numbers[s->points], digits, declared, sizeof declared);
+        sb_printf(&b, T(N_(" (of %s declared: what does not apply leaves the full mark)")), declared);
     }
     if (s->weight != RB_NONE) {
-        sb_puts(&b, ", weight ");
+        sb_puts(&b, T(N_(", weight ")));
         sb_pct(&b, p->numbers[s->weight]);
     }
     put_line(out, depth, &b);
@@ -1021,32 +1029,33 @@ void rb_write_explain(FILE *out, const rb_program *p, const rb_result *r)
 {
     int digits = digits_of(p);
     sbuf b = {0};
-    sb_printf(&b, "record %llu", (unsigned long long)r->record);
+    sb_printf(&b, T(N_("record %llu")), (unsigned long long)r->record);
     if (r->source) {
         sb_puts(&b, " (");
         sb_clean(&b, r->source, strlen(r->source));
-        if (r->line) sb_printf(&b, ", line %llu", (unsigned long long)r->line);
+        if (r->line) sb_printf(&b, T(N_(", line %llu")), (unsigned long long)r->line);
         sb_puts(&b, ")");
     }
-    sb_printf(&b, ", form %s", r->form);
+    sb_printf(&b, T(N_(", form %s")), r->form);
     if (p->label != RB_NONE) {
         sb_puts(&b, " \"");
         sb_clean(&b, rb_str(p, p->label), p->string_len[p->label]);
         sb_puts(&b, "\"");
     }
-    if (r->period) sb_printf(&b, ", period %s", r->period);
-    if (r->version) sb_printf(&b, ", version %s", r->version);
-    sb_puts(&b, ": ");
-    if (r->ok) sb_puts(&b, "valid");
-    else sb_printf(&b, "invalid (%u error%s)", r->nerrors, r->nerrors == 1 ? "" : "s");
+    if (r->period) sb_printf(&b, T(N_(", period %s")), r->period);
+    if (r->version) sb_printf(&b, T(N_(", version %s")), r->version);
+    sb_puts(&b, T(N_(": ")));
+    if (r->ok) sb_puts(&b, T(N_("valid")));
+    else if (r->nerrors == 1) sb_puts(&b, T(N_("invalid (1 error)")));
+    else sb_printf(&b, T(N_("invalid (%u errors)")), r->nerrors);
     put_line(out, 0, &b);
 
-    explain_named(out, p, "fields", r->fields, r->nfields, digits);
+    explain_named(out, p, T(N_("fields:")), r->fields, r->nfields, digits);
     bool show = r->ok && r->scored;
     if (r->scored) { /* also when only a check failed: the values explain why */
-        explain_named(out, p, "inputs", r->inputs, r->ninputs, digits);
-        explain_named(out, p, "params", r->params, r->nparams, digits);
-        explain_named(out, p, "lets", r->lets, r->nlets, digits);
+        explain_named(out, p, T(N_("inputs:")), r->inputs, r->ninputs, digits);
+        explain_named(out, p, T(N_("params:")), r->params, r->nparams, digits);
+        explain_named(out, p, T(N_("lets:")), r->lets, r->nlets, digits);
     }
     if (show) {
         if (p->has_items) {
@@ -1057,11 +1066,11 @@ void rb_write_explain(FILE *out, const rb_program *p, const rb_result *r)
                 else explain_item(out, p, r, ch->index, 1);
             }
             if (r->has_total) {
-                sb_puts(&b, "total: ");
+                sb_puts(&b, T(N_("total: ")));
                 sb_num(&b, r->total, digits);
-                sb_puts(&b, " of ");
+                sb_puts(&b, T(N_(" of ")));
                 sb_num(&b, r->scale, digits);
-                if (r->total_from_expr) sb_puts(&b, " (from `total = …`)");
+                if (r->total_from_expr) sb_puts(&b, T(N_(" (from `total = …`)")));
                 if (rb_num_cmp(r->total, r->total_exact) != 0) {
                     /* the exact value, or a few more digits than printed */
                     char buf[64];
@@ -1071,66 +1080,71 @@ void rb_write_explain(FILE *out, const rb_program *p, const rb_result *r)
                         rb_num_format(r->total_exact, more, buf, sizeof buf);
                         strcat(buf, "…");
                     }
-                    sb_printf(&b, " (%s rounded to %d digit%s)", buf, digits, digits == 1 ? "" : "s");
+                    if (digits == 1) sb_printf(&b, T(N_(" (%s rounded to %d digit)")), buf, digits);
+                    else sb_printf(&b, T(N_(" (%s rounded to %d digits)")), buf, digits);
                 }
                 put_line(out, 1, &b);
                 if (!r->total_from_expr && r->sections[0].applicable) explain_sum(out, p, r, 0, 2);
             } else {
-                sb_puts(&b, "total: none (nothing in this record applies)");
+                sb_puts(&b, T(N_("total: none (nothing in this record applies)")));
                 put_line(out, 1, &b);
             }
             if (r->has_grade) {
                 /* a capped grade is explained by the arm that held before the cap */
                 bool capped = r->grade_uncapped_arm != RB_NONE;
                 const rb_arm *a = &p->arms[capped ? r->grade_uncapped_arm : r->grade_arm];
-                sb_printf(&b, "grade: %s", r->grade_id);
+                sb_printf(&b, T(N_("grade: %s")), r->grade_id);
                 if (r->grade_label && strcmp(r->grade_label, r->grade_id) != 0) {
                     sb_puts(&b, " \"");
                     sb_clean(&b, r->grade_label, strlen(r->grade_label));
                     sb_puts(&b, "\"");
                 }
-                sb_puts(&b, r->grade_on_expr ? " (graded on " : " (");
-                sb_num(&b, r->grade_value, digits);
-                if (a->op == RB_ARM_ELSE) {
-                    sb_puts(&b, ": no earlier arm holds, so else)");
-                } else {
-                    sb_printf(&b, " %s ", arm_op(a->op));
-                    sb_num(&b, p->numbers[a->threshold], digits);
-                    sb_puts(&b, ": the first arm that holds)");
-                }
-                if (capped) {
-                    b.len--; /* the ')' */
-                    sb_printf(&b, ", which gives %s; capped at %s by 'at most %s when …')",
-                              rb_str(p, a->id), r->grade_id, r->grade_id);
-                }
+                char value[64], threshold[64] = "";
+                rb_num_format(r->grade_value, digits, value, sizeof value);
+                if (a->op != RB_ARM_ELSE) rb_num_format(p->numbers[a->threshold], digits, threshold, sizeof threshold);
+                /* the reason, left open for a cap to add to it */
+                if (a->op == RB_ARM_ELSE && r->grade_on_expr)
+                    sb_printf(&b, T(N_(" (graded on %s: no earlier arm holds, so else")), value);
+                else if (a->op == RB_ARM_ELSE)
+                    sb_printf(&b, T(N_(" (%s: no earlier arm holds, so else")), value);
+                else if (r->grade_on_expr)
+                    sb_printf(&b, T(N_(" (graded on %s %s %s: the first arm that holds")), value, arm_op(a->op),
+                              threshold);
+                else
+                    sb_printf(&b, T(N_(" (%s %s %s: the first arm that holds")), value, arm_op(a->op), threshold);
+                if (capped)
+                    sb_printf(&b, T(N_(", which gives %s; capped at %s by 'at most %s when …')")), rb_str(p, a->id),
+                              r->grade_id, r->grade_id);
+                else
+                    sb_puts(&b, T(N_(")")));
                 put_line(out, 1, &b);
             } else if (p->grade.narms) {
-                sb_puts(&b, "grade: none (no arm holds)");
+                sb_puts(&b, T(N_("grade: none (no arm holds)")));
                 put_line(out, 1, &b);
             }
         }
-        explain_named(out, p, "outputs", r->outputs, r->noutputs, digits);
+        explain_named(out, p, T(N_("outputs:")), r->outputs, r->noutputs, digits);
     }
     if (r->nwarnings) {
-        fputs("  warnings:\n", out);
+        fprintf(out, "  %s\n", T(N_("warnings:")));
         for (uint32_t i = 0; i < r->nwarnings; i++) {
             sb_clean(&b, r->warnings[i].message, strlen(r->warnings[i].message));
             put_line(out, 2, &b);
         }
     } else {
-        fputs("  warnings: none\n", out);
+        fprintf(out, "  %s\n", T(N_("warnings: none")));
     }
     if (r->nerrors) {
-        fputs("  errors:\n", out);
+        fprintf(out, "  %s\n", T(N_("errors:")));
         for (uint32_t i = 0; i < r->nerrors; i++) {
             sb_printf(&b, "%s", r->errors[i].code);
-            if (r->errors[i].path[0]) sb_printf(&b, " at %s", r->errors[i].path);
-            sb_puts(&b, ": ");
+            if (r->errors[i].path[0]) sb_printf(&b, T(N_(" at %s")), r->errors[i].path);
+            sb_puts(&b, T(N_(": ")));
             sb_clean(&b, r->errors[i].message, strlen(r->errors[i].message));
             put_line(out, 2, &b);
         }
     } else {
-        fputs("  errors: none\n", out);
+        fprintf(out, "  %s\n", T(N_("errors: none")));
     }
     putc('\n', out);
 }

@@ -20,6 +20,7 @@
 #include <stdio.h>
 
 #include "json.h"
+#include "lang.h"
 #include "num.h"
 #include "out.h"
 
@@ -139,6 +140,9 @@ typedef struct rb_result {
 
     rb_warning *warnings;    uint32_t nwarnings;
     rb_error *errors;        uint32_t nerrors;
+
+    rb_lang lang;        /* of its messages, and of what csv, table and explain
+                            write for a person (SPEC §17) */
 } rb_result;
 
 /* ---- writers (result.c) ------------------------------------------------ */
@@ -157,7 +161,7 @@ void rb_ndjson_writer_free(rb_ndjson_writer *w);
 
 /* CSV: a header row, then one row per record: record, ok, total, grade,
  * every section's score (program section order), every output, errors. */
-void rb_write_csv_header(FILE *out, const struct rb_program *p);
+void rb_write_csv_header(FILE *out, const struct rb_program *p, rb_lang lang);
 void rb_write_csv(FILE *out, const struct rb_program *p, const rb_result *r);
 
 /* Multi-line human explanation of one record (blank line after it). */
@@ -167,7 +171,7 @@ void rb_write_explain(FILE *out, const struct rb_program *p, const rb_result *r)
  * kept (as short strings) until rb_table_write; memory grows with the
  * number of records, unlike the other formats. */
 typedef struct rb_table rb_table;
-rb_table *rb_table_new(const struct rb_program *p);
+rb_table *rb_table_new(const struct rb_program *p, rb_lang lang);
 void rb_table_add(rb_table *t, const rb_result *r);
 void rb_table_write(rb_table *t, FILE *out);
 void rb_table_free(rb_table *t);

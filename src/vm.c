@@ -671,6 +671,7 @@ const rb_result *rb_eval_record(rb_eval *e, const rb_record *rec)
     r->period = str_or_null(p, p->period);
     r->version = str_or_null(p, p->version);
     r->digest = p->digest;
+    r->lang = e->opt.lang;
     r->items = e->items;
     r->nitems = p->nitems;
     r->sections = e->sections;

@@ -211,7 +211,7 @@ static void test_csv(void **state)
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    rb_write_csv_header(f, c.prog);
+    rb_write_csv_header(f, c.prog, RB_LANG_EN);
     rb_write_csv(f, c.prog, tctx_eval(&c, REVIEW_RECORD, false));
     rb_write_csv(f, c.prog, tctx_eval(&c, "{\"name\":\"x, y\",\"t1\":9,\"d1\":{}}", false));
     fclose(f);
@@ -233,7 +233,7 @@ static void test_table(void **state)
     (void)state;
     tctx c;
     tctx_open(&c, tb_presales(), false);
-    rb_table *t = rb_table_new(c.prog);
+    rb_table *t = rb_table_new(c.prog, RB_LANG_EN);
     const rb_result *r = tctx_eval(&c, PRESALES_RECORD, false);
     rb_table_add(t, r);
     r = tctx_eval(&c, "{\"name\":\"Alexander\",\"date\":\"2026-10-31\",\"knowledge\":10,\"initiative\":10,"
