@@ -2,7 +2,7 @@
  * its bytecode, score a record, read the result.  Built and run by
  * `make test` (it exits non-zero if anything differs from what it prints).
  *
- *   cc api-example.c -lrubric -lyajl -lcsv -lnettle */
+ *   cc api-example.c -lrubric -lcsv -lnettle */
 #include <rubric.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -10,7 +10,7 @@
  * the call fails, every block it allocated and did not free is freed (and
  * every arena it made), so a failed call leaks nothing.  That is why library
  * code frees with rb_free, which forgets the block, never with free(); rb_free
- * takes memory of any origin (open_memstream's, yajl's).  On success the
+ * takes memory of any origin (open_memstream's, libcsv's).  On success the
  * zone forgets everything and the objects belong to the caller.
  *
  * Calling an allocating function with no guard active is a bug of the
@@ -47,7 +47,7 @@ void rb_alloc_leave(rb_alloc_guard *g);    /* success: the zone forgets */
 void rb_alloc_failed(rb_alloc_guard *g);   /* frees the zone, leaves g */
 
 /* Unwinds to the innermost guard.  For the few places that allocate
- * through another library (yajl, libcsv, flex) and are told it failed. */
+ * through another library (libcsv, flex) and are told it failed. */
 _Noreturn void rb_out_of_memory(void);
 
 void *rb_xmalloc(size_t size);

@@ -1,17 +1,14 @@
 /* record.c — record readers: JSON (one object, an array of objects, or
  * concatenated objects), NDJSON and CSV, plus in-memory JSON parsing.
  *
- * Streaming design: the input is read in chunks into one fixed buffer.  For
- * JSON a small "framer" walks the bytes (tracking strings and bracket depth
- * only) to find where the current record's value ends, and feeds exactly
- * that value to a fresh yajl parser whose callbacks build the tree in the
- * per-record arena.  So a JSON array is never held whole: each element is
- * parsed and returned as soon as its closing bracket is read, and memory is
- * bounded by the largest single record.  yajl validates the grammar; the
- * framer also enforces the few things yajl 2.1 lets through (form feed as
- * whitespace, overlong or surrogate UTF-8, an unfinished token after the
- * value).  Numbers arrive through yajl_number as their exact text (never
- * through a double).
+ * Streaming design: the input is read in large chunks with read(2) into one
+ * fixed window (jsonread.h), which the JSON reader walks once, framing,
+ * validating and tokenising together, so a JSON array is never held whole:
+ * each element is returned as soon as its closing bracket is read, and
+ * memory is bounded by the largest single record.  After a broken element
+ * the reader resynchronises at the next one (rb_json_skip), so nothing
+ * after it is lost; where it cannot tell where the next one starts it says
+ * so (an error, exit 2) rather than drop records silently.
  *
  * For CSV, libcsv is fed one physical line at a time (pieces end at CR or
  * LF), so that at most one row completes per call and it can be returned
@@ -22,6 +19,7 @@
 #include "buf.h"
 #include "cell.h"
 #include "encoding.h"
+#include "jsonread.h"
 #include "utf8.h"
 
 #include <csv.h>
@@ -29,435 +27,13 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yajl/yajl_parse.h>
+#include <unistd.h>
 
-#define RB_JSON_MAX_DEPTH 64
-#define CHUNK_SIZE 65536
+#define CHUNK_SIZE (1 << 17)
 
-/* ---- positions and UTF-8 -------------------------------------------------- */
-
-typedef struct {
-    uint64_t line, col; /* of the next byte; columns count code points */
-} textpos;
-
-static void pos_step(textpos *p, unsigned char c)
-{
-    if (c == '\n') {
-        p->line++;
-        p->col = 1;
-    } else if ((c & 0xC0) != 0x80) { /* continuation bytes share their lead's column */
-        p->col++;
-    }
-}
-
-/* ---- the value tree, built from yajl callbacks ---------------------------- */
-
-typedef struct node {
-    const char *key;
-    size_t keylen;
-    rb_rv value;
-    struct node *next;
-} node;
-
-typedef struct {
-    bool is_map;
-    node *head, *tail;
-    size_t count;
-    const char *key; /* the pending key inside a map */
-    size_t keylen;
-} frame;
-
-typedef struct {
-    rb_arena *arena;
-    frame stack[RB_JSON_MAX_DEPTH]; /* bounded depth: no recursion anywhere */
-    int depth;
-    rb_rv root;
-    bool have_root;
-    const char *error; /* why a callback stopped the parse */
-} builder;
-
-static void builder_init(builder *b, rb_arena *arena)
-{
-    memset(b, 0, sizeof *b);
-    b->arena = arena;
-}
-
-static int add_value(builder *b, rb_rv v)
-{
-    if (b->depth == 0) {
-        b->root = v;
-        b->have_root = true;
-        return 1;
-    }
-    frame *f = &b->stack[b->depth - 1];
-    node *n = rb_arena_alloc(b->arena, sizeof *n);
-    n->value = v;
-    if (f->is_map) {
-        n->key = f->key;
-        n->keylen = f->keylen;
-    }
-    if (f->tail) f->tail->next = n;
-    else f->head = n;
-    f->tail = n;
-    f->count++;
-    return 1;
-}
-
-static int cb_null(void *ctx)
-{
-    rb_rv v = {.kind = RV_NULL};
-    return add_value(ctx, v);
-}
-
-static int cb_boolean(void *ctx, int val)
-{
-    rb_rv v = {.kind = RV_BOOL, .boolean = val != 0};
-    return add_value(ctx, v);
-}
-
-static int cb_number(void *ctx, const char *s, size_t len)
-{
-    builder *b = ctx;
-    rb_rv v = {.kind = RV_NUMBER, .text = rb_arena_strndup(b->arena, s, len), .len = len};
-    return add_value(b, v);
-}
-
-static const char MSG_BAD_UTF8[] = "invalid UTF-8 in a string";
-
-static int cb_string(void *ctx, const unsigned char *s, size_t len)
-{
-    builder *b = ctx;
-    /* yajl checks only the shape of multi-byte sequences; be strict. */
-    if (rb_utf8_valid_prefix((const char *)s, len) != len) {
-        b->error = MSG_BAD_UTF8;
-        return 0;
-    }
-    rb_rv v = {.kind = RV_STRING, .text = rb_arena_strndup(b->arena, (const char *)s, len),
-               .len = len};
-    return add_value(b, v);
-}
-
-static const char MSG_TOO_DEEP[] = "nesting deeper than 64 levels (the limit)";
-
-static int open_container(builder *b, bool is_map)
-{
-    if (b->depth >= RB_JSON_MAX_DEPTH) {
-        b->error = MSG_TOO_DEEP;
-        return 0;
-    }
-    frame *f = &b->stack[b->depth++];
-    memset(f, 0, sizeof *f);
-    f->is_map = is_map;
-    return 1;
-}
-
-static int cb_start_map(void *ctx) { return open_container(ctx, true); }
-static int cb_start_array(void *ctx) { return open_container(ctx, false); }
-
-static int cb_map_key(void *ctx, const unsigned char *s, size_t len)
-{
-    builder *b = ctx;
-    if (rb_utf8_valid_prefix((const char *)s, len) != len) {
-        b->error = MSG_BAD_UTF8;
-        return 0;
-    }
-    frame *f = &b->stack[b->depth - 1];
-    f->key = rb_arena_strndup(b->arena, (const char *)s, len);
-    f->keylen = len;
-    return 1;
-}
-
-static int close_container(builder *b)
-{
-    frame f = b->stack[--b->depth];
-    rb_rv v = {.kind = f.is_map ? RV_OBJECT : RV_ARRAY, .count = f.count};
-    if (f.is_map) {
-        v.members = rb_arena_alloc(b->arena, f.count * sizeof *v.members);
-        size_t i = 0;
-        for (node *n = f.head; n; n = n->next, i++) {
-            v.members[i].key = n->key;
-            v.members[i].keylen = n->keylen;
-            v.members[i].value = n->value;
-        }
-    } else {
-        v.items = rb_arena_alloc(b->arena, f.count * sizeof *v.items);
-        size_t i = 0;
-        for (node *n = f.head; n; n = n->next, i++) v.items[i] = n->value;
-    }
-    return add_value(b, v);
-}
-
-static int cb_end(void *ctx) { return close_container(ctx); }
-
-static const yajl_callbacks callbacks = {
-    .yajl_null = cb_null,
-    .yajl_boolean = cb_boolean,
-    .yajl_number = cb_number, /* set, so yajl_integer/yajl_double are never used */
-    .yajl_string = cb_string,
-    .yajl_start_map = cb_start_map,
-    .yajl_map_key = cb_map_key,
-    .yajl_end_map = cb_end,
-    .yajl_start_array = cb_start_array,
-    .yajl_end_array = cb_end,
-};
-
-/* yajl allocates through alloc.h like the rest of the library, so that a
- * failure unwinds to the caller's guard and a failed call frees its parser. */
-static void *yajl_malloc(void *ctx, size_t n)
-{
-    (void)ctx;
-    return rb_xmalloc(n);
-}
-
-static void *yajl_realloc(void *ctx, void *p, size_t n)
-{
-    (void)ctx;
-    return rb_xrealloc(p, n);
-}
-
-static void yajl_release(void *ctx, void *p)
-{
-    (void)ctx;
-    rb_free(p);
-}
-
-static yajl_alloc_funcs yajl_allocator = {yajl_malloc, yajl_realloc, yajl_release, NULL};
-
-static yajl_handle new_parser(builder *b)
-{
-    yajl_handle h = yajl_alloc(&callbacks, &yajl_allocator, b);
-    if (!h) rb_out_of_memory();
-    return h;
-}
-
-/* ---- yajl errors, in our words --------------------------------------------- */
-
-/* Where an error points, given yajl's offset: yajl reports the offset just
- * past the offending token for grammar errors, the offending byte itself for
- * most lexical ones, the byte after an invalid character, and the byte after
- * a bad literal ("tru}"). */
-enum { AT_TOKEN_END, AT_BYTE, AT_BYTE_BEFORE, AT_TOKEN_START };
-
-static const struct {
-    const char *yajl, *ours;
-    int where;
-} yajl_messages[] = {
-    {"after key and value, inside map, I expect ',' or '}'", "expected ',' or '}'", AT_TOKEN_END},
-    {"after array element, I expect ',' or ']'", "expected ',' or ']'", AT_TOKEN_END},
-    {"object key and value must be separated by a colon", "expected ':' after the key",
-     AT_TOKEN_END},
-    {"invalid object key (must be a string)", "expected a string key", AT_TOKEN_END},
-    {"unallowed token at this point", "unexpected character", AT_TOKEN_END},
-    {"premature EOF", "unexpected end of input", AT_TOKEN_END},
-    {"trailing garbage", "unexpected text after the value", AT_TOKEN_END},
-    {"invalid bytes in UTF8 string", "invalid UTF-8 in a string", AT_TOKEN_END},
-    {"invalid char in json text", "invalid character", AT_BYTE_BEFORE},
-    {"invalid string in json text",
-     "invalid value (expected a string, number, object, array, true, false or null)",
-     AT_TOKEN_START},
-    {"occurs before a character which it may not", "invalid escape in a string", AT_BYTE},
-    {"invalid character inside string", "control character in a string (it must be escaped)",
-     AT_BYTE},
-    {"non-hex) character occurs after", "invalid \\u escape in a string", AT_BYTE},
-    {"a digit is required after the exponent",
-     "malformed number: a digit must follow the exponent", AT_BYTE},
-    {"a digit is required after the decimal point",
-     "malformed number: a digit must follow the decimal point", AT_BYTE},
-    {"a digit is required after the minus sign",
-     "malformed number: a digit must follow the minus sign", AT_BYTE},
-    {"comments are not enabled", "comments are not allowed in JSON", AT_BYTE},
-};
-
-typedef struct {
-    const char *msg; /* static */
-    int where;
-} yerr;
-
-static yerr describe_yajl_error(yajl_handle h, const builder *b)
-{
-    yerr e = {"malformed JSON", AT_TOKEN_END};
-    if (b->error) { /* a callback refused: the depth limit, say */
-        e.msg = b->error;
-        return e;
-    }
-    unsigned char *s = yajl_get_error(h, 0, NULL, 0);
-    if (!s) return e;
-    const char *t = (const char *)s;
-    if (strncmp(t, "lexical error", 13) == 0) e.where = AT_BYTE;
-    for (size_t i = 0; i < sizeof yajl_messages / sizeof *yajl_messages; i++) {
-        if (strstr(t, yajl_messages[i].yajl)) {
-            e.msg = yajl_messages[i].ours;
-            e.where = yajl_messages[i].where;
-            break;
-        }
-    }
-    yajl_free_error(h, s);
-    return e;
-}
-
-static bool token_byte(unsigned char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           c == '-' || c == '+' || c == '.';
-}
-
-static bool json_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-/* Offset (within s[0..n), yajl having consumed `consumed` bytes) of the byte
- * an error should point at. */
-static size_t error_offset(const unsigned char *s, size_t n, size_t consumed, int where)
-{
-    if (consumed > n) consumed = n;
-    size_t e = consumed;
-    if (where == AT_BYTE_BEFORE) {
-        if (e > 0) e--;
-    } else if (where == AT_TOKEN_START) {
-        while (e > 0 && token_byte(s[e - 1])) e--;
-    } else if (where == AT_TOKEN_END && consumed > 0) {
-        e = consumed - 1;
-        while (e > 0 && token_byte(s[e]) && token_byte(s[e - 1])) e--;
-        while (e < n && json_space(s[e])) e++; /* the token, not the blank before it */
-    }
-    return e;
-}
-
-static const char *at_msg(rb_arena *a, textpos p, const char *msg)
+static const char *at_msg(rb_arena *a, rb_textpos p, const char *msg)
 {
     return rb_arena_printf(a, "line %" PRIu64 ", column %" PRIu64 ": %s", p.line, p.col, msg);
-}
-
-/* ---- the framer: where does one JSON value end? ----------------------------- */
-
-enum { FK_NONE, FK_CONTAINER, FK_STRING, FK_SCALAR, FK_DONE };
-enum { F_IN, F_END_AFTER, F_END_BEFORE, F_BADWS, F_BADUTF8, F_TRAILING };
-
-typedef struct {
-    int kind;
-    uint32_t depth; /* counts past the limit harmlessly: yajl stops first */
-    bool in_str, esc;
-    int u8need;              /* continuation bytes still expected */
-    unsigned char u8lo, u8hi; /* allowed range of the next one */
-} framer;
-
-/* Strict UTF-8 (RFC 3629) inside strings, one byte at a time, so that the
- * error names the exact byte even when a sequence spans two chunks. */
-static bool utf8_step(framer *f, unsigned char c)
-{
-    if (f->u8need > 0) {
-        if (c < f->u8lo || c > f->u8hi) return false;
-        f->u8need--;
-        f->u8lo = 0x80;
-        f->u8hi = 0xBF;
-        return true;
-    }
-    if (c < 0x80) return true;
-    f->u8lo = 0x80;
-    f->u8hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) f->u8need = 1;
-    else if (c >= 0xE0 && c <= 0xEF) {
-        f->u8need = 2;
-        if (c == 0xE0) f->u8lo = 0xA0;
-        else if (c == 0xED) f->u8hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        f->u8need = 3;
-        if (c == 0xF0) f->u8lo = 0x90;
-        else if (c == 0xF4) f->u8hi = 0x8F;
-    } else {
-        return false;
-    }
-    return true;
-}
-
-/* JSON allows only space, tab, CR and LF between tokens; yajl also skips
- * form feed and vertical tab, which the framer therefore rejects. */
-static int frame_step(framer *f, unsigned char c)
-{
-    if (f->in_str) {
-        if (!utf8_step(f, c)) return F_BADUTF8;
-        if (f->esc) f->esc = false;
-        else if (c == '\\') f->esc = true;
-        else if (c == '"') {
-            f->in_str = false;
-            if (f->kind == FK_STRING) return F_END_AFTER;
-        }
-        return F_IN;
-    }
-    switch (f->kind) {
-    case FK_NONE:
-        if (c == '\f' || c == '\v') return F_BADWS;
-        if (json_space(c)) return F_IN;
-        if (c == '{' || c == '[') {
-            f->kind = FK_CONTAINER;
-            f->depth = 1;
-        } else if (c == '"') {
-            f->kind = FK_STRING;
-            f->in_str = true;
-        } else if (c == '}' || c == ']' || c == ',' || c == ':') {
-            return F_END_AFTER; /* yajl rejects this byte */
-        } else {
-            f->kind = FK_SCALAR;
-        }
-        return F_IN;
-    case FK_SCALAR:
-        return token_byte(c) ? F_IN : F_END_BEFORE;
-    case FK_DONE: /* the value is over: only blanks may follow (yajl lets
-                   * an unfinished token there pass, as in `1 "`) */
-        if (c == '\f' || c == '\v') return F_BADWS;
-        return json_space(c) ? F_IN : F_TRAILING;
-    case FK_CONTAINER:
-        if (c == '"') f->in_str = true;
-        else if (c == '{' || c == '[') f->depth++;
-        else if (c == '}' || c == ']') {
-            if (--f->depth == 0) return F_END_AFTER;
-        } else if (c == '\f' || c == '\v') return F_BADWS;
-        return F_IN;
-    default:
-        return F_IN;
-    }
-}
-
-static const char MSG_BADWS[] = "invalid whitespace (JSON allows only space, tab, CR and LF)";
-
-static const char MSG_TRAILING[] = "unexpected text after the value";
-
-static bool frame_bad(int k) { return k == F_BADWS || k == F_BADUTF8 || k == F_TRAILING; }
-
-static const char *frame_error(int k)
-{
-    return k == F_BADWS ? MSG_BADWS : k == F_TRAILING ? MSG_TRAILING : MSG_BAD_UTF8;
-}
-
-/* Steps a framer that must see exactly one value followed only by blanks
- * (an NDJSON line, an in-memory text): it never ends, it turns to FK_DONE. */
-static int frame_step_whole(framer *f, unsigned char c)
-{
-    int k = frame_step(f, c);
-    if (k == F_END_AFTER) {
-        f->kind = FK_DONE;
-        k = F_IN;
-    } else if (k == F_END_BEFORE) {
-        f->kind = FK_DONE;
-        k = frame_step(f, c);
-    }
-    return k;
-}
-
-/* A sequence broken midway is reported at its lead byte: continuation bytes
- * do not advance the column, so that is one column back. */
-static textpos frame_error_pos(const framer *f, int k, textpos p)
-{
-    if (k == F_BADUTF8 && f->u8need > 0 && p.col > 1) p.col--;
-    return p;
-}
-
-/* A clearer word for the commonest number mistake, which yajl sees only as
- * two tokens in a row. */
-static const char *refine(const char *msg, const unsigned char *s, size_t e, size_t n)
-{
-    if (e < n && s[e] == '-') e++;
-    if (e + 1 < n && s[e] == '0' && s[e + 1] >= '0' && s[e + 1] <= '9')
-        return "malformed number: leading zeros are not allowed";
-    return msg;
 }
 
 /* ---- the reader ---------------------------------------------------------- */
@@ -477,17 +53,15 @@ typedef struct {
 } csv_member;
 
 struct rb_reader {
+    rb_jsrc in; /* first: the read callback finds the reader from it */
     FILE *f;
     char *name;
     rb_input_format fmt; /* never AUTO once open */
     uint64_t next_number;
     rb_arena *arena;
+    rb_jscratch scratch;
 
-    unsigned char buf[CHUNK_SIZE];
-    size_t pos, len;
-    uint64_t offset; /* bytes consumed from the stream */
-    textpos at;      /* position of buf[pos] */
-    bool eof, failed, done, started;
+    bool failed, done, started, lost;
     char errmsg[256];
 
     int arr; /* JSON: where we are in a top-level array */
@@ -516,70 +90,61 @@ struct rb_reader {
     size_t nnotes, notes_shown;
 };
 
-/* Reads more input.  Stops after a newline so that a line-by-line producer
- * on a pipe (NDJSON from another program) gets each record scored as soon as
- * its line arrives, rather than after 64 KiB have accumulated. */
-static bool fill(rb_reader *r)
+/* Reads the next chunk.  read(2) returns what a pipe holds, so a
+ * line-by-line producer gets each record scored as soon as its line
+ * arrives; a stream without a descriptor (fmemopen) goes through stdio. */
+static long read_chunk(rb_jsrc *s)
 {
-    if (r->pos < r->len) return true;
-    if (r->eof) return false;
-    size_t n = 0;
-    flockfile(r->f);
-    while (n < CHUNK_SIZE) {
-        int c = getc_unlocked(r->f);
-        if (c == EOF) {
-            if (ferror(r->f)) {
-                r->failed = true;
-                snprintf(r->errmsg, sizeof r->errmsg, "%s: read error: %s", r->name,
-                         strerror(errno));
+    rb_reader *r = (rb_reader *)s;
+    for (;;) {
+        long n;
+        int fd = fileno(r->f);
+        if (fd >= 0) {
+            n = (long)read(fd, s->buf, CHUNK_SIZE);
+            if (n < 0 && errno == EINTR) continue;
+        } else {
+            n = (long)fread(s->buf, 1, CHUNK_SIZE, r->f);
+            if (n == 0 && ferror(r->f)) n = -1;
+        }
+        if (n < 0) {
+            r->failed = true;
+            snprintf(r->errmsg, sizeof r->errmsg, "%s: read error: %s", r->name, strerror(errno));
+            return -1;
+        }
+        if (!r->started && n > 0) { /* a UTF-8 byte order mark is not content */
+            r->started = true;
+            if (n >= 3 && s->buf[0] == 0xEF && s->buf[1] == 0xBB && s->buf[2] == 0xBF) {
+                memmove(s->buf, s->buf + 3, (size_t)n - 3);
+                n -= 3;
+                if (n == 0) continue;
             }
-            r->eof = true;
-            break;
         }
-        r->buf[n++] = (unsigned char)c;
-        if (c == '\n') break;
+        return n;
     }
-    funlockfile(r->f);
-    r->pos = 0;
-    r->len = n;
-    if (!r->started && n > 0) { /* a UTF-8 byte order mark is not content */
-        r->started = true;
-        if (n >= 3 && r->buf[0] == 0xEF && r->buf[1] == 0xBB && r->buf[2] == 0xBF) {
-            r->pos = 3;
-            r->offset = 3;
-            if (n == 3) return fill(r);
-        }
-    }
-    return n > r->pos;
 }
 
-static int peek(rb_reader *r)
-{
-    if (r->pos == r->len && !fill(r)) return -1;
-    return r->buf[r->pos];
-}
+static int peek(rb_reader *r) { return rb_jsrc_peek(&r->in); }
 
-/* Consumes buf[pos..to). */
-static void consume_to(rb_reader *r, size_t to)
-{
-    for (; r->pos < to; r->pos++, r->offset++) pos_step(&r->at, r->buf[r->pos]);
-}
+static void consume_to(rb_reader *r, size_t to) { rb_jsrc_consume(&r->in, to); }
+
+static rb_textpos here(rb_reader *r) { return rb_jsrc_pos(&r->in, r->in.pos); }
 
 static void skip_ws(rb_reader *r)
 {
     for (int c; (c = peek(r)) == ' ' || c == '\t' || c == '\r' || c == '\n';)
-        consume_to(r, r->pos + 1);
+        consume_to(r, r->in.pos + 1);
 }
 
 static void skip_line(rb_reader *r)
 {
     for (int c; (c = peek(r)) >= 0;) {
-        consume_to(r, r->pos + 1);
-        if (c == '\n') break;
+        const unsigned char *nl = memchr(r->in.buf + r->in.pos, '\n', r->in.len - r->in.pos);
+        consume_to(r, nl ? (size_t)(nl - r->in.buf) + 1 : r->in.len);
+        if (nl) break;
     }
 }
 
-static void set_error(rb_reader *r, rb_record *rec, textpos p, const char *msg)
+static void set_error(rb_reader *r, rb_record *rec, rb_textpos p, const char *msg)
 {
     rec->syntax_error = at_msg(r->arena, p, msg);
     memset(&rec->value, 0, sizeof rec->value);
@@ -588,83 +153,23 @@ static void set_error(rb_reader *r, rb_record *rec, textpos p, const char *msg)
 
 /* Parses one JSON value starting at the current (non-blank) position into
  * rec.  In line mode (NDJSON) the value runs to the end of the line, which
- * is left unconsumed; otherwise the framer decides where it ends.  Returns
- * false on a syntax error (rec->syntax_error set, the position left at the
- * error).  An I/O error just ends the value: the caller checks r->failed. */
-static bool json_value(rb_reader *r, rb_record *rec, bool line_mode)
+ * is left unconsumed.  Returns false on a syntax error (rec->syntax_error
+ * set, *err saying where, the position left at the error).  An I/O error
+ * just ends the value: the caller checks r->failed. */
+static bool json_value(rb_reader *r, rb_record *rec, bool line_mode, rb_jerror *err,
+                       rb_textpos *start)
 {
-    builder b;
-    builder_init(&b, r->arena);
-    yajl_handle h = new_parser(&b);
-    framer fr = {0};
-    textpos start = r->at;
-    bool ended = false, ok = true;
-    rec->line = start.line;
-
-    while (!ended && ok) {
-        if (peek(r) < 0) break;
-        size_t from = r->pos, i = from;
-        int bad = F_IN;
-        for (; i < r->len; i++) {
-            unsigned char c = r->buf[i];
-            if (line_mode && c == '\n') {
-                ended = true;
-                break;
-            }
-            int k = line_mode ? frame_step_whole(&fr, c) : frame_step(&fr, c);
-            if (frame_bad(k)) {
-                bad = k;
-                break;
-            }
-            if (k == F_END_BEFORE) {
-                ended = true;
-                break;
-            }
-            if (k == F_END_AFTER) {
-                i++;
-                ended = true;
-                break;
-            }
-        }
-        if (yajl_parse(h, r->buf + from, i - from) != yajl_status_ok) {
-            yerr e = describe_yajl_error(h, &b);
-            size_t at = error_offset(r->buf + from, i - from, yajl_get_bytes_consumed(h), e.where);
-            consume_to(r, from + at);
-            set_error(r, rec, r->at, refine(e.msg, r->buf + from, at, i - from));
-            ok = false;
-            break;
-        }
-        consume_to(r, i);
-        if (bad != F_IN) {
-            set_error(r, rec, frame_error_pos(&fr, bad, r->at), frame_error(bad));
-            ok = false;
-        }
+    rb_jsrc_mark(&r->in, &r->in.start);
+    *start = rb_jsrc_mark_pos(&r->in, &r->in.start);
+    rec->line = start->line;
+    rb_rv v;
+    if (!rb_json_value(&r->in, &r->scratch, r->arena, line_mode, line_mode, &v, err)) {
+        if (!r->failed) set_error(r, rec, err->at, err->msg);
+        return false;
     }
-    if (ok && !r->failed && yajl_complete_parse(h) != yajl_status_ok) {
-        set_error(r, rec, r->at, describe_yajl_error(h, &b).msg);
-        ok = false;
-    }
-    yajl_free(h);
-    if (ok && !r->failed) {
-        if (b.have_root && b.root.kind == RV_OBJECT) {
-            rec->value = b.root;
-        } else {
-            set_error(r, rec, start, "a record must be a JSON object");
-        }
-    }
-    return ok;
-}
-
-/* After a broken record in a stream of concatenated objects, continue at the
- * next line that starts with '{' (NDJSON piped to standard input, say): a
- * good guess at the next record, and never a reason to stop the batch. */
-static void resync(rb_reader *r, uint64_t record_offset)
-{
-    if (r->offset == record_offset && peek(r) >= 0) consume_to(r, r->pos + 1);
-    for (int c; (c = peek(r)) >= 0;) {
-        if (c == '{' && r->at.col == 1) return;
-        consume_to(r, r->pos + 1);
-    }
+    if (v.kind == RV_OBJECT) rec->value = v;
+    else set_error(r, rec, *start, "a record must be a JSON object");
+    return true;
 }
 
 static int next_json(rb_reader *r, rb_record *rec)
@@ -673,44 +178,50 @@ static int next_json(rb_reader *r, rb_record *rec)
         skip_ws(r);
         int c = peek(r);
         if (r->failed) return -1;
-        textpos p = r->at;
+        rb_textpos p = here(r);
         switch (r->arr) {
         case ARR_NONE:
             if (c < 0) return 0;
             if (c == '[') {
-                consume_to(r, r->pos + 1);
+                consume_to(r, r->in.pos + 1);
                 r->arr = ARR_OPEN;
                 continue;
             }
             break;
         case ARR_OPEN:
             if (c == ']') {
-                consume_to(r, r->pos + 1);
+                consume_to(r, r->in.pos + 1);
                 r->arr = ARR_NONE;
                 continue;
             }
             break;
         case ARR_AFTER_ELEM:
             if (c == ',') {
-                consume_to(r, r->pos + 1);
+                consume_to(r, r->in.pos + 1);
                 r->arr = ARR_AFTER_COMMA;
                 continue;
             }
             if (c == ']') {
-                consume_to(r, r->pos + 1);
+                consume_to(r, r->in.pos + 1);
                 r->arr = ARR_NONE;
                 continue;
             }
             rec->line = p.line;
-            set_error(r, rec, p, c < 0 ? "unexpected end of input: the array is not closed"
-                                       : "expected ',' or ']'");
-            r->done = true;
+            if (c < 0) {
+                set_error(r, rec, p, "unexpected end of input: the array is not closed");
+                r->done = true;
+                return 1;
+            }
+            /* A missing comma: say so, and read on as if it were there. */
+            set_error(r, rec, p, "expected ',' or ']'");
+            r->arr = ARR_AFTER_COMMA;
             return 1;
         case ARR_AFTER_COMMA:
             if (c == ']') {
                 rec->line = p.line;
                 set_error(r, rec, p, "expected a value after ','");
-                r->done = true;
+                consume_to(r, r->in.pos + 1);
+                r->arr = ARR_NONE;
                 return 1;
             }
             break;
@@ -721,15 +232,27 @@ static int next_json(rb_reader *r, rb_record *rec)
             r->done = true;
             return 1;
         }
-        uint64_t record_offset = r->offset;
-        bool ok = json_value(r, rec, false);
+        rb_jerror err;
+        rb_textpos start;
+        bool in_array = r->arr != ARR_NONE;
+        if (in_array) r->arr = ARR_AFTER_ELEM;
+        if (json_value(r, rec, false, &err, &start)) return 1;
         if (r->failed) return -1;
-        if (r->arr != ARR_NONE) {
-            r->arr = ARR_AFTER_ELEM;
-            if (!ok) r->done = true; /* cannot tell where a broken element ends */
-        } else if (!ok) {
-            resync(r, record_offset);
+        switch (rb_json_skip(&r->in, &err, start, in_array)) {
+        case RB_SKIP_ENDED: break;
+        case RB_SKIP_NEW_RECORD:
+            if (in_array) r->arr = ARR_AFTER_COMMA;
+            break;
+        case RB_SKIP_EOF: r->done = true; break;
+        case RB_SKIP_LOST:
+            r->lost = true;
+            snprintf(r->errmsg, sizeof r->errmsg,
+                     "%s: the record at line %" PRIu64 " is broken and the file ends before it "
+                     "does, so records after it may be missing",
+                     r->name, start.line);
+            break;
         }
+        if (r->failed) return -1;
         return 1;
     }
 }
@@ -738,7 +261,9 @@ static int next_ndjson(rb_reader *r, rb_record *rec)
 {
     skip_ws(r);
     if (peek(r) < 0) return r->failed ? -1 : 0;
-    bool ok = json_value(r, rec, true);
+    rb_jerror err;
+    rb_textpos start;
+    bool ok = json_value(r, rec, true, &err, &start);
     if (r->failed) return -1;
     if (!ok) skip_line(r);
     return 1;
@@ -814,24 +339,24 @@ static int csv_row(rb_reader *r, const char **msg)
             }
             return r->row_done ? 1 : 0;
         }
-        size_t from = r->pos, to = from;
-        while (to < r->len && r->buf[to] != '\n' && r->buf[to] != '\r') to++;
-        if (to < r->len) to++;
+        const unsigned char *buf = r->in.buf;
+        size_t from = r->in.pos, to = from;
+        while (to < r->in.len && buf[to] != '\n' && buf[to] != '\r') to++;
+        if (to < r->in.len) to++;
         if (!r->row_started) {
             for (size_t i = from; i < to; i++) {
-                if (r->buf[i] != '\n' && r->buf[i] != '\r') {
+                if (buf[i] != '\n' && buf[i] != '\r') {
                     r->row_started = true;
-                    textpos p = r->at;
-                    for (size_t k = from; k < i; k++) pos_step(&p, r->buf[k]);
-                    r->row_line = p.line;
+                    r->row_line = r->in.line;
+                    for (size_t k = from; k < i; k++) r->row_line += buf[k] == '\n';
                     break;
                 }
             }
         }
-        size_t n = csv_parse(&r->csv, r->buf + from, to - from, csv_cell, csv_row_end, r);
+        size_t n = csv_parse(&r->csv, buf + from, to - from, csv_cell, csv_row_end, r);
         if (n < to - from) {
             consume_to(r, from + n);
-            *msg = at_msg(r->arena, r->at, MSG_QUOTES);
+            *msg = at_msg(r->arena, here(r), MSG_QUOTES);
             /* Start again on the next line with a fresh parser. */
             csv_free(&r->csv);
             csv_start(r);
@@ -1105,8 +630,10 @@ rb_reader *rb_reader_open(FILE *f, const char *name, rb_input_format fmt, uint64
     r->fmt = fmt;
     r->next_number = first_number;
     r->arena = rb_arena_new();
-    r->at.line = 1;
-    r->at.col = 1;
+    r->in.buf = rb_xmalloc(CHUNK_SIZE);
+    r->in.line = 1;
+    r->in.cm_col = 1;
+    r->in.read = read_chunk;
     if (fmt == RB_INPUT_CSV) csv_start(r);
     return r;
 }
@@ -1115,6 +642,7 @@ int rb_reader_next(rb_reader *r, rb_record *rec)
 {
     rb_arena_reset(r->arena);
     memset(rec, 0, sizeof *rec);
+    if (r->lost) r->failed = true; /* after the broken record, as rb_json_skip asks */
     if (r->failed) return -1;
     if (r->done) return 0;
     if (r->fmt == RB_INPUT_AUTO) {
@@ -1171,54 +699,29 @@ void rb_reader_close(rb_reader *r)
     rb_free(r->notes);
     if (r->converted) fclose(r->converted);
     rb_arena_free(r->arena);
+    rb_jscratch_free(&r->scratch);
+    rb_free(r->in.buf);
     rb_free(r->name);
     rb_free(r);
 }
 
 const rb_rv *rb_json_parse(struct rb_arena *arena, const char *text, size_t len, const char **err)
 {
-    const unsigned char *s = (const unsigned char *)text;
+    rb_jsrc s;
+    rb_jsrc_memory(&s, text, len);
+    rb_jscratch sc = {0};
+    rb_jerror e;
+    rb_rv v;
+    bool ok = rb_json_value(&s, &sc, arena, false, true, &v, &e);
+    rb_jscratch_free(&sc);
     *err = NULL;
-    /* Find the first byte the framer rejects (see frame_step): if yajl
-     * accepts everything before it, that byte is the error. */
-    size_t stop = len;
-    int bad = F_IN;
-    framer fr = {0};
-    for (size_t i = 0; i < len; i++) {
-        int k = frame_step_whole(&fr, s[i]);
-        if (frame_bad(k)) {
-            stop = i;
-            bad = k;
-            break;
-        }
-    }
-    builder b;
-    builder_init(&b, arena);
-    yajl_handle h = new_parser(&b);
-    const char *msg = NULL;
-    size_t at = stop;
-    bool from_framer = false;
-    if (yajl_parse(h, s, stop) != yajl_status_ok) {
-        yerr e = describe_yajl_error(h, &b);
-        at = error_offset(s, stop, yajl_get_bytes_consumed(h), e.where);
-        msg = refine(e.msg, s, at, stop);
-    } else if (stop < len) {
-        msg = frame_error(bad);
-        from_framer = true;
-    } else if (yajl_complete_parse(h) != yajl_status_ok) {
-        msg = describe_yajl_error(h, &b).msg;
-    }
-    yajl_free(h);
-    if (msg) {
-        textpos p = {1, 1};
-        for (size_t i = 0; i < at && i < len; i++) pos_step(&p, s[i]);
-        if (from_framer) p = frame_error_pos(&fr, bad, p);
-        *err = at_msg(arena, p, msg);
+    if (!ok) {
+        *err = at_msg(arena, e.at, e.msg);
         return NULL;
     }
-    rb_rv *v = rb_arena_alloc(arena, sizeof *v);
-    *v = b.root;
-    return v;
+    rb_rv *out = rb_arena_alloc(arena, sizeof *out);
+    *out = v;
+    return out;
 }
 
 const rb_rv *rb_rv_get(const rb_rv *obj, const char *key)

@@ -11,6 +11,7 @@
 
 #include <dirent.h>
 #include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ---- helpers ---------------------------------------------------------------- */
@@ -258,14 +259,14 @@ static void json_syntax_error_messages(void **state)
     batch b;
     READ("{\"a\":1 \"b\":2}", "s.json", RB_INPUT_JSON, &b);
     assert_int_equal(b.n, 1);
-    assert_string_equal(b.error[0], "line 1, column 9: expected ',' or '}'");
+    assert_string_equal(b.error[0], "line 1, column 8: expected ',' or '}'"); /* at the '"' */
 
     READ("{\n  \"a\": 1,\n  \"b\" 2\n}", "s.json", RB_INPUT_JSON, &b);
     assert_int_equal(b.n, 1);
     assert_string_equal(b.error[0], "line 3, column 7: expected ':' after the key");
 
     READ("{\"名字\":1 \"b\":2}", "s.json", RB_INPUT_JSON, &b); /* columns count characters */
-    assert_string_equal(b.error[0], "line 1, column 10: expected ',' or '}'");
+    assert_string_equal(b.error[0], "line 1, column 9: expected ',' or '}'");
 
     READ("{\"a\":tru}", "s.json", RB_INPUT_JSON, &b);
     assert_string_equal(b.error[0],
@@ -311,8 +312,9 @@ static void json_syntax_error_messages(void **state)
     assert_string_equal(b.error[0], "line 1, column 9: unexpected text after the value");
 
     READ("} {\"a\":1}", "s.json", RB_INPUT_JSON, &b);
-    assert_int_equal(b.n, 1); /* resynchronised at no '{' in column 1 */
+    assert_int_equal(b.n, 2); /* the stray bracket is one bad record; the next is read */
     assert_string_equal(b.error[0], "line 1, column 1: unexpected character");
+    assert_string_equal(b.dump[1], "{a:#1}");
 }
 
 static void json_utf8(void **state)
@@ -382,19 +384,69 @@ static void json_depth_limit(void **state)
     rb_arena_free(a);
 }
 
-static void json_broken_array_stops(void **state)
+/* A broken element costs that element only (SPEC §7): the reader goes on
+ * at the next one, in an array, in concatenated JSON and on standard input
+ * that opens with '['. */
+static void json_broken_element_resyncs(void **state)
 {
     (void)state;
     batch b;
     READ("[{\"a\":1},{\"a\":,},{\"a\":3}]", "b.json", RB_INPUT_JSON, &b);
-    assert_int_equal(b.n, 2);
+    assert_int_equal(b.n, 3);
     assert_int_equal(b.status, 0);
     assert_string_equal(b.dump[0], "{a:#1}");
     assert_string_equal(b.error[1], "line 1, column 15: unexpected character");
+    assert_string_equal(b.dump[2], "{a:#3}");
+    assert_int_equal(b.number[2], 3);
 
-    READ("[{\"a\":1} {\"a\":2}]", "b.json", RB_INPUT_JSON, &b);
+    /* the three shapes of the issue: too deep (valid JSON), a trailing
+     * comma, invalid UTF-8; in an array, concatenated, and on stdin */
+    char text[1024];
+    size_t n = 0;
+    n += (size_t)sprintf(text + n, "[{\"a\":1},\n{\"a\":");
+    for (int i = 0; i < 65; i++) text[n++] = '[';
+    for (int i = 0; i < 65; i++) text[n++] = ']';
+    n += (size_t)sprintf(text + n, "},\n{\"a\":2,},\n{\"a\":\"\xFF\"},\n{\"a\":3}]\n");
+    static const char *const names[] = {"b.json", "-"};
+    for (int k = 0; k < 2; k++) {
+        read_all(text, n, names[k], RB_INPUT_AUTO, &b);
+        assert_int_equal(b.n, 5);
+        assert_int_equal(b.status, 0);
+        assert_string_equal(b.dump[0], "{a:#1}");
+        assert_string_equal(b.error[1], "line 2, column 69: nesting deeper than 64 levels (the limit)");
+        assert_string_equal(b.error[2], "line 3, column 8: expected a string key");
+        assert_string_equal(b.error[3], "line 4, column 7: invalid UTF-8 in a string");
+        assert_string_equal(b.dump[4], "{a:#3}");
+        assert_int_equal(b.number[4], 5);
+    }
+    /* concatenated: the same records, no array */
+    n = (size_t)sprintf(text, "{\"a\":1} {\"a\":");
+    for (int i = 0; i < 80; i++) text[n++] = '[';
+    for (int i = 0; i < 80; i++) text[n++] = ']';
+    n += (size_t)sprintf(text + n, "} {\"a\":2,} {\"a\":\"\xFF\"} {\"a\":3}");
+    read_all(text, n, "c.json", RB_INPUT_AUTO, &b);
+    assert_int_equal(b.n, 5);
+    assert_string_equal(b.dump[0], "{a:#1}");
+    assert_non_null(strstr(b.error[1], "64 levels"));
+    assert_non_null(strstr(b.error[2], "expected a string key"));
+    assert_non_null(strstr(b.error[3], "invalid UTF-8"));
+    assert_string_equal(b.dump[4], "{a:#3}");
+
+    /* a bracket of the wrong kind closes the element it belongs to */
+    READ("[{\"a\":[1}, {\"b\":2}, {\"c\":3}]", "b.json", RB_INPUT_JSON, &b);
+    assert_int_equal(b.n, 3);
+    assert_string_equal(b.error[0], "line 1, column 9: expected ',' or ']'");
+    assert_string_equal(b.dump[1], "{b:#2}");
+    assert_string_equal(b.dump[2], "{c:#3}");
+    READ("{\"a\":{\"x\":1]} {\"b\":2}", "c.json", RB_INPUT_JSON, &b);
     assert_int_equal(b.n, 2);
+    assert_string_equal(b.dump[1], "{b:#2}");
+
+    /* a missing comma is reported, and the element after it is read */
+    READ("[{\"a\":1} {\"a\":2}]", "b.json", RB_INPUT_JSON, &b);
+    assert_int_equal(b.n, 3);
     assert_string_equal(b.error[1], "line 1, column 10: expected ',' or ']'");
+    assert_string_equal(b.dump[2], "{a:#2}");
 
     READ("[{\"a\":1},\n", "b.json", RB_INPUT_JSON, &b);
     assert_int_equal(b.n, 2);
@@ -408,12 +460,88 @@ static void json_broken_array_stops(void **state)
 
     READ("[{\"a\":1},]", "b.json", RB_INPUT_JSON, &b);
     assert_int_equal(b.n, 2);
+    assert_int_equal(b.status, 0);
     assert_string_equal(b.error[1], "line 1, column 10: expected a value after ','");
 
     READ("[", "b.json", RB_INPUT_JSON, &b);
     assert_int_equal(b.n, 1);
     assert_string_equal(b.error[0], "line 1, column 2: unexpected end of input: the array is not "
                                     "closed");
+
+    /* a broken element whose end cannot be found (an unclosed string that
+     * swallows what follows, up to the end of the file): said, not hidden */
+    READ("[{\"a\":1},{\"a\":\"x\\q, {\"a\":2}]", "b.json", RB_INPUT_JSON, &b);
+    assert_int_equal(b.n, 2);
+    assert_int_equal(b.status, -1);
+    assert_string_equal(b.error[1], "line 1, column 18: invalid escape in a string");
+    /* ... while a truncated last element is just that */
+    READ("[{\"a\":1},{\"a\":[1,", "b.json", RB_INPUT_JSON, &b);
+    assert_int_equal(b.n, 2);
+    assert_int_equal(b.status, 0);
+    assert_string_equal(b.error[1], "line 1, column 18: unexpected end of input");
+}
+
+/* Lone surrogates in \u escapes: one rule, a syntax error at the escape. */
+static void json_lone_surrogates(void **state)
+{
+    (void)state;
+    rb_arena *a = rb_arena_new();
+    static const char want[] = "invalid \\u escape in a string: a surrogate (\\ud800 to \\udfff) "
+                               "must come as a high-low pair, such as \\ud83d\\ude00";
+    char expect[300];
+    snprintf(expect, sizeof expect, "line 1, column 3: %s", want);
+    assert_string_equal(parse_err(a, "[\"\\ud800\"]", 10), expect);
+    assert_string_equal(parse_err(a, "[\"\\udc00\"]", 10), expect);
+    assert_string_equal(parse_err(a, "[\"\\ud800\\u0041\"]", 16), expect);
+    assert_string_equal(parse_err(a, "[\"\\ud800x\"]", 11), expect);
+    assert_string_equal(parse_err(a, "[\"\\udbff\\udbff\"]", 16), expect);
+    /* a pair is one character */
+    const rb_rv *v = parse_ok(a, "[\"\\ud83d\\ude00\"]");
+    assert_string_equal(v->items[0].text, "\xF0\x9F\x98\x80");
+    /* the same in a record stream: the record is a syntax error, the next is read */
+    batch b;
+    READ("{\"a\":\"\\ud800\"}\n{\"a\":\"\\udc00\"}\n{\"a\":\"\\ud800\\u0041\"}\n{\"a\":1}\n",
+         "s.ndjson", RB_INPUT_AUTO, &b);
+    assert_int_equal(b.n, 4);
+    snprintf(expect, sizeof expect, "line 1, column 7: %s", want);
+    assert_string_equal(b.error[0], expect);
+    snprintf(expect, sizeof expect, "line 2, column 7: %s", want);
+    assert_string_equal(b.error[1], expect);
+    snprintf(expect, sizeof expect, "line 3, column 7: %s", want);
+    assert_string_equal(b.error[2], expect);
+    assert_string_equal(b.dump[3], "{a:#1}");
+    rb_arena_free(a);
+}
+
+/* One huge token (a 40 MB string or number) is read in linear time: the
+ * reader never re-reads a token that spans its chunks.  A quadratic reader
+ * takes minutes here; this one a fraction of a second. */
+static void json_huge_tokens_are_linear(void **state)
+{
+    (void)state;
+    size_t big = 40u << 20;
+    char *text = malloc(big + 64);
+    static const char *const shapes[] = {"{\"s\":\"", "{\"n\":1"};
+    for (int k = 0; k < 2; k++) {
+        size_t n = (size_t)sprintf(text, "%s", shapes[k]);
+        memset(text + n, k ? '7' : 'x', big);
+        n += big;
+        n += (size_t)sprintf(text + n, "%s}\n{\"a\":2}\n", k ? "" : "\"");
+        clock_t t0 = clock();
+        FILE *f = fmemopen(text, n, "r");
+        rb_reader *r = rb_reader_open(f, "h.ndjson", RB_INPUT_AUTO, 1);
+        rb_record rec;
+        assert_int_equal(rb_reader_next(r, &rec), 1);
+        assert_null(rec.syntax_error);
+        assert_int_equal(rec.value.members[0].value.len, big + (size_t)k);
+        assert_int_equal(rb_reader_next(r, &rec), 1);
+        assert_string_equal(rb_rv_get(&rec.value, "a")->text, "2");
+        rb_reader_close(r);
+        fclose(f);
+        double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+        assert_true(secs < 5.0); /* about 0.1 s; 86 s before */
+    }
+    free(text);
 }
 
 static void json_empty_inputs(void **state)
@@ -938,7 +1066,9 @@ int main(void)
         cmocka_unit_test(json_syntax_error_messages),
         cmocka_unit_test(json_utf8),
         cmocka_unit_test(json_depth_limit),
-        cmocka_unit_test(json_broken_array_stops),
+        cmocka_unit_test(json_broken_element_resyncs),
+        cmocka_unit_test(json_lone_surrogates),
+        cmocka_unit_test(json_huge_tokens_are_linear),
         cmocka_unit_test(json_empty_inputs),
         cmocka_unit_test(json_chunk_boundaries),
         cmocka_unit_test(json_array_streams),

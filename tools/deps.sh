@@ -16,7 +16,6 @@ need gcc           command -v ${CC:-cc}
 need flex          command -v flex
 need bison         command -v bison
 need libcmocka-dev has_header cmocka.h
-need libyajl-dev   has_header yajl/yajl_parse.h
 need libcsv-dev    has_header csv.h
 need nettle-dev    has_header nettle/sha2.h
 need libzip-dev    has_header zip.h            # .xlsx in: the zip container

@@ -1,6 +1,7 @@
 /* fuzz_records.c — libFuzzer target for the record readers and the
- * evaluator: any bytes as an NDJSON stream (and, when the first byte is odd,
- * as CSV) are scored against a template that uses raters, choices, optional
+ * evaluator: any bytes as an NDJSON stream, as a JSON file (an array or
+ * concatenated values: the resynchronising path), or as CSV, chosen by the
+ * first byte, are scored against a template that uses raters, choices, optional
  * and `when` items, bands and a check.
  *
  * Not part of `make test`; `make fuzz` runs it.  Properties beyond "no
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "compile.h"
 #include "record.h"
 #include "result.h"
@@ -60,8 +62,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FILE *in = fmemopen((void *)data, size ? size : 1, "rb");
     if (!in) return 0;
     if (!size) { fclose(in); return 0; }
-    rb_input_format fmt = (data[0] & 1) ? RB_INPUT_CSV : RB_INPUT_NDJSON;
-    rb_reader *r = rb_reader_open(in, fmt == RB_INPUT_CSV ? "x.csv" : "x.ndjson", fmt, 1);
+    static const rb_input_format fmts[] = {RB_INPUT_NDJSON, RB_INPUT_CSV, RB_INPUT_JSON};
+    static const char *const names[] = {"x.ndjson", "x.csv", "x.json"};
+    int which = data[0] & 1 ? 1 : data[0] & 4 ? 2 : 0;
+    rb_reader *r = rb_reader_open(in, names[which], fmts[which], 1);
     rb_eval_options o = {.allow_extra = (data[0] & 2) != 0};
     rb_eval *e = rb_eval_new(p, &o);
     rb_record rec;
@@ -74,6 +78,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (!res->errors[i].path || !res->errors[i].code) abort();
         rb_write_ndjson(sink, p, res);
     }
+    /* The same bytes parsed in memory: an error or a value, never both. */
+    rb_arena *a = rb_arena_new();
+    const char *err = NULL;
+    const rb_rv *v = rb_json_parse(a, (const char *)data, size, &err);
+    if ((v == NULL) == (err == NULL)) abort();
+    rb_arena_free(a);
     rb_eval_free(e);
     rb_reader_close(r);
     fclose(in);
