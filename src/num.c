@@ -16,19 +16,30 @@ typedef unsigned __int128 u128;
 
 #define I64_MAX_U ((u128)INT64_MAX)
 
+/* Binary gcd (Stein): shifts and subtractions, no division. */
+static uint64_t gcd_u64(uint64_t a, uint64_t b)
+{
+    if (a == 0) return b;
+    if (b == 0) return a;
+    int shift = __builtin_ctzll(a | b);
+    a >>= __builtin_ctzll(a);
+    do {
+        b >>= __builtin_ctzll(b);
+        if (a > b) {
+            uint64_t t = a;
+            a = b;
+            b = t;
+        }
+        b -= a;
+    } while (b != 0);
+    return a << shift;
+}
+
 static u128 gcd_u128(u128 a, u128 b)
 {
     /* 128-bit division is a library call; most operands fit in 64 bits. */
     while (b != 0) {
-        if ((a >> 64) == 0 && (b >> 64) == 0) {
-            uint64_t x = (uint64_t)a, y = (uint64_t)b;
-            while (y != 0) {
-                uint64_t t = x % y;
-                x = y;
-                y = t;
-            }
-            return x;
-        }
+        if ((a >> 64) == 0 && (b >> 64) == 0) return gcd_u64((uint64_t)a, (uint64_t)b);
         u128 t = a % b;
         a = b;
         b = t;
@@ -48,9 +59,17 @@ static rb_num_status make(i128 n, i128 d, rb_num *out)
         *out = rb_num_zero();
         return RB_NUM_OK;
     }
-    u128 g = gcd_u128(un, ud);
-    un /= g;
-    ud /= g;
+    if (ud != 1) { /* an integer result needs no gcd */
+        if ((un >> 64) == 0 && (ud >> 64) == 0) { /* 64-bit division, not a library call */
+            uint64_t g = gcd_u64((uint64_t)un, (uint64_t)ud);
+            un = (uint64_t)un / g;
+            ud = (uint64_t)ud / g;
+        } else {
+            u128 g = gcd_u128(un, ud);
+            un /= g;
+            ud /= g;
+        }
+    }
     if (un > I64_MAX_U || ud > I64_MAX_U) return RB_NUM_OVERFLOW;
     out->num = neg ? -(int64_t)un : (int64_t)un;
     out->den = (int64_t)ud;
@@ -76,6 +95,13 @@ int rb_num_sign(rb_num a) { return (a.num > 0) - (a.num < 0); }
 
 rb_num_status rb_num_add(rb_num a, rb_num b, rb_num *out)
 {
+    int64_t sum;
+    if (a.den == 1 && b.den == 1 && !__builtin_add_overflow(a.num, b.num, &sum) &&
+        sum != INT64_MIN) { /* integers: the common case, no 128-bit work */
+        out->num = sum;
+        out->den = 1;
+        return RB_NUM_OK;
+    }
     if (a.den == b.den) return make((i128)a.num + b.num, a.den, out);
     return make((i128)a.num * b.den + (i128)b.num * a.den, (i128)a.den * b.den, out);
 }
@@ -87,6 +113,13 @@ rb_num_status rb_num_sub(rb_num a, rb_num b, rb_num *out)
 
 rb_num_status rb_num_mul(rb_num a, rb_num b, rb_num *out)
 {
+    int64_t prod;
+    if (a.den == 1 && b.den == 1 && !__builtin_mul_overflow(a.num, b.num, &prod) &&
+        prod != INT64_MIN) {
+        out->num = prod;
+        out->den = 1;
+        return RB_NUM_OK;
+    }
     return make((i128)a.num * b.num, (i128)a.den * b.den, out);
 }
 
@@ -142,8 +175,15 @@ static const int64_t pow10_tab[RB_NUM_MAX_DIGITS + 1] = {
 static u128 scaled_magnitude(rb_num a, int digits)
 {
     u128 n = abs_i128(a.num) * (u128)pow10_tab[digits];
-    u128 d = (u128)a.den;
-    u128 q = n / d, r = n % d;
+    if (a.den == 1) return n;
+    u128 d = (u128)a.den, q, r;
+    if ((n >> 64) == 0) { /* 64-bit division, not a library call */
+        q = (uint64_t)n / (uint64_t)d;
+        r = (uint64_t)n % (uint64_t)d;
+    } else {
+        q = n / d;
+        r = n % d;
+    }
     if (r != 0 && r >= d - r) q++; /* r ≥ d/2, exactly: half goes away from zero */
     return q;
 }
@@ -188,7 +228,26 @@ bool rb_num_to_int(rb_num a, int64_t *out)
 /* Writes the decimal digits of v into the end of tmp; returns the start. */
 static char *u128_digits(u128 v, char *end)
 {
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                "8081828384858687888990919293949596979899";
     char *p = end;
+    if ((v >> 64) == 0) { /* two digits per step; /100 by a constant is a multiply */
+        uint64_t u = (uint64_t)v;
+        while (u >= 100) {
+            unsigned k = (unsigned)(u % 100) * 2;
+            u /= 100;
+            *--p = pairs[k + 1];
+            *--p = pairs[k];
+        }
+        if (u >= 10) {
+            *--p = pairs[u * 2 + 1];
+            *--p = pairs[u * 2];
+        } else {
+            *--p = (char)('0' + u);
+        }
+        return p;
+    }
     do {
         *--p = (char)('0' + (int)(v % 10));
         v /= 10;
@@ -367,9 +426,49 @@ static bool number_syntax_ok(const char *s, size_t len)
  * value, far below where adding it to a digit count could wrap int64. */
 #define EXP_CAP ((int64_t)1000000000000000000)
 
+/* The common case, a plain decimal of at most 18 digits and no exponent
+ * ("40.04", "-7"): 64-bit arithmetic only, with the same reduced result as
+ * the general path.  The text's syntax has been checked.  Returns false to
+ * leave anything else to the general path. */
+static bool parse_short(const char *s, size_t len, rb_num *out)
+{
+    size_t i = s[0] == '-';
+    uint64_t v = 0;
+    int digits = 0, k = 0;
+    bool frac = false;
+    for (; i < len; i++) {
+        char c = s[i];
+        if (c == '.') {
+            frac = true;
+            continue;
+        }
+        if (c < '0' || c > '9' || ++digits > 18) return false;
+        v = v * 10 + (uint64_t)(c - '0');
+        k += frac;
+    }
+    if (v == 0) {
+        *out = rb_num_zero();
+        return true;
+    }
+    /* v / 10^k = v / (2^k 5^k): cancel the common factors of 2 and 5 */
+    int k2 = __builtin_ctzll(v) < k ? __builtin_ctzll(v) : k, k5 = k;
+    v >>= k2;
+    k2 = k - k2;
+    while (k5 > 0 && v % 5 == 0) {
+        v /= 5;
+        k5--;
+    }
+    int64_t den = (int64_t)1 << k2; /* 2^k2 × 5^k5 ≤ 10^17 */
+    for (int j = 0; j < k5; j++) den *= 5;
+    out->num = s[0] == '-' ? -(int64_t)v : (int64_t)v;
+    out->den = den;
+    return true;
+}
+
 rb_num_status rb_num_parse(const char *text, size_t len, rb_num *out)
 {
     if (text == NULL || !number_syntax_ok(text, len)) return RB_NUM_SYNTAX;
+    if (parse_short(text, len, out)) return RB_NUM_OK;
 
     size_t i = 0;
     bool neg = false;

@@ -461,9 +461,77 @@ static void formatting_exact(void **state)
                         "-9223372036854775807/9223372036854775806");
 }
 
+/* The fast paths (short decimals, integer sums and products, 64-bit gcd,
+ * two-digit printing) give exactly what the general 128-bit paths give:
+ * "Xe0" takes the general parser, and results are checked against naive
+ * arithmetic. */
+static uint64_t naive_gcd(uint64_t a, uint64_t b)
+{
+    while (b) {
+        uint64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+static void fast_paths_match_general(void **state)
+{
+    (void)state;
+    uint64_t seed = 88172645463325252ULL;
+    char text[64], slow[80];
+    for (int i = 0; i < 200000; i++) {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        int ndig = 1 + (int)(seed % 18), point = (int)(seed >> 8) % (ndig + 1);
+        size_t n = 0;
+        if (seed >> 20 & 1) text[n++] = '-';
+        uint64_t r = seed >> 24;
+        for (int d = 0; d < ndig; d++) {
+            if (d == point && d > 0) text[n++] = '.';
+            text[n++] = (char)('0' + (d == 0 && ndig > 1 && point != 1 ? 1 + r % 9 : r % 10));
+            r = r / 10 ? r / 10 : seed >> 3;
+        }
+        text[n] = '\0';
+        rb_num a, b;
+        rb_num_status sa = rb_num_parse(text, n, &a);
+        snprintf(slow, sizeof slow, "%se0", text);
+        rb_num_status sb = rb_num_parse(slow, strlen(slow), &b);
+        assert_int_equal(sa, sb);
+        if (sa != RB_NUM_OK) continue;
+        assert_true(a.num == b.num && a.den == b.den);
+        assert_int_equal(naive_gcd(a.num < 0 ? (uint64_t)-a.num : (uint64_t)a.num, (uint64_t)a.den) <= 1 || a.num == 0, 1);
+        /* integer arithmetic: the fast path against the rational definition */
+        rb_num x = rb_num_int((int64_t)(seed % 2000001) - 1000000), y = rb_num_int((int64_t)(r % 30001) - 15000);
+        rb_num s1, p1;
+        assert_int_equal(rb_num_add(x, y, &s1), RB_NUM_OK);
+        assert_true(s1.num == x.num + y.num && s1.den == 1);
+        assert_int_equal(rb_num_mul(x, y, &p1), RB_NUM_OK);
+        assert_true(p1.num == x.num * y.num && p1.den == 1);
+        /* a quotient is reduced, and equal to what it should be */
+        rb_num q;
+        if (y.num != 0) {
+            assert_int_equal(rb_num_div(x, y, &q), RB_NUM_OK);
+            assert_true((__int128)q.num * y.num == (__int128)x.num * q.den);
+            assert_true(naive_gcd(q.num < 0 ? (uint64_t)-q.num : (uint64_t)q.num, (uint64_t)q.den) == 1 || q.num == 0);
+        }
+        /* printing: every digit, through the pair table */
+        char out[48], want[48];
+        rb_num_format(x, 0, out, sizeof out);
+        snprintf(want, sizeof want, "%lld", (long long)x.num);
+        assert_string_equal(out, want);
+    }
+    rb_num big = rb_num_int(INT64_MAX), one = rb_num_int(1), r2;
+    assert_int_equal(rb_num_add(big, one, &r2), RB_NUM_OVERFLOW);
+    assert_int_equal(rb_num_mul(big, rb_num_int(2), &r2), RB_NUM_OVERFLOW);
+    assert_int_equal(rb_num_add(rb_num_int(-INT64_MAX), rb_num_int(-1), &r2), RB_NUM_OVERFLOW);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(fast_paths_match_general),
         cmocka_unit_test(spec_point1_plus_point2),
         cmocka_unit_test(spec_100_div_3_times_3),
         cmocka_unit_test(spec_thirds_sum_to_one),
