@@ -594,7 +594,7 @@ rater
 
 section_decl
   : section_kw name opt_label attrs "{" decls "}"
-      { attrs_not_for(ctx, &$4, "a section");
+      { attrs_not_for(ctx, &$4, N_("a section"));
         $$ = fill($4.d, DECL_SECTION, @$, @1, $2, @2, $3, @3); $$->body = $6.head; }
   | section_kw name error "{" decls "}"
       { $$ = fill(decl_new(ctx, DECL_SECTION, @$, @1), DECL_SECTION, @$, @1, $2, @2, NULL, @2);
@@ -645,10 +645,10 @@ item_decl
 
 deduct_decl
   : deduct_kw name opt_label attrs opt_formula
-      { attrs_not_for(ctx, &$4, "a deduction");
+      { attrs_not_for(ctx, &$4, N_("a deduction"));
         $$ = fill($4.d, DECL_DEDUCT, @$, @1, $2, @2, $3, @3); $$->expr = $5.e; }
   | deduct_kw name opt_label attrs error
-      { attrs_not_for(ctx, &$4, "a deduction");
+      { attrs_not_for(ctx, &$4, N_("a deduction"));
         $$ = fill($4.d, DECL_DEDUCT, @$, @1, $2, @2, $3, @3); }
   ;
 
@@ -1049,8 +1049,10 @@ static void attr_twice(rb_parse_ctx *c, const char *what, rb_span span)
 
 /* `optional` and `when` belong to items only (SPEC §3); they are reported
  * and dropped, so the tree stays what the checker expects. */
+/* what: "a section", a message id */
 static void attrs_not_for(rb_parse_ctx *c, rb_attrs *a, const char *what)
 {
+    what = rb_tr(c->diags->lang, what);
     if (a->d->optional) {
         rb_diag *g = rb_diag_add(c->diags, RB_SEV_ERROR, "E0114", a->optional_span,
                                  "'optional' cannot be given to %s", what);
@@ -1125,13 +1127,13 @@ static const char *kw_text(int sym)
 }
 
 /* How an expected token is named in a message: "a name", "'item'". */
-static const char *sym_desc(int sym)
+static const char *sym_desc(rb_lang lang, int sym)
 {
     switch (sym) {
-    case YYSYMBOL_YYEOF: return "end of file";
-    case YYSYMBOL_T_IDENT: return "a name";
-    case YYSYMBOL_T_STRING: return "a string";
-    case YYSYMBOL_T_NUMBER: return "a number";
+    case YYSYMBOL_YYEOF: return rb_tr(lang, N_("end of file"));
+    case YYSYMBOL_T_IDENT: return rb_tr(lang, N_("a name"));
+    case YYSYMBOL_T_STRING: return rb_tr(lang, N_("a string"));
+    case YYSYMBOL_T_NUMBER: return rb_tr(lang, N_("a number"));
     default: break;
     }
     static char buf[40];
@@ -1167,13 +1169,14 @@ static void token_text(rb_parse_ctx *c, rb_span s, char *buf, size_t cap)
 static void found_desc(rb_parse_ctx *c, int sym, rb_span s, char *buf, size_t cap)
 {
     char text[128];
+    rb_lang lang = c->diags->lang;
     if (sym == YYSYMBOL_YYEOF || s.start == s.end) {
-        snprintf(buf, cap, "the end of the file");
+        snprintf(buf, cap, "%s", rb_tr(lang, N_("the end of the file")));
         return;
     }
     token_text(c, s, text, sizeof text);
-    if (sym == YYSYMBOL_T_STRING) snprintf(buf, cap, "string %s", text);
-    else if (is_keyword(sym) && !is_type_word(sym)) snprintf(buf, cap, "keyword '%s'", text);
+    if (sym == YYSYMBOL_T_STRING) snprintf(buf, cap, rb_tr(lang, N_("string %s")), text);
+    else if (is_keyword(sym) && !is_type_word(sym)) snprintf(buf, cap, rb_tr(lang, N_("keyword '%s'")), text);
     else snprintf(buf, cap, "'%s'", text);
 }
 
@@ -1193,8 +1196,8 @@ static void sl_add(strlist *l, const char *s)
     }
 }
 
-/* "A", "A or B", "A, B or C" */
-static void sl_join(const strlist *l, char *out, size_t cap)
+/* "A", "A or B", "A, B or C" (in Chinese "A、B 或 C") */
+static void sl_join(rb_lang lang, const strlist *l, char *out, size_t cap)
 {
     size_t o = 0;
     int part = 0;
@@ -1202,7 +1205,7 @@ static void sl_join(const strlist *l, char *out, size_t cap)
     for (size_t i = 0; i < l->n && o + 6 < cap; i++) {
         if (l->buf[i] == '\x1f') {
             part++;
-            const char *sep = part == l->parts - 1 ? " or " : ", ";
+            const char *sep = part == l->parts - 1 ? rb_tr(lang, N_(" or ")) : rb_tr(lang, N_(", "));
             size_t sl = strlen(sep);
             if (o + sl >= cap) break;
             memcpy(out + o, sep, sl);
@@ -1216,7 +1219,7 @@ static void sl_join(const strlist *l, char *out, size_t cap)
 
 /* Describes the expected tokens, folding families into words: "an
  * expression", "a declaration", "a type", "a comparison like '>= 90'". */
-static int describe_expected(const bool *has, char *out, size_t cap)
+static int describe_expected(rb_lang lang, const bool *has, char *out, size_t cap)
 {
     strlist l = {.n = 0, .parts = 0};
     bool expr = has[YYSYMBOL_T_IDENT] && has[YYSYMBOL_T_NUMBER] && has[YYSYMBOL_T_LPAREN];
@@ -1225,9 +1228,9 @@ static int describe_expected(const bool *has, char *out, size_t cap)
     int ndecl = 0;
     for (int s = 0; s < YYNTOKENS; s++) ndecl += has[s] && is_decl_kw(s) && s != YYSYMBOL_K_FORM;
     bool decl = ndecl >= 3;
-    if (expr) sl_add(&l, "an expression");
-    if (type) sl_add(&l, "a type");
-    if (arm) sl_add(&l, "an arm such as '>= 90:' or 'else:'");
+    if (expr) sl_add(&l, rb_tr(lang, N_("an expression")));
+    if (type) sl_add(&l, rb_tr(lang, N_("a type")));
+    if (arm) sl_add(&l, rb_tr(lang, N_("an arm such as '>= 90:' or 'else:'")));
     for (int s = 0; s < YYNTOKENS; s++) {
         if (!has[s] || s == YYSYMBOL_YYerror || s == YYSYMBOL_YYUNDEF) continue;
         if (decl && is_decl_kw(s) && s != YYSYMBOL_K_FORM) continue;
@@ -1251,10 +1254,10 @@ static int describe_expected(const bool *has, char *out, size_t cap)
                                     s == YYSYMBOL_T_GE) && has[YYSYMBOL_T_STAR]) ||
             (s == YYSYMBOL_T_LPAREN && has[YYSYMBOL_T_STAR]))
             continue;
-        sl_add(&l, sym_desc(s));
+        sl_add(&l, sym_desc(lang, s));
     }
-    if (decl) sl_add(&l, "a declaration");
-    sl_join(&l, out, cap);
+    if (decl) sl_add(&l, rb_tr(lang, N_("a declaration")));
+    sl_join(lang, &l, out, cap);
     return l.parts;
 }
 
@@ -1366,7 +1369,7 @@ static int yyreport_syntax_error(const yypcontext_t *yc, void *scanner, rb_parse
             rb_diag_help(g, "to define a value write 'let %s = …'", word);
         else if (has[YYSYMBOL_K_ITEM])
             rb_diag_help(g, "a declaration starts with a keyword: item, section, input, field, let, check, …");
-        else if (describe_expected(has, want, sizeof want) > 0)
+        else if (describe_expected(c->diags->lang, has, want, sizeof want) > 0)
             rb_diag_help(g, "expected %s", want);
         return 0;
     }
@@ -1463,7 +1466,7 @@ static int yyreport_syntax_error(const yypcontext_t *yc, void *scanner, rb_parse
     }
 
     /* 8. the general case: what was expected, after what, and what came */
-    int parts = describe_expected(has, want, sizeof want);
+    int parts = describe_expected(c->diags->lang, has, want, sizeof want);
     if (parts == 0 || n == 0) {
         if (prev[0])
             g = rb_diag_add(c->diags, RB_SEV_ERROR, "E0110", here, "unexpected %s after '%s'", found, prev);

@@ -50,6 +50,8 @@ enum { ST_NONE, ST_BUSY, ST_DONE };
 
 #define ERR(c, code, span, ...) rb_diag_add((c)->diags, RB_SEV_ERROR, code, span, __VA_ARGS__)
 #define WARN(c, code, span, ...) rb_diag_add((c)->diags, RB_SEV_WARNING, code, span, __VA_ARGS__)
+/* A noun phrase a message quotes ("a band arm"), in the diagnostics' language. */
+#define TR(c, s) rb_tr((c)->diags->lang, s)
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -124,6 +126,19 @@ static const char *closest_name(ctx *c, const char *name, bool values_only)
 /* "an input", "a section": the kind of a declaration with its article. */
 static const char *kind_with_article(ctx *c, const ast_decl *d)
 {
+    switch (d->kind) { /* the kinds a name can denote */
+    case DECL_PARAM: return TR(c, N_("a param"));
+    case DECL_FIELD: return TR(c, N_("a field"));
+    case DECL_TYPE: return TR(c, N_("a type"));
+    case DECL_SECTION: return TR(c, N_("a section"));
+    case DECL_INPUT: return TR(c, N_("an input"));
+    case DECL_ITEM: return TR(c, N_("an item"));
+    case DECL_DEDUCT: return TR(c, N_("a deduct"));
+    case DECL_LET: return TR(c, N_("a let"));
+    case DECL_OUTPUT: return TR(c, N_("an output"));
+    case DECL_SIGN: return TR(c, N_("a sign"));
+    default: break;
+    }
     const char *k = ast_decl_kind_name(d->kind);
     return rb_arena_printf(c->arena, "%s %s", strchr("aeiou", k[0]) ? "an" : "a", k);
 }
@@ -349,8 +364,10 @@ static void option_help(ctx *c, rb_diag *g, const ast_type *t, const char *s)
 
 /* Does the literal fit type t?  Reports E0304 and returns false if not.
  * For a choice, a string literal must name an option. */
+/* what: "the default", a message id */
 static bool literal_fits(ctx *c, const ast_literal *lit, const ast_type *t, const char *what)
 {
+    what = TR(c, what);
     if (!t || lit->kind == LIT_NONE) return true;
     switch (t->kind) {
     case TY_NUMBER: case TY_PERCENT:
@@ -389,9 +406,9 @@ static bool literal_fits(ctx *c, const ast_literal *lit, const ast_type *t, cons
             t->kind == TY_CHOICES ? "choices" : "named");
         return false;
     }
-    static const char *lk[] = {"nothing", "a number", "a string", "true/false"};
+    static const char *lk[] = {N_("nothing"), N_("a number"), N_("a string"), N_("true/false")};
     static const char *tk[] = {"number", "integer", "percent", "text", "bool", "date", "choice", "choices", "named"};
-    ERR(c, "E0304", lit->span, "%s is %s, but the type is %s", what, lk[lit->kind], tk[t->kind]);
+    ERR(c, "E0304", lit->span, "%s is %s, but the type is %s", what, TR(c, lk[lit->kind]), tk[t->kind]);
     return false;
 }
 
@@ -445,7 +462,7 @@ static void check_constraints(ctx *c, ast_decl *d, ast_type *t)
     if (req && opt) ERR(c, "E0305", opt->span, "'%s' cannot be both required and optional", d->name);
     if (def && req) ERR(c, "E0305", def->span, "a required value never uses its default; drop 'required' or 'default'");
     if (def && t) {
-        if (literal_fits(c, &def->a, t, "the default") && numeric && def->a.kind == LIT_NUMBER) {
+        if (literal_fits(c, &def->a, t, N_("the default")) && numeric && def->a.kind == LIT_NUMBER) {
             for (ast_constraint *k = d->constraints; k; k = k->next) {
                 int lo_c = rb_num_cmp(def->a.num, k->a.num);
                 bool bad = (k->kind == CON_IN && (lo_c < 0 || rb_num_cmp(def->a.num, k->b.num) > 0)) ||
@@ -620,7 +637,7 @@ static void structure(ctx *c, ast_decl *s)
         }
     }
     if (overflow) ERR(c, "E0402", s->name_span, "the points or weights of '%s' are too large to add up exactly", s->name);
-    const char *what = root ? "the form" : rb_arena_printf(c->arena, "section '%s'", s->name);
+    const char *what = root ? TR(c, N_("the form")) : rb_arena_printf(c->arena, TR(c, N_("section '%s'")), s->name);
     if (scored == 0) {
         if (!root) {
             rb_diag *g = ERR(c, "E0406", s->name_span, "section '%s' has no items or sections to score", s->name);
@@ -693,7 +710,7 @@ static const char *shown(ctx *c, const ast_expr *e)
     if (e->kind == EX_NAME) return rb_arena_printf(c->arena, "'%s'", e->str);
     if (e->kind == EX_TOTAL) return "'total'";
     if (e->kind == EX_GRADE) return "'grade'";
-    return "this value";
+    return TR(c, N_("this value"));
 }
 
 /* Reports a maybe value used where a present value is needed. */
@@ -718,8 +735,10 @@ static void bare_warn(ctx *c, const ast_decl *d)
 }
 
 /* Requires a number; a numeric choice becomes its option's number. */
+/* role: what needs the number ("a band arm"), a message id or code ("'-'") */
 static bool want_num(ctx *c, ast_expr *e, int t, const char *role)
 {
+    role = TR(c, role);
     if (t == TC_ERROR) return false;
     if (!need_present(c, e, t)) return false;
     if (t == TC_NUM) return true;
@@ -884,7 +903,7 @@ static int check_call(ctx *c, ast_expr *e)
     int i = 0;
     for (ast_expr *a = e->args; a; a = a->next, i++) {
         int t = expr_type(c, a);
-        want_num(c, a, t, rb_arena_printf(c->arena, "argument %d of %s()", i + 1, name));
+        want_num(c, a, t, rb_arena_printf(c->arena, TR(c, N_("argument %d of %s()")), i + 1, name));
     }
     if (strcmp(name, "round") == 0 && e->nargs == 2) {
         rb_num digits;
@@ -1006,10 +1025,11 @@ static void check_arms(ctx *c, ast_arm *arms, rb_span whole, const char *what)
         }
         int cmp = rb_num_cmp(t, bound);
         if (cmp * dir > 0) {
-            rb_diag *g = ERR(c, "E0501", a->threshold->span, "thresholds must %s: %s comes after %s", dir > 0 ? "fall" : "rise",
-                             as_written(c, a->threshold, t), as_written(c, bound_expr, bound));
-            rb_diag_help(g, "the first arm that holds wins, so order the arms from the %s threshold",
-                         dir > 0 ? "highest" : "lowest");
+            const char *later = as_written(c, a->threshold, t), *earlier = as_written(c, bound_expr, bound);
+            rb_diag *g = dir > 0 ? ERR(c, "E0501", a->threshold->span, "thresholds must fall: %s comes after %s", later, earlier)
+                                 : ERR(c, "E0501", a->threshold->span, "thresholds must rise: %s comes after %s", later, earlier);
+            if (dir > 0) rb_diag_help(g, "the first arm that holds wins, so order the arms from the highest threshold");
+            else rb_diag_help(g, "the first arm that holds wins, so order the arms from the lowest threshold");
             return;
         }
         if (cmp == 0 && (bound_incl || !incl)) {
@@ -1022,9 +1042,11 @@ static void check_arms(ctx *c, ast_arm *arms, rb_span whole, const char *what)
         bound_incl = incl;
     }
     if (!has_else && !covered) {
-        rb_diag *g = ERR(c, "E0504", whole, "this %s has no 'else' and values %s %s match no arm", what,
-                         dir > 0 ? (bound_incl ? "below" : "at or below") : (bound_incl ? "above" : "at or above"),
-                         num_text(c, bound));
+        const char *b = num_text(c, bound);
+        rb_diag *g = dir > 0 ? (bound_incl ? ERR(c, "E0504", whole, "this %s has no 'else' and values below %s match no arm", what, b)
+                                           : ERR(c, "E0504", whole, "this %s has no 'else' and values at or below %s match no arm", what, b))
+                             : (bound_incl ? ERR(c, "E0504", whole, "this %s has no 'else' and values above %s match no arm", what, b)
+                                           : ERR(c, "E0504", whole, "this %s has no 'else' and values at or above %s match no arm", what, b));
         rb_diag_help(g, "add a last arm 'else: …'");
     }
 }
@@ -1038,7 +1060,7 @@ static int check_band(ctx *c, ast_expr *e)
     for (ast_arm *a = e->arms; a; a = a->next) {
         if (!a->result) continue;
         int rt = expr_type(c, a->result);
-        want_num(c, a->result, rt, "a band arm");
+        want_num(c, a->result, rt, N_("a band arm"));
     }
     return result;
 }
@@ -1178,8 +1200,8 @@ static int check_compare(ctx *c, ast_expr *e)
     if (ta == TC_ERROR || tb == TC_ERROR) return TC_BOOL;
     if (!need_present(c, e->a, ta) || !need_present(c, e->b, tb)) return TC_BOOL;
     /* A numeric choice against a number compares as a number. */
-    if (ta == TC_CHOICE && tb == TC_NUM) return want_num(c, e->a, ta, "a comparison with a number"), TC_BOOL;
-    if (tb == TC_CHOICE && ta == TC_NUM) return want_num(c, e->b, tb, "a comparison with a number"), TC_BOOL;
+    if (ta == TC_CHOICE && tb == TC_NUM) return want_num(c, e->a, ta, N_("a comparison with a number")), TC_BOOL;
+    if (tb == TC_CHOICE && ta == TC_NUM) return want_num(c, e->b, tb, N_("a comparison with a number")), TC_BOOL;
     if (ta != tb || (ta == TC_CHOICE && e->a->choice != e->b->choice && e->a->choice && e->b->choice &&
                      e->a->choice->resolved != e->b->choice->resolved)) {
         ERR(c, "E0301", e->span, "cannot compare %s with %s", rb_type_name(ta), rb_type_name(tb));
@@ -1333,7 +1355,7 @@ static void check_decl_exprs(ctx *c, ast_decl *d)
     switch (d->kind) {
     case DECL_ITEM: case DECL_DEDUCT:
         if (d->when) want_bool(c, d->when, expr_type(c, d->when), "'when'");
-        if (d->expr) want_num(c, d->expr, expr_type(c, d->expr), rb_arena_printf(c->arena, "the score of '%s'", d->name));
+        if (d->expr) want_num(c, d->expr, expr_type(c, d->expr), rb_arena_printf(c->arena, TR(c, N_("the score of '%s'")), d->name));
         break;
     case DECL_CHECK: case DECL_WARN:
         want_bool(c, d->expr, expr_type(c, d->expr), d->kind == DECL_CHECK ? "'check'" : "'warn'");
@@ -1348,7 +1370,7 @@ static void check_decl_exprs(ctx *c, ast_decl *d)
     case DECL_PARAM: {
         ast_type *t = d->type ? d->type->resolved : NULL;
         if (t && t->kind == TY_CHOICES) ERR(c, "E0304", d->type->span, "a param cannot be a 'choices' checklist");
-        else if (t) literal_fits(c, &d->value, t, "the param's value");
+        else if (t) literal_fits(c, &d->value, t, N_("the param's value"));
         decl_type(c, d);
         break;
     }
