@@ -3,6 +3,7 @@
 #   make            build/rubric and build/librubric.a
 #   make test       unit tests (cmocka), CLI golden tests, template cases
 #   make demo       install missing dependencies (as root), build, score samples
+#   make test-report-browser   the HTML report in headless Chromium
 #   make sanitize   the whole test suite under ASan + UBSan (+ LeakSanitizer)
 #   make install PREFIX=/usr/local   (make test checks it into a scratch root)
 #
@@ -32,7 +33,7 @@ TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 GEN_CFLAGS = -Wno-sign-compare -Wno-unused-function -Wno-unused-parameter \
              -Wno-missing-prototypes -Wno-shadow
 
-.PHONY: po-check po-update all test unit-test cli-test template-test install-test demo sanitize install clean deps fuzz bench
+.PHONY: po-check po-update all test unit-test cli-test template-test report-test test-report-browser install-test demo sanitize install clean deps fuzz bench
 all: $(BUILD)/rubric $(BUILD)/librubric.a
 
 $(BUILD)/gen/parser.c $(BUILD)/gen/parser.h &: lang/parser.y
@@ -120,7 +121,7 @@ $(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(CLI_OBJ) $(BUILD)/librubric.
 $(BUILD)/api-example: docs/api-example.c $(BUILD)/librubric.a
 	$(CC) $(CFLAGS) $< $(BUILD)/librubric.a $(LDLIBS) -o $@
 
-test: unit-test cli-test template-test install-test po-check
+test: unit-test cli-test template-test report-test install-test po-check
 
 unit-test: $(TEST_BIN)
 	@set -e; for t in $(TEST_BIN); do echo "== $$t"; $$t; done
@@ -140,6 +141,17 @@ install-test: all
 
 template-test: $(BUILD)/rubric
 	@RUBRIC=$(BUILD)/rubric sh tests/templates.sh
+
+# `rubric report` recomputed independently (tests/report/check.py: Python's
+# exact fractions over score's NDJSON) and compared in every format.
+report-test: $(BUILD)/rubric
+	@RUBRIC=$(BUILD)/rubric sh tests/report/run.sh
+
+# The HTML report in headless Chromium: PDF, PNG, DOM (tests/report/browser.sh).
+# Not part of `make test` (a browser start costs seconds); .ci/run runs it.
+test-report-browser: $(BUILD)/rubric
+	@sh tools/deps.sh browser
+	@RUBRIC=$(BUILD)/rubric sh tests/report/browser.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory all

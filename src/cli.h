@@ -26,4 +26,11 @@ typedef rb_program *(*rb_cli_loader)(const char *cmd, const char *path, const rb
 int rb_cli_sheet(int argc, char **argv, rb_lang lang, rb_cli_loader load);
 extern const char rb_sheet_usage[];
 
+/* `rubric report [-D NAME=VALUE]... [--by FIELD] [--format html|json|md|xlsx]
+ * [-o OUT] TEMPLATE RECORDS...` (cli_report.c): scores a batch and writes its
+ * report (report.h), with messages in `lang`.  Exit 0, 1 a record invalid or
+ * a distribution rule broken, 2 template, usage or I/O error. */
+int rb_cli_report(int argc, char **argv, rb_lang lang, rb_cli_loader load);
+extern const char rb_report_usage[];
+
 #endif

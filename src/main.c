@@ -53,6 +53,7 @@ static const char *const usage_text[][2] = {
              "  the result.  Exit 0 all pass, 1 a case failed, 2 usage or I/O error.\n"},
     {"fmt", rb_fmt_usage},
     {"sheet", rb_sheet_usage},
+    {"report", rb_report_usage},
     {"disasm", "rubric disasm FILE.rbc|FILE.rubric\n"
                "  Prints a readable listing of the bytecode.\n"},
     {"help", "rubric help [COMMAND]\n"},
@@ -610,6 +611,11 @@ static int cmd_sheet(int argc, char **argv)
     return rb_cli_sheet(argc, argv, cli_lang, load_for_cli);
 }
 
+static int cmd_report(int argc, char **argv)
+{
+    return rb_cli_report(argc, argv, cli_lang, load_for_cli);
+}
+
 /* ---- disasm ----------------------------------------------------------------- */
 
 static int cmd_disasm(int argc, char **argv)
@@ -705,6 +711,7 @@ static int run(int argc, char **argv)
         {"check", cmd_check}, {"compile", cmd_compile}, {"score", cmd_score},
         {"test", cmd_test},   {"disasm", cmd_disasm}, {"fmt", rb_cli_fmt},
         {"sheet", cmd_sheet},
+        {"report", cmd_report},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
         if (strcmp(cmd, cmds[i].name) == 0) return cmds[i].fn(argc - 2, argv + 2);

@@ -2,6 +2,8 @@
 # deps.sh — makes sure the build dependencies are present.
 # As root it installs what is missing with apt-get; otherwise it names the
 # exact command to run.  Each dependency is justified in docs/dependencies.md.
+# `deps.sh browser` also installs headless Chromium and a Chinese font for
+# `make test-report-browser`.
 # `deps.sh bench` also installs what `make bench` compares against (and times
 # with): luajit + lua-cjson (the fast-script baseline), jq, and GNU time.
 set -u
@@ -20,9 +22,13 @@ need libcsv-dev    has_header csv.h
 need nettle-dev    has_header nettle/sha2.h
 need libzip-dev    has_header zip.h            # .xlsx in: the zip container
 need libexpat1-dev has_header expat.h          # .xlsx in: the sheet XML
-need libxlsxwriter-dev has_header xlsxwriter.h # .xlsx out: sheet, score --format xlsx
+need libxlsxwriter-dev has_header xlsxwriter.h # .xlsx out: sheet, score --format xlsx, report --format xlsx
 need python3-openpyxl /usr/bin/python3 -c 'import openpyxl'  # tests: workbooks by a real writer, and a real reader of ours
 need gettext       command -v msgcmp   # make po-check: message extraction and translation checks
+if [ "${1:-}" = browser ]; then # make test-report-browser: the HTML report in a real browser
+    need chromium  command -v chromium
+    need fonts-wqy-microhei test -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc  # Chinese glyphs in the PNG
+fi
 if [ "${1:-}" = bench ]; then
     need luajit    command -v luajit
     need lua-cjson luajit -e 'require("cjson")'

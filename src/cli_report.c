@@ -1,0 +1,196 @@
+/* cli_report.c — the command `rubric report` (SPEC §14, docs/cli.md): scores
+ * a batch, aggregates it (report.c) and writes the report as JSON, Markdown,
+ * an HTML page or a workbook.  Exit 1 when a record is invalid or a
+ * distribution rule is broken, so that scripts can gate on calibration. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "cli.h"
+#include "columns.h"
+#include "outfile.h"
+#include "report.h"
+#include "vm.h"
+
+const char rb_report_usage[] =
+    "rubric report [-D NAME=VALUE]... [--by FIELD] [--format html|json|md|xlsx] [-o OUT]\n"
+    "              [--allow-extra] TEMPLATE RECORDS...\n"
+    "  Scores a batch and writes its report: counts, total mean, median, min and\n"
+    "  max, grade shares, section means, groups (--by FIELD, else the distribution's\n"
+    "  field), every distribution rule, the ranking, warnings and invalid records.\n"
+    "  The format is --format, else the extension of OUT, else md.  xlsx needs -o.\n"
+    "  Exit 0, 1 some record invalid or a distribution rule broken, 2 template,\n"
+    "  usage or I/O error.\n";
+
+enum { F_HTML, F_JSON, F_MD, F_XLSX };
+static const char *const format_names[] = {"html", "json", "md", "xlsx", NULL};
+
+static rb_lang lang; /* of every message (SPEC §17): the command's argument */
+
+static int report_usage_error(const char *msg, const char *arg)
+{
+    fputs("rubric report: ", stderr);
+    fprintf(stderr, rb_tr(lang, msg), arg);
+    fputc('\n', stderr);
+    fputs(rb_report_usage, stderr);
+    return 2;
+}
+
+static int format_index(const char *name)
+{
+    for (int i = 0; format_names[i]; i++)
+        if (strcmp(name, format_names[i]) == 0) return i;
+    return -1;
+}
+
+/* The format an output file's extension names, or -1. */
+static int format_of_path(const char *path)
+{
+    const char *dot = path ? strrchr(path, '.') : NULL;
+    if (!dot || strchr(dot, '/')) return -1;
+    if (strcmp(dot, ".htm") == 0) return F_HTML;
+    return format_index(dot + 1);
+}
+
+/* Writes the text to `path`, or to standard output (NULL), whose write
+ * errors main() reports when it flushes it (exit 2); 0 or 2. */
+static int write_text(const char *path, const char *text, size_t len)
+{
+    char err[512];
+    if (path) {
+        if (rb_write_file(path, text, len, err, sizeof err) == 0) return 0;
+        fprintf(stderr, "rubric report: %s\n", err);
+        return 2;
+    }
+    fwrite(text, 1, len, stdout);
+    return 0;
+}
+
+static int write_workbook(const char *path, const rb_report *r)
+{
+    char err[512];
+    if (rb_report_xlsx(path, r, lang, err, sizeof err)) return 0;
+    fprintf(stderr, "rubric report: %s\n", err);
+    return 2;
+}
+
+/* Scores every record of `files` into the report; 0, or 2 on an I/O error. */
+static int score_into(rb_report *report, const rb_program *p, const char *const *files, size_t nfiles,
+                      bool allow_extra)
+{
+    rb_eval_options eo = {.allow_extra = allow_extra, .lang = lang};
+    rb_eval *ev = rb_eval_new(p, &eo);
+    rb_columns *columns = rb_columns_new(p);
+    columns->allow_extra = allow_extra;
+    uint64_t next = 1;
+    int status = 0;
+    for (size_t i = 0; i < nfiles; i++) {
+        FILE *f = strcmp(files[i], "-") == 0 ? stdin : fopen(files[i], "rb");
+        if (!f) {
+            fprintf(stderr, "rubric report: %s %s: %s\n", rb_tr(lang, N_("cannot read")), files[i],
+                    strerror(errno));
+            status = 2;
+            continue;
+        }
+        rb_reader *rd = rb_reader_open(f, files[i], RB_INPUT_AUTO, next);
+        rb_reader_set_headers(rd, rb_columns_resolve, columns);
+        rb_record rec;
+        int got;
+        while ((got = rb_reader_next(rd, &rec)) == 1) {
+            for (const char *note; (note = rb_reader_note(rd));) fprintf(stderr, "rubric report: note: %s\n", note);
+            rb_report_add(report, rb_eval_record(ev, &rec));
+            next = rec.number + 1;
+        }
+        for (const char *note; (note = rb_reader_note(rd));) fprintf(stderr, "rubric report: note: %s\n", note);
+        if (got < 0) {
+            fprintf(stderr, "rubric report: %s\n", rb_reader_error(rd));
+            status = 2;
+        }
+        rb_reader_close(rd);
+        if (f != stdin) fclose(f);
+    }
+    rb_columns_free(columns);
+    rb_eval_free(ev);
+    return status;
+}
+
+int rb_cli_report(int argc, char **argv, rb_lang language, rb_cli_loader load)
+{
+    lang = language;
+    rb_define *defs = rb_xcalloc((size_t)argc + 1, sizeof *defs);
+    const char **files = rb_xcalloc((size_t)argc + 1, sizeof *files);
+    size_t ndefs = 0, nfiles = 0;
+    const char *by = NULL, *format = NULL, *output = NULL;
+    bool allow_extra = false, only_files = false;
+    int status = 0;
+    for (int i = 0; i < argc && !status; i++) {
+        char *a = argv[i];
+        const char **value = NULL;
+        if (only_files || a[0] != '-' || strcmp(a, "-") == 0) files[nfiles++] = a;
+        else if (strcmp(a, "--") == 0) only_files = true;
+        else if (strcmp(a, "--allow-extra") == 0) allow_extra = true;
+        else if (strncmp(a, "-D", 2) == 0) {
+            char *def = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
+            char *eq = def ? strchr(def, '=') : NULL;
+            if (!eq || eq == def) status = report_usage_error(N_("-D takes NAME=VALUE, not '%s'"), def ? def : "");
+            else *eq = '\0', defs[ndefs++] = (rb_define){def, eq + 1};
+        } else if (strcmp(a, "--by") == 0) value = &by;
+        else if (strcmp(a, "--format") == 0) value = &format;
+        else if (strcmp(a, "-o") == 0) value = &output;
+        else status = report_usage_error(N_("unknown option '%s'"), a);
+        if (value) {
+            if (i + 1 >= argc) status = report_usage_error(N_("%s needs a value"), a);
+            else *value = argv[++i];
+        }
+    }
+    int fmt = format ? format_index(format) : format_of_path(output);
+    if (status) {
+    } else if (format && fmt < 0) {
+        status = report_usage_error(N_("unknown --format '%s' (html, json, md, xlsx)"), format);
+    } else if (nfiles < 2) {
+        status = report_usage_error(N_("%s"), rb_tr(lang, N_("give a template and at least one records file")));
+    } else if (fmt == F_XLSX && !output) {
+        status = report_usage_error(N_("%s"), rb_tr(lang, N_("a workbook needs -o OUT.xlsx")));
+    }
+    if (fmt < 0) fmt = F_MD;
+    rb_program *p = status ? NULL : load("report", files[0], defs, ndefs);
+    if (!status && !p) status = 2;
+    rb_report *report = p ? rb_report_new(p, by) : NULL;
+    if (p && !report) {
+        fprintf(stderr, "rubric report: ");
+        fprintf(stderr, rb_tr(lang, N_("--by %s: the form has no such field")), by);
+        fputc('\n', stderr);
+        status = 2;
+    }
+    if (report) {
+        status = score_into(report, p, files + 1, nfiles - 1, allow_extra);
+        rb_report_finish(report);
+        if (report->overflow) {
+            fprintf(stderr, "rubric report: %s\n",
+                    rb_tr(lang, N_("the batch is too large to aggregate exactly")));
+            status = 2;
+        }
+    }
+    if (report && !status) {
+        if (fmt == F_XLSX) {
+            status = write_workbook(output, report);
+        } else {
+            rb_out out;
+            rb_out_init_memory(&out);
+            if (fmt == F_JSON) rb_report_json(&out, report);
+            else if (fmt == F_HTML) rb_report_html(&out, report, lang);
+            else rb_report_md(&out, report, lang);
+            status = write_text(output, out.buf, out.len);
+            rb_out_free(&out);
+        }
+        if (!status) status = rb_report_status(report);
+    }
+    rb_report_free(report);
+    rb_program_free(p);
+    rb_free(defs);
+    rb_free(files);
+    return status;
+}
