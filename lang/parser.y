@@ -115,6 +115,12 @@ typedef struct rb_parse_ctx {
     const char *decl_name, *prev_decl_name;
     bool await_name;
 
+    /* the line of the last token the lexer measured (line_indent): its
+     * offset, its line's start and where that line's text starts, so that a
+     * long line is scanned once, not once per token */
+    uint32_t line_off, line_start, line_text;
+    bool line_known;
+
     bool fatal;             /* a limit was hit: stop and report nothing more */
     bool depth_reported;
     size_t syntax_errors;

@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "date.h"
 #include "distrib.h"
+#include "strset.h"
 
 /* A declaration on the dependency walk's stack. */
 typedef struct walk_frame {
@@ -263,18 +264,19 @@ static ast_type *resolve_type(ctx *c, ast_type *t, int depth)
     if (t->kind == TY_NAMED) return resolve_named(c, t, depth);
     if ((t->kind == TY_CHOICE || t->kind == TY_CHOICES) && !t->resolved) {
         t->resolved = t;
+        /* the limit first: a choice past it is not looked into further */
         int n = 0, valued = 0;
-        for (ast_option *o = t->options; o; o = o->next, n++) {
+        for (ast_option *o = t->options; o; o = o->next, n++)
             if (o->has_value) valued++;
-            for (ast_option *p = t->options; p != o; p = p->next) {
-                if (strcmp(p->id, o->id) == 0) {
-                    ERR(c, "E0307", o->id_span, "option '%s' is listed twice", o->id);
-                    break;
-                }
-            }
-        }
         if (n == 0) ERR(c, "E0307", t->span, "a choice needs at least one option");
-        if (n > 64) ERR(c, "E0307", t->span, "a choice has %d options; the limit is 64", n);
+        if (n > 64) {
+            ERR(c, "E0307", t->span, "a choice has %d options; the limit is 64", n);
+            return t;
+        }
+        rb_strset ids = {0};
+        for (ast_option *o = t->options; o; o = o->next)
+            if (!rb_strset_add(&ids, o->id, strlen(o->id))) ERR(c, "E0307", o->id_span, "option '%s' is listed twice", o->id);
+        rb_strset_free(&ids);
         if (valued && valued != n)
             ERR(c, "E0307", t->span, "%d of %d options carry '= NUMBER'; give every option a number or none", valued, n);
     }
@@ -1427,14 +1429,10 @@ static void check_grade(ctx *c, ast_decl *g)
                          num_text(c, full));
         }
     }
-    for (ast_arm *a = g->arms; a; a = a->next) {
-        for (ast_arm *b = g->arms; b != a; b = b->next) {
-            if (a->id && b->id && strcmp(a->id, b->id) == 0) {
-                ERR(c, "E0505", a->id_span, "grade '%s' is listed twice", a->id);
-                break;
-            }
-        }
-    }
+    rb_strset ids = {0};
+    for (ast_arm *a = g->arms; a; a = a->next)
+        if (a->id && !rb_strset_add(&ids, a->id, strlen(a->id))) ERR(c, "E0505", a->id_span, "grade '%s' is listed twice", a->id);
+    rb_strset_free(&ids);
     /* caps (SPEC §12): each names a grade and holds on a condition */
     for (ast_arm *cap = g->caps; cap; cap = cap->next) {
         ast_decl *saved = c->current;
@@ -1455,17 +1453,14 @@ static void check_raters(ctx *c, ast_decl *r)
     if (!r) return;
     rb_num sum = rb_num_zero();
     int n = 0;
+    rb_strset ids = {0};
     for (ast_rater *a = r->raters; a; a = a->next, n++) {
-        for (ast_rater *b = r->raters; b != a; b = b->next) {
-            if (strcmp(a->id, b->id) == 0) {
-                ERR(c, "E0602", a->id_span, "rater '%s' is listed twice", a->id);
-                break;
-            }
-        }
+        if (!rb_strset_add(&ids, a->id, strlen(a->id))) ERR(c, "E0602", a->id_span, "rater '%s' is listed twice", a->id);
         if (rb_num_sign(a->weight.num) < 0 || rb_num_cmp(a->weight.num, rb_num_int(1)) > 0)
             ERR(c, "E0601", a->weight.span, "a rater's weight must be between 0%% and 100%%");
         if (rb_num_add(sum, a->weight.num, &sum) != RB_NUM_OK) sum = rb_num_int(2);
     }
+    rb_strset_free(&ids);
     if (n == 0) {
         ERR(c, "E0602", r->kw_span, "'raters' lists no raters");
         return;

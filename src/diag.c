@@ -556,38 +556,53 @@ static size_t decode_all(const char *s, uint32_t **out)
 }
 
 /* Optimal string alignment distance (Levenshtein plus adjacent
- * transposition, so `itme` is one edit from `item`), over code points. */
-size_t rb_edit_distance(const char *a, const char *b)
+ * transposition, so `itme` is one edit from `item`), over code points,
+ * computed only as far as `cap` (Ukkonen's cutoff): cells more than cap
+ * off the diagonal are never filled, and the work stops once a whole row
+ * exceeds cap.  So the cost is O(len × cap), and any answer above cap is
+ * reported as cap + 1. */
+static size_t distance_within(const uint32_t *x, size_t n, const uint32_t *y, size_t m, size_t cap)
 {
-    uint32_t *x, *y;
-    size_t n = decode_all(a, &x), m = decode_all(b, &y);
-    size_t *prev2 = rb_xmalloc((m + 1) * sizeof *prev2);
-    size_t *prev = rb_xmalloc((m + 1) * sizeof *prev);
-    size_t *cur = rb_xmalloc((m + 1) * sizeof *cur);
-    for (size_t j = 0; j <= m; j++) prev[j] = j;
+    const size_t inf = cap + 1;
+    if ((n > m ? n - m : m - n) > cap) return inf;
+    size_t *rows = rb_xmalloc(3 * (m + 1) * sizeof *rows);
+    size_t *prev2 = rows, *prev = rows + (m + 1), *cur = rows + 2 * (m + 1);
+    for (size_t j = 0; j <= m; j++) prev[j] = prev2[j] = cur[j] = j <= cap ? j : inf;
+    size_t result = n == 0 ? prev[m] : inf;
     for (size_t i = 1; i <= n; i++) {
-        cur[0] = i;
-        for (size_t j = 1; j <= m; j++) {
+        size_t lo = i > cap ? i - cap : 1, hi = m < i + cap ? m : i + cap;
+        cur[lo - 1] = lo == 1 ? (i <= cap ? i : inf) : inf;
+        size_t row_min = cur[lo - 1];
+        for (size_t j = lo; j <= hi; j++) {
             size_t cost = x[i - 1] != y[j - 1];
             size_t v = prev[j] + 1;
             if (cur[j - 1] + 1 < v) v = cur[j - 1] + 1;
             if (prev[j - 1] + cost < v) v = prev[j - 1] + cost;
             if (i > 1 && j > 1 && x[i - 1] == y[j - 2] && x[i - 2] == y[j - 1] && prev2[j - 2] + 1 < v)
                 v = prev2[j - 2] + 1;
-            cur[j] = v;
+            cur[j] = v > inf ? inf : v;
+            if (cur[j] < row_min) row_min = cur[j];
         }
+        if (hi < m) cur[hi + 1] = inf;
+        if (row_min > cap) break; /* every later row is larger still */
+        if (i == n) result = cur[m];
         size_t *t = prev2;
         prev2 = prev;
         prev = cur;
         cur = t;
     }
-    size_t r = prev[m];
-    rb_free(prev2);
-    rb_free(prev);
-    rb_free(cur);
+    rb_free(rows);
+    return result;
+}
+
+size_t rb_edit_distance(const char *a, const char *b)
+{
+    uint32_t *x, *y;
+    size_t n = decode_all(a, &x), m = decode_all(b, &y);
+    size_t d = distance_within(x, n, y, m, n > m ? n : m);
     rb_free(x);
     rb_free(y);
-    return r;
+    return d;
 }
 
 static size_t code_points(const char *s)
@@ -606,9 +621,16 @@ rb_suggestion rb_suggest_begin(const char *typed)
 
 void rb_suggest_try(rb_suggestion *s, const char *candidate)
 {
-    if (!candidate || !*candidate) return;
-    size_t d = rb_edit_distance(s->typed, candidate);
+    /* a name longer than any a person types by hand gets no suggestion:
+     * this keeps a megabyte-long unknown key from costing per candidate */
+    if (!candidate || !*candidate || s->len > RB_SUGGEST_MAX_LEN) return;
     size_t clen = code_points(candidate);
+    if ((s->len > clen ? s->len - clen : clen - s->len) > s->limit) return;
+    uint32_t *x, *y;
+    size_t n = decode_all(s->typed, &x), m = decode_all(candidate, &y);
+    size_t d = distance_within(x, n, y, m, s->limit);
+    rb_free(x);
+    rb_free(y);
     if (d == 0 || d >= (s->len > clen ? s->len : clen)) return;
     if (d <= s->limit && d < s->best_d) {
         s->best_d = d;

@@ -102,7 +102,9 @@ size_t rb_edit_distance(const char *a, const char *b);
  * candidate within a number of edits that grows with the typed name's length
  * in code points (1 up to 3 code points, 2 up to 6, then 3), never one that
  * shares nothing with it ('销量' is not a typo of 'b') and never the typed
- * name itself. */
+ * name itself.  Linear: the distance is cut off at that number of edits,
+ * and a typed name longer than RB_SUGGEST_MAX_LEN gets no suggestion. */
+#define RB_SUGGEST_MAX_LEN 256  /* code points of a name worth a suggestion */
 typedef struct {
     const char *typed;
     size_t len, limit, best_d;

@@ -670,6 +670,10 @@ static int run(int argc, char **argv);
 
 int main(int argc, char **argv)
 {
+    /* Line-buffered, not unbuffered: a diagnostic quoting a megabyte-long
+     * line is a few writes, not one per character. */
+    static char stderr_buf[1 << 16];
+    setvbuf(stderr, stderr_buf, _IOLBF, sizeof stderr_buf);
     /* out of memory anywhere in the library unwinds to here (alloc.h):
      * the command line reports it and ends, status 70 (EX_SOFTWARE) */
     rb_alloc_guard guard;

@@ -55,6 +55,7 @@
 
 #include "arena.h"
 #include "opcodes.h"
+#include "strset.h"
 
 #define RB_VERIFY_MAX_COUNT 255u
 
@@ -1328,33 +1329,16 @@ static int check_history(verifier *v)
 /* ---- scoring (SPEC §5, §6, §10) ----------------------------------------- */
 
 /* Names a record or a person refers to are distinct by content (a hostile
- * file may store one name twice as two strings): an open-addressing hash
- * of string indices, linear in n. */
+ * file may store one name twice as two strings); linear in n. */
 static int distinct_names(verifier *v, const uint32_t *names, uint32_t n, const char *what)
 {
     const rb_program *p = v->p;
-    size_t cap = 16;
-    while (cap < (size_t)n * 2) cap *= 2;
-    uint32_t *table = rb_xmalloc(cap * sizeof *table);
-    for (size_t i = 0; i < cap; i++) table[i] = RB_NONE;
+    rb_strset seen = {0};
     int rc = 0;
-    for (uint32_t i = 0; i < n && rc == 0; i++) {
-        const char *s = rb_str(p, names[i]);
-        uint32_t len = p->string_len[names[i]];
-        uint64_t h = 1469598103934665603u;
-        for (uint32_t k = 0; k < len; k++) h = (h ^ (unsigned char)s[k]) * 1099511628211u;
-        for (size_t at = (size_t)h & (cap - 1);; at = (at + 1) & (cap - 1)) {
-            if (table[at] == RB_NONE) {
-                table[at] = names[i];
-                break;
-            }
-            if (p->string_len[table[at]] == len && memcmp(rb_str(p, table[at]), s, len) == 0) {
-                rc = fail(v, "two %s are named '%s'", what, s);
-                break;
-            }
-        }
-    }
-    rb_free(table);
+    for (uint32_t i = 0; i < n && rc == 0; i++)
+        if (!rb_strset_add(&seen, rb_str(p, names[i]), p->string_len[names[i]]))
+            rc = fail(v, "two %s are named '%s'", what, rb_str(p, names[i]));
+    rb_strset_free(&seen);
     return rc;
 }
 
