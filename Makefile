@@ -1,6 +1,6 @@
 # Makefile — builds the rubric compiler/evaluator, its tests and its demo.
 #
-#   make            build/rubric and build/librubric.a
+#   make            build/rubric, build/librubric.a and build/librubric.so
 #   make test       unit tests (cmocka), CLI golden tests, template cases
 #   make demo       install missing dependencies (as root), build, score samples
 #   make test-report-browser   the HTML report in headless Chromium
@@ -33,8 +33,8 @@ TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 GEN_CFLAGS = -Wno-sign-compare -Wno-unused-function -Wno-unused-parameter \
              -Wno-missing-prototypes -Wno-shadow
 
-.PHONY: po-check po-update all test unit-test cli-test template-test report-test test-report-browser install-test demo sanitize install clean deps fuzz bench
-all: $(BUILD)/rubric $(BUILD)/librubric.a
+.PHONY: po-check po-update all test unit-test cli-test template-test report-test test-report-browser install-test library-test demo sanitize install clean deps fuzz bench
+all: $(BUILD)/rubric $(BUILD)/librubric.a $(BUILD)/librubric.so
 
 $(BUILD)/gen/parser.c $(BUILD)/gen/parser.h &: lang/parser.y
 	@mkdir -p $(BUILD)/gen
@@ -110,6 +110,15 @@ $(BUILD)/librubric.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
+# The shared library exports the public API (include/rubric.h) and nothing
+# else: every rubric_* symbol, through lib/librubric.map.  Its objects are the
+# static library's, which is why they are compiled -fPIC.
+SONAME = librubric.so.0
+$(LIB_OBJ): CFLAGS += -fPIC
+$(LIB_OBJ): Makefile
+$(BUILD)/librubric.so: $(LIB_OBJ) src/librubric.map
+	$(CC) $(CFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=src/librubric.map $(LIB_OBJ) $(LDLIBS) -o $@
+
 $(BUILD)/rubric: src/main.c $(CLI_OBJ) $(BUILD)/librubric.a
 	$(CC) $(CFLAGS) $< $(CLI_OBJ) $(BUILD)/librubric.a $(LDLIBS) -o $@
 
@@ -121,7 +130,7 @@ $(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(CLI_OBJ) $(BUILD)/librubric.
 $(BUILD)/api-example: docs/api-example.c $(BUILD)/librubric.a
 	$(CC) $(CFLAGS) $< $(BUILD)/librubric.a $(LDLIBS) -o $@
 
-test: unit-test cli-test template-test report-test install-test po-check
+test: unit-test cli-test template-test report-test install-test po-check library-test
 
 unit-test: $(TEST_BIN)
 	@set -e; for t in $(TEST_BIN); do echo "== $$t"; $$t; done
@@ -137,7 +146,19 @@ install-test: all
 	@$(BUILD)/install-root/usr/bin/rubric --version
 	@$(CC) -std=c11 -D_POSIX_C_SOURCE=200809L -Werror -Wall $(SAN) -I$(BUILD)/install-root/usr/include docs/api-example.c \
 	  $(BUILD)/install-root/usr/lib/librubric.a $(LDLIBS) -o $(BUILD)/install-root/api-example
-	@$(BUILD)/install-root/api-example >/dev/null && echo "install: 2 passed, 0 failed"
+	@$(BUILD)/install-root/api-example >/dev/null
+	@$(CC) -std=c11 -D_POSIX_C_SOURCE=200809L -Werror -Wall $(SAN) -I$(BUILD)/install-root/usr/include docs/api-example.c \
+	  -L$(BUILD)/install-root/usr/lib -lrubric -o $(BUILD)/install-root/api-example-shared
+	@LD_LIBRARY_PATH=$(BUILD)/install-root/usr/lib $(BUILD)/install-root/api-example-shared >/dev/null
+	@test -L $(BUILD)/install-root/usr/lib/librubric.so && test -f $(BUILD)/install-root/usr/lib/$(SONAME)
+	@echo "install: 4 passed, 0 failed"
+
+# The library as an embedder sees it: the shared object's dynamic symbols are
+# the API only, no library object calls exit/abort or allocates behind
+# alloc.h's back, and rubric.h compiles as C++.
+CXX ?= c++
+library-test: $(BUILD)/librubric.so $(BUILD)/librubric.a
+	@BUILD=$(BUILD) CXX="$(CXX)" sh tests/library.sh
 
 template-test: $(BUILD)/rubric
 	@RUBRIC=$(BUILD)/rubric sh tests/templates.sh
@@ -192,6 +213,8 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
 	install -m 755 $(BUILD)/rubric $(DESTDIR)$(PREFIX)/bin/rubric
 	install -m 644 $(BUILD)/librubric.a $(DESTDIR)$(PREFIX)/lib/librubric.a
+	install -m 755 $(BUILD)/librubric.so $(DESTDIR)$(PREFIX)/lib/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/librubric.so
 	install -m 644 include/rubric.h $(DESTDIR)$(PREFIX)/include/rubric.h
 	install -d $(DESTDIR)$(DOCDIR)
 	install -m 644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/

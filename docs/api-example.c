@@ -2,7 +2,8 @@
  * its bytecode, score a record, read the result.  Built and run by
  * `make test` (it exits non-zero if anything differs from what it prints).
  *
- *   cc api-example.c -lrubric -lcsv -lnettle */
+ *   cc api-example.c -lrubric          (the shared library)
+ *   c++ -x c++ api-example.c -lrubric  (rubric.h is C++-clean too) */
 #include <rubric.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,9 +26,9 @@ static const char template_src[] =
 int main(void)
 {
     rubric_diagnostics *diags = NULL;
-    rubric_template *t = rubric_compile("mini.rubric", template_src, strlen(template_src), NULL, 0, &diags);
+    rubric_template *t = rubric_compile("mini.rubric", template_src, strlen(template_src), NULL, &diags);
     if (!t) {
-        char *text = rubric_diagnostics_render(diags, "text");
+        char *text = rubric_diagnostics_render(diags, RUBRIC_FORMAT_TEXT);
         fputs(text, stderr);
         free(text);
         rubric_diagnostics_free(diags);
@@ -47,7 +48,7 @@ int main(void)
     }
 
     /* 0.7 × 9/10 + 0.3 × 9/10 = 0.9 → 90 on a scale of 100: exactly 优秀. */
-    rubric_evaluator *ev = rubric_evaluator_new(loaded, 0);
+    rubric_evaluator *ev = rubric_evaluator_new(loaded, NULL);
     const char *record = "{\"quality\": 9, \"manner\": 9}";
     const rubric_result *r = rubric_score_json(ev, record, strlen(record));
     char total[64];

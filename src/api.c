@@ -67,10 +67,21 @@ static char *write_string(void (*write)(FILE *out, const void *arg), const void 
     return buf;
 }
 
-rubric_template *rubric_compile(const char *name, const char *source, size_t len, const rubric_define *defines,
-                                size_t ndefines, rubric_diagnostics **diags)
+const char *rubric_version(void) { return RUBRIC_VERSION_STRING; }
+
+/* The internal language of a rubric_lang; false for a value outside it. */
+static bool lang_of(rubric_lang lang, rb_lang *out)
 {
-    if (diags) *diags = NULL;
+    switch (lang) {
+    case RUBRIC_LANG_EN: *out = RB_LANG_EN; return true;
+    case RUBRIC_LANG_ZH: *out = RB_LANG_ZH; return true;
+    }
+    return false;
+}
+
+static rubric_template *compile(const char *name, const char *source, size_t len, const rubric_define *defines,
+                                size_t ndefines, rb_lang lang, rubric_diagnostics **diags)
+{
     rb_alloc_guard g;
     rb_alloc_enter(&g, RB_ALLOC_ZONE);
     if (setjmp(g.env) != 0) {
@@ -80,6 +91,7 @@ rubric_template *rubric_compile(const char *name, const char *source, size_t len
     rubric_diagnostics *d = rb_xcalloc(1, sizeof *d);
     d->source = rb_source_new(name ? name : "<template>", source, len);
     rb_diags_init(&d->diags);
+    d->diags.lang = lang;
     rb_define *defs = rb_xcalloc(ndefines ? ndefines : 1, sizeof *defs);
     for (size_t i = 0; i < ndefines; i++) defs[i] = (rb_define){defines[i].name, defines[i].value};
     rb_program *p = rb_compile(d->source, defs, ndefines, &d->diags);
@@ -104,15 +116,31 @@ rubric_template *rubric_compile(const char *name, const char *source, size_t len
     return t;
 }
 
+rubric_template *rubric_compile(const char *name, const char *source, size_t len,
+                                const rubric_compile_options *options, rubric_diagnostics **diags)
+{
+    static const rubric_compile_options defaults;
+    if (diags) *diags = NULL;
+    if (!options) options = &defaults;
+    rb_lang lang;
+    if (!lang_of(options->lang, &lang)) return NULL;
+    return compile(name, source, len, options->defines, options->ndefines, lang, diags);
+}
+
 size_t rubric_diagnostics_count(const rubric_diagnostics *d) { return d ? d->diags.count : 0; }
 size_t rubric_diagnostics_errors(const rubric_diagnostics *d) { return d ? d->diags.errors : 0; }
 
-void rubric_diagnostic_get(const rubric_diagnostics *d, size_t i, const char **severity, const char **code,
+void rubric_diagnostic_get(const rubric_diagnostics *d, size_t i, rubric_severity *severity, const char **code,
                            const char **message, const char **help, unsigned *line, unsigned *column)
 {
-    static const char *sev[] = {"error", "warning", "note"};
     const rb_diag *g = &d->diags.items[i];
-    if (severity) *severity = sev[g->severity];
+    if (severity) {
+        switch (g->severity) {
+        case RB_SEV_ERROR: *severity = RUBRIC_SEVERITY_ERROR; break;
+        case RB_SEV_WARNING: *severity = RUBRIC_SEVERITY_WARNING; break;
+        case RB_SEV_NOTE: *severity = RUBRIC_SEVERITY_NOTE; break;
+        }
+    }
     if (code) *code = g->code;
     if (message) *message = g->message;
     if (help) *help = g->help;
@@ -145,12 +173,14 @@ static char *render_diagnostics(const rubric_diagnostics *d, rb_diag_format form
     return write_string(write_diagnostics, &t);
 }
 
-char *rubric_diagnostics_render(const rubric_diagnostics *d, const char *format)
+char *rubric_diagnostics_render(const rubric_diagnostics *d, rubric_format format)
 {
-    if (strcmp(format, "text") == 0) return render_diagnostics(d, RB_DIAG_TEXT);
-    if (strcmp(format, "gcc") == 0) return render_diagnostics(d, RB_DIAG_GCC);
-    if (strcmp(format, "json") == 0) return render_diagnostics(d, RB_DIAG_JSON);
-    if (strcmp(format, "sarif") == 0) return render_diagnostics(d, RB_DIAG_SARIF);
+    switch (format) {
+    case RUBRIC_FORMAT_TEXT: return render_diagnostics(d, RB_DIAG_TEXT);
+    case RUBRIC_FORMAT_GCC: return render_diagnostics(d, RB_DIAG_GCC);
+    case RUBRIC_FORMAT_JSON: return render_diagnostics(d, RB_DIAG_JSON);
+    case RUBRIC_FORMAT_SARIF: return render_diagnostics(d, RB_DIAG_SARIF);
+    }
     return NULL;
 }
 
@@ -207,7 +237,7 @@ void rubric_template_free(rubric_template *t)
     rb_free(t);
 }
 
-rubric_evaluator *rubric_evaluator_new(const rubric_template *t, int flags)
+static rubric_evaluator *evaluator_new(const rubric_template *t, const rb_eval_options *o)
 {
     rb_alloc_guard g;
     rb_alloc_enter(&g, RB_ALLOC_ZONE);
@@ -216,13 +246,21 @@ rubric_evaluator *rubric_evaluator_new(const rubric_template *t, int flags)
         return NULL;
     }
     rubric_evaluator *e = rb_xcalloc(1, sizeof *e);
-    rb_eval_options o = {.allow_extra = (flags & RUBRIC_ALLOW_EXTRA) != 0};
     e->template_ = t;
-    e->eval = rb_eval_new(t->program, &o);
+    e->eval = rb_eval_new(t->program, o);
     e->arena = rb_arena_new();
     e->current.program = t->program;
     rb_alloc_leave(&g);
     return e;
+}
+
+rubric_evaluator *rubric_evaluator_new(const rubric_template *t, const rubric_evaluator_options *options)
+{
+    static const rubric_evaluator_options defaults;
+    if (!options) options = &defaults;
+    rb_eval_options o = {.allow_extra = options->allow_extra != 0};
+    if (!lang_of(options->lang, &o.lang)) return NULL;
+    return evaluator_new(t, &o);
 }
 
 const rubric_result *rubric_score_json(rubric_evaluator *e, const char *json, size_t len)

@@ -16,6 +16,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "cli.h"
+#include "rubric.h" /* rubric_version: the version is defined once, there */
 #include "columns.h"
 #include "compile.h"
 #include "encoding.h"
@@ -27,8 +28,6 @@
 #include "record.h"
 #include "result.h"
 #include "vm.h"
-
-#define RUBRIC_VERSION "0.1.0"
 
 /* The language of every message for a person (SPEC §17): --lang, which any
  * command takes and main() removes from argv, else the environment. */
@@ -697,7 +696,7 @@ static int run(int argc, char **argv)
     }
     const char *cmd = argv[1];
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
-        printf("rubric %s (bytecode format %u)\n", RUBRIC_VERSION, RB_FORMAT_VERSION);
+        printf("rubric %s (bytecode format %u)\n", rubric_version(), RB_FORMAT_VERSION);
         return 0;
     }
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {

@@ -140,7 +140,7 @@ static char *sheet_name(const char *want, const char *fallback)
     for (char *c = s; *c; c++)
         if (strchr("[]:*?/\\'", *c)) *c = '_';
     if (!*s) {
-        free(s);
+        rb_free(s);
         s = rb_xstrdup(fallback);
     }
     return s;
@@ -247,10 +247,10 @@ static lxw_error column_validation(book *bk, lxw_worksheet *ws, const rb_column 
     dv.error_type = s->type == RB_T_CHOICES || many || optional ? LXW_VALIDATION_ERROR_TYPE_WARNING
                                                                  : LXW_VALIDATION_ERROR_TYPE_STOP;
     e = worksheet_data_validation_range(ws, 1, c, LXW_ROW_MAX - 1, c, &dv);
-    free(list);
-    free(formula);
-    free(title);
-    free(message);
+    rb_free(list);
+    rb_free(formula);
+    rb_free(title);
+    rb_free(message);
     rb_buf_free(&what);
     return e;
 }
@@ -261,7 +261,7 @@ static void instructions(book *bk, const rb_columns *c, const char *records_name
     rb_lang lang = bk->lang;
     char *name = sheet_name(rb_tr(lang, N_("Instructions")), "Instructions");
     lxw_worksheet *ws = workbook_add_worksheet(bk->wb, name);
-    free(name);
+    rb_free(name);
     const char *form = rb_str(p, p->label != RB_NONE ? p->label : p->name);
     worksheet_write_string(ws, 0, 0, form, bold);
     rb_buf line = {0};
@@ -323,7 +323,7 @@ static int write_xlsx(const rb_program *p, const rb_columns *c, const char *path
     worksheet_freeze_panes(ws, 1, 0);
     instructions(&bk, c, records, head);
     worksheet_activate(ws);
-    free(records);
+    rb_free(records);
     if (e) {
         snprintf(err, cap, rb_tr(lang, "cannot write %s: %s"), path, lxw_strerror(e));
         rb_workbook_discard(&out);

@@ -38,7 +38,7 @@ int rb_workbook_open(rb_workbook *w, const char *target, bool constant_memory, r
     if (!w->wb) {
         snprintf(err, cap, rb_tr(lang, "cannot write %s: %s"), target, strerror(errno ? errno : ENOMEM));
         unlink(w->tmp);
-        free(w->tmp);
+        rb_free(w->tmp);
         w->tmp = NULL;
         return -1;
     }
@@ -69,7 +69,7 @@ int rb_workbook_close(rb_workbook *w, char *err, size_t cap)
         rb_buf_free(&bytes);
     }
     unlink(w->tmp);
-    free(w->tmp);
+    rb_free(w->tmp);
     w->tmp = NULL;
     return st;
 }
@@ -79,6 +79,6 @@ void rb_workbook_discard(rb_workbook *w)
     workbook_close(w->wb);
     w->wb = NULL;
     unlink(w->tmp);
-    free(w->tmp);
+    rb_free(w->tmp);
     w->tmp = NULL;
 }

@@ -40,7 +40,7 @@ static const char BAD_RECORD[] = "{\"quality\": 12, \"manner\": 9}";
 
 static rubric_template *compile_mini(void)
 {
-    rubric_template *t = rubric_compile("mini.rubric", MINI, strlen(MINI), NULL, 0, NULL);
+    rubric_template *t = rubric_compile("mini.rubric", MINI, strlen(MINI), NULL, NULL);
     assert_non_null(t);
     return t;
 }
@@ -51,12 +51,12 @@ static void compile_clean(void **state)
 {
     (void)state;
     rubric_diagnostics *d = NULL;
-    rubric_template *t = rubric_compile("mini.rubric", MINI, strlen(MINI), NULL, 0, &d);
+    rubric_template *t = rubric_compile("mini.rubric", MINI, strlen(MINI), NULL, &d);
     assert_non_null(t);
     assert_non_null(d);
     assert_int_equal(rubric_diagnostics_count(d), 0);
     assert_int_equal(rubric_diagnostics_errors(d), 0);
-    char *text = rubric_diagnostics_render(d, "text");
+    char *text = rubric_diagnostics_render(d, RUBRIC_FORMAT_TEXT);
     assert_string_equal(text, "");
     free(text);
     rubric_diagnostics_free(d);
@@ -67,14 +67,15 @@ static void compile_errors(void **state)
 {
     (void)state;
     rubric_diagnostics *d = NULL;
-    rubric_template *t = rubric_compile("dup.rubric", DUPLICATE, strlen(DUPLICATE), NULL, 0, &d);
+    rubric_template *t = rubric_compile("dup.rubric", DUPLICATE, strlen(DUPLICATE), NULL, &d);
     assert_null(t);
     assert_int_equal(rubric_diagnostics_count(d), 1);
     assert_int_equal(rubric_diagnostics_errors(d), 1);
-    const char *severity, *code, *message, *help;
+    rubric_severity severity = RUBRIC_SEVERITY_NOTE;
+    const char *code, *message, *help;
     unsigned line, column;
     rubric_diagnostic_get(d, 0, &severity, &code, &message, &help, &line, &column);
-    assert_string_equal(severity, "error");
+    assert_int_equal(severity, RUBRIC_SEVERITY_ERROR);
     assert_string_equal(code, "E0202");
     assert_string_equal(message, "'quality' is already declared");
     assert_non_null(strstr(help, "line 3"));
@@ -83,23 +84,23 @@ static void compile_errors(void **state)
     /* every out-parameter may be NULL */
     rubric_diagnostic_get(d, 0, NULL, NULL, NULL, NULL, NULL, NULL);
 
-    char *text = rubric_diagnostics_render(d, "text");
+    char *text = rubric_diagnostics_render(d, RUBRIC_FORMAT_TEXT);
     assert_non_null(strstr(text, "dup.rubric:4:10: error[E0202]: 'quality' is already declared"));
     free(text);
-    char *gcc = rubric_diagnostics_render(d, "gcc");
+    char *gcc = rubric_diagnostics_render(d, RUBRIC_FORMAT_GCC);
     assert_non_null(strstr(gcc, "dup.rubric:4:10: error: 'quality' is already declared\n"));
     free(gcc);
-    char *json = rubric_diagnostics_render(d, "json");
+    char *json = rubric_diagnostics_render(d, RUBRIC_FORMAT_JSON);
     assert_non_null(strstr(json, "\"code\":\"E0202\""));
     free(json);
-    char *sarif = rubric_diagnostics_render(d, "sarif");
+    char *sarif = rubric_diagnostics_render(d, RUBRIC_FORMAT_SARIF);
     assert_non_null(strstr(sarif, "\"ruleId\":\"E0202\""));
     free(sarif);
-    assert_null(rubric_diagnostics_render(d, "html"));
+    assert_null(rubric_diagnostics_render(d, (rubric_format)99));
     rubric_diagnostics_free(d);
 
     /* without a place for the diagnostics, the errors still give NULL */
-    assert_null(rubric_compile("dup.rubric", DUPLICATE, strlen(DUPLICATE), NULL, 0, NULL));
+    assert_null(rubric_compile("dup.rubric", DUPLICATE, strlen(DUPLICATE), NULL, NULL));
     /* NULL diagnostics count as none; freeing NULL is fine */
     assert_int_equal(rubric_diagnostics_count(NULL), 0);
     assert_int_equal(rubric_diagnostics_errors(NULL), 0);
@@ -121,13 +122,14 @@ static void compile_with_defines(void **state)
         "}\n";
     rubric_define defs[] = {{"target", "20"}};
     rubric_diagnostics *d = NULL;
-    rubric_template *t = rubric_compile("p.rubric", src, strlen(src), defs, 1, &d);
+    rubric_compile_options with = {.defines = defs, .ndefines = 1};
+    rubric_template *t = rubric_compile("p.rubric", src, strlen(src), &with, &d);
     if (!t) {
-        char *text = rubric_diagnostics_render(d, "text");
+        char *text = rubric_diagnostics_render(d, RUBRIC_FORMAT_TEXT);
         fail_msg("%s", text);
     }
     rubric_diagnostics_free(d);
-    rubric_evaluator *e = rubric_evaluator_new(t, 0);
+    rubric_evaluator *e = rubric_evaluator_new(t, NULL);
     const char *rec = "{\"sold_count\": 10}";
     const rubric_result *r = rubric_score_json(e, rec, strlen(rec));
     char total[32];
@@ -139,13 +141,65 @@ static void compile_with_defines(void **state)
 
     /* an unknown param is a diagnostic at 0:0 (it has no place in the text) */
     rubric_define wrong[] = {{"nosuch", "1"}};
-    assert_null(rubric_compile("p.rubric", src, strlen(src), wrong, 1, &d));
+    rubric_compile_options with_wrong = {.defines = wrong, .ndefines = 1};
+    assert_null(rubric_compile("p.rubric", src, strlen(src), &with_wrong, &d));
     assert_true(rubric_diagnostics_errors(d) >= 1);
     unsigned line = 9, column = 9;
     rubric_diagnostic_get(d, 0, NULL, NULL, NULL, NULL, &line, &column);
     assert_int_equal(line, 0);
     assert_int_equal(column, 0);
     rubric_diagnostics_free(d);
+}
+
+static bool has_non_ascii(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s >= 0x80) return true;
+    return false;
+}
+
+/* Chinese diagnostics and record messages (SPEC §17); codes do not change. */
+static void languages(void **state)
+{
+    (void)state;
+    rubric_compile_options zh = {.lang = RUBRIC_LANG_ZH};
+    rubric_diagnostics *d = NULL;
+    assert_null(rubric_compile("dup.rubric", DUPLICATE, strlen(DUPLICATE), &zh, &d));
+    const char *code, *message;
+    rubric_diagnostic_get(d, 0, NULL, &code, &message, NULL, NULL, NULL);
+    assert_string_equal(code, "E0202");
+    /* the Chinese catalogue's wording is the translators' (po/zh_CN.po):
+     * what matters here is that it is not the English one */
+    assert_non_null(strstr(message, "quality"));
+    assert_string_not_equal(message, "'quality' is already declared");
+    assert_true(has_non_ascii(message));
+    rubric_diagnostics_free(d);
+
+    /* an options value outside its enum is refused, not taken as English */
+    rubric_compile_options bad = {.lang = (rubric_lang)7};
+    d = (rubric_diagnostics *)&d;
+    assert_null(rubric_compile("mini.rubric", MINI, strlen(MINI), &bad, &d));
+    assert_null(d);
+
+    rubric_template *t = compile_mini();
+    rubric_evaluator_options ezh = {.lang = RUBRIC_LANG_ZH};
+    rubric_evaluator *e = rubric_evaluator_new(t, &ezh);
+    const rubric_result *r = rubric_score_json(e, BAD_RECORD, strlen(BAD_RECORD));
+    const char *path;
+    rubric_result_error(r, 0, &path, &code, &message);
+    assert_string_equal(path, "quality");
+    assert_string_equal(code, "range");
+    assert_true(has_non_ascii(message));
+    rubric_evaluator_free(e);
+    rubric_evaluator_options ebad = {.lang = (rubric_lang)7};
+    assert_null(rubric_evaluator_new(t, &ebad));
+    rubric_template_free(t);
+}
+
+static void version(void **state)
+{
+    (void)state;
+    assert_string_equal(rubric_version(), RUBRIC_VERSION_STRING);
 }
 
 /* ---- bytecode -------------------------------------------------------------------- */
@@ -188,7 +242,7 @@ static void score_records(void **state)
 {
     (void)state;
     rubric_template *t = compile_mini();
-    rubric_evaluator *e = rubric_evaluator_new(t, 0);
+    rubric_evaluator *e = rubric_evaluator_new(t, NULL);
     assert_non_null(e);
 
     /* 0.7 × 9/10 + 0.3 × 9/10 = 0.9 → 90: exactly 优秀 */
@@ -240,7 +294,8 @@ static void score_records(void **state)
     r = rubric_score_json(e, extra, strlen(extra));
     assert_int_equal(rubric_result_ok(r), 0);
     rubric_evaluator_free(e);
-    e = rubric_evaluator_new(t, RUBRIC_ALLOW_EXTRA);
+    rubric_evaluator_options allow = {.allow_extra = 1};
+    e = rubric_evaluator_new(t, &allow);
     r = rubric_score_json(e, extra, strlen(extra));
     assert_int_equal(rubric_result_ok(r), 1);
     rubric_evaluator_free(e);
@@ -282,7 +337,7 @@ static int try_compile(void *arg)
 {
     (void)arg;
     rubric_diagnostics *d = (rubric_diagnostics *)&d; /* must be overwritten */
-    rubric_template *t = rubric_compile("mini.rubric", MINI, strlen(MINI), NULL, 0, &d);
+    rubric_template *t = rubric_compile("mini.rubric", MINI, strlen(MINI), NULL, &d);
     if (!t) {
         assert_null(d); /* out of memory: no diagnostics either */
         return 0;
@@ -297,10 +352,10 @@ static int try_compile_errors(void *arg)
 {
     (void)arg;
     rubric_diagnostics *d = NULL;
-    assert_null(rubric_compile("dup.rubric", DUPLICATE, strlen(DUPLICATE), NULL, 0, &d));
+    assert_null(rubric_compile("dup.rubric", DUPLICATE, strlen(DUPLICATE), NULL, &d));
     if (!d) return 0;
     assert_int_equal(rubric_diagnostics_errors(d), 1);
-    char *text = rubric_diagnostics_render(d, "text"); /* may fail on its own */
+    char *text = rubric_diagnostics_render(d, RUBRIC_FORMAT_TEXT); /* may fail on its own */
     free(text);
     rubric_diagnostics_free(d);
     return 1;
@@ -308,7 +363,7 @@ static int try_compile_errors(void *arg)
 
 static int try_render(void *arg)
 {
-    char *s = rubric_diagnostics_render(arg, "sarif");
+    char *s = rubric_diagnostics_render(arg, RUBRIC_FORMAT_SARIF);
     if (!s) return 0;
     assert_non_null(strstr(s, "E0202"));
     free(s);
@@ -344,7 +399,7 @@ static int try_load(void *arg)
 
 static int try_evaluator(void *arg)
 {
-    rubric_evaluator *e = rubric_evaluator_new(arg, 0);
+    rubric_evaluator *e = rubric_evaluator_new(arg, NULL);
     if (!e) return 0;
     rubric_evaluator_free(e);
     return 1;
@@ -375,7 +430,7 @@ static void allocation_failure(void **state)
     until_success(try_compile_errors, NULL);
 
     rubric_diagnostics *d = NULL;
-    rubric_compile("dup.rubric", DUPLICATE, strlen(DUPLICATE), NULL, 0, &d);
+    rubric_compile("dup.rubric", DUPLICATE, strlen(DUPLICATE), NULL, &d);
     until_success(try_render, d);
     rubric_diagnostics_free(d);
 
@@ -388,7 +443,7 @@ static void allocation_failure(void **state)
     until_success(try_evaluator, t);
 
     /* a failed record leaves the evaluator ready for the next one */
-    rubric_evaluator *e = rubric_evaluator_new(t, 0);
+    rubric_evaluator *e = rubric_evaluator_new(t, NULL);
     until_success(try_score, e);
     assert_int_equal(try_score(e), 1);
     const rubric_result *r = rubric_score_json(e, BAD_RECORD, strlen(BAD_RECORD));
@@ -410,6 +465,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(compile_clean),
         cmocka_unit_test(compile_errors),
         cmocka_unit_test(compile_with_defines),
+        cmocka_unit_test(languages),
+        cmocka_unit_test(version),
         cmocka_unit_test(save_and_load),
         cmocka_unit_test(score_records),
         cmocka_unit_test(allocation_failure),
