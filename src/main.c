@@ -27,6 +27,7 @@
 #include "program.h"
 #include "record.h"
 #include "result.h"
+#include "rows.h"
 #include "vm.h"
 
 /* The language of every message for a person (SPEC §17): --lang, which any
@@ -40,10 +41,10 @@ static const char *const usage_text[][2] = {
               "  --werror), 2 usage or I/O error.\n"},
     {"compile", "rubric compile [-D NAME=VALUE]... FILE -o OUT.rbc\n"
                 "  Writes verified bytecode.  Exit 0, 1 template errors, 2 usage or I/O error.\n"},
-    {"score", "rubric score [-D NAME=VALUE]... [--format ndjson|csv|table|explain] [--allow-extra]\n"
-              "             [--input json|ndjson|csv] [--encoding utf-8|gb18030] [--sheet NAME]\n"
-              "             TEMPLATE [RECORDS...]\n"
-              "  Scores records (JSON, JSON array, NDJSON, CSV — by file name, or as --input\n"
+    {"score", "rubric score [-D NAME=VALUE]... [--format ndjson|csv|table|explain|xlsx -o FILE.xlsx]\n"
+              "             [--allow-extra] [--input json|ndjson|csv] [--encoding utf-8|gb18030]\n"
+              "             [--sheet NAME] TEMPLATE [RECORDS...]\n"
+              "  Scores records (JSON, JSON array, NDJSON, CSV, .xlsx — by file name, or as --input\n"
               "  says; '-' or nothing = stdin, read as NDJSON) against a .rubric source or a\n"
               "  .rbc file.  Exit 0 all valid, 1 some record invalid, 2 template, usage or\n"
               "  I/O error.\n"},
@@ -305,7 +306,7 @@ static bool write_error_reported;
 static int cmd_score(int argc, char **argv)
 {
     options o;
-    if (parse_options("score", argc, argv, "Dfxies", &o)) return free_options(&o), 2;
+    if (parse_options("score", argc, argv, "Dfxieso", &o)) return free_options(&o), 2;
     static const char *const encodings[] = {"utf-8", "gb18030", NULL}; /* rb_encoding order */
     int enc = o.encoding ? choose(o.encoding, encodings) : RB_ENC_AUTO;
     if (enc < 0)
@@ -315,11 +316,13 @@ static int cmd_score(int argc, char **argv)
     if (o.input && in < 0)
         return free_options(&o), usage_error("score", "unknown --input '%s' (json, ndjson, csv)", o.input);
     rb_input_format in_fmt = in < 0 ? RB_INPUT_AUTO : (rb_input_format)(RB_INPUT_JSON + in);
-    enum { F_NDJSON, F_CSV, F_TABLE, F_EXPLAIN };
-    static const char *const formats[] = {"ndjson", "csv", "table", "explain", NULL};
+    enum { F_NDJSON, F_CSV, F_TABLE, F_EXPLAIN, F_XLSX };
+    static const char *const formats[] = {"ndjson", "csv", "table", "explain", "xlsx", NULL};
     int fmt = o.format ? choose(o.format, formats) : F_NDJSON;
     if (fmt < 0)
-        return free_options(&o), usage_error("score", "unknown --format '%s' (ndjson, csv, table, explain)", o.format);
+        return free_options(&o), usage_error("score", "unknown --format '%s' (ndjson, csv, table, explain, xlsx)", o.format);
+    if ((fmt == F_XLSX) != (o.output != NULL))
+        return free_options(&o), usage_error("score", "%s", "--format xlsx writes to -o FILE.xlsx, and -o is for it alone");
     if (o.nfiles == 0) return free_options(&o), usage_error("score", "%s", "no template given");
     rb_program *p = load_template("score", o.files[0], &o);
     if (!p) return free_options(&o), 2;
@@ -336,7 +339,20 @@ static int cmd_score(int argc, char **argv)
     rb_out_init_fd(&direct, STDOUT_FILENO, direct_buf, sizeof direct_buf);
     rb_ndjson_writer *ndjson = fmt == F_NDJSON ? rb_ndjson_writer_new(p) : NULL;
     rb_table *table = fmt == F_TABLE ? rb_table_new(p, cli_lang) : NULL;
-    if (fmt == F_CSV) rb_write_csv_header(stdout, p, cli_lang);
+    rb_rows *rows = fmt == F_CSV || fmt == F_XLSX ? rb_rows_new(p, cli_lang) : NULL;
+    if (fmt == F_CSV) rb_rows_csv_header(rows, stdout);
+    char xlsx_err[512];
+    rb_rows_xlsx *xlsx = fmt == F_XLSX ? rb_rows_xlsx_open(rows, o.output, xlsx_err, sizeof xlsx_err) : NULL;
+    if (fmt == F_XLSX && !xlsx) {
+        fprintf(stderr, "rubric score: %s\n", xlsx_err);
+        rb_rows_free(rows);
+        rb_ndjson_writer_free(ndjson);
+        rb_columns_free(columns);
+        rb_eval_free(ev);
+        rb_program_free(p);
+        free_options(&o);
+        return 2;
+    }
     static const char *stdin_only[] = {"-"};
     const char **files = o.nfiles > 1 ? o.files + 1 : stdin_only;
     size_t nfiles = o.nfiles > 1 ? o.nfiles - 1 : 1;
@@ -379,7 +395,8 @@ static int cmd_score(int argc, char **argv)
                 rb_ndjson_write(ndjson, &direct, res);
                 if (interactive) rb_out_flush(&direct);
                 break;
-            case F_CSV: rb_write_csv(stdout, p, res); break;
+            case F_CSV: rb_rows_csv(rows, stdout, res); break;
+            case F_XLSX: rb_rows_xlsx_add(xlsx, res); break;
             case F_TABLE: rb_table_add(table, res); break;
             case F_EXPLAIN: rb_write_explain(stdout, p, res); break;
             }
@@ -407,6 +424,11 @@ static int cmd_score(int argc, char **argv)
         rb_table_write(table, stdout);
         rb_table_free(table);
     }
+    if (xlsx && rb_rows_xlsx_close(xlsx, xlsx_err, sizeof xlsx_err) != 0) {
+        fprintf(stderr, "rubric score: %s\n", xlsx_err);
+        status = 2;
+    }
+    rb_rows_free(rows);
     if (!rb_out_flush(&direct)) errno = direct.err;
     if (direct.err || fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "rubric score: cannot write the results: %s\n", strerror(errno));

@@ -537,95 +537,12 @@ static void sb_value(sbuf *b, const rb_program *p, const rb_value *v, int digits
     }
 }
 
-/* ---- CSV ---------------------------------------------------------------- */
-
-static void csv_cell(FILE *out, const char *s, size_t n, bool first)
-{
-    if (!first) putc(',', out);
-    sbuf b = {0};
-    /* keep newlines (quoted), but never emit invalid UTF-8 */
-    const unsigned char *u = (const unsigned char *)s;
-    for (size_t i = 0; i < n;) {
-        uint32_t cp;
-        size_t k = rb_utf8_decode(u + i, n - i, &cp);
-        if (!k) sb_puts(&b, "\xEF\xBF\xBD"), i++;
-        else if (cp == 0) i++;
-        else sb_add(&b, s + i, k), i += k;
-    }
-    const char *t = b.s ? b.s : "";
-    bool quote = b.len && (strpbrk(t, ",\"\r\n") || t[0] == ' ' || t[b.len - 1] == ' ');
-    if (!quote) {
-        fputs(t, out);
-    } else {
-        putc('"', out);
-        for (const char *c = t; *c; c++) {
-            if (*c == '"') putc('"', out);
-            putc(*c, out);
-        }
-        putc('"', out);
-    }
-    rb_free(b.s);
-}
-
-static void csv_str(FILE *out, const char *s, bool first)
-{
-    csv_cell(out, s ? s : "", s ? strlen(s) : 0, first);
-}
-
-void rb_write_csv_header(FILE *out, const rb_program *p, rb_lang lang)
-{
-    csv_str(out, rb_tr(lang, N_("record")), true);
-    csv_str(out, rb_tr(lang, N_("ok")), false);
-    csv_str(out, rb_tr(lang, N_("total")), false);
-    csv_str(out, rb_tr(lang, N_("grade")), false);
-    for (uint32_t si = 1; si < p->nsections; si++) csv_str(out, rb_str(p, p->slots[p->sections[si].slot].name), false);
-    for (uint32_t s = 0; s < p->nslots; s++)
-        if (p->slots[s].kind == SLOT_OUTPUT) csv_str(out, rb_str(p, p->slots[s].name), false);
-    csv_str(out, rb_tr(lang, N_("errors")), false);
-    fputs("\r\n", out);
-}
-
-void rb_write_csv(FILE *out, const rb_program *p, const rb_result *r)
-{
-    int digits = digits_of(p);
-    bool show = r->ok && r->scored;
-    char buf[64];
-    snprintf(buf, sizeof buf, "%llu", (unsigned long long)r->record);
-    csv_str(out, buf, true);
-    csv_str(out, r->ok ? "true" : "false", false);
-    if (show && r->has_total) rb_num_format(r->total, digits, buf, sizeof buf);
-    else buf[0] = '\0';
-    csv_str(out, buf, false);
-    csv_str(out, show && r->has_grade ? r->grade_id : "", false);
-    for (uint32_t si = 1; si < p->nsections; si++) {
-        buf[0] = '\0';
-        if (show && si < r->nsections && r->sections[si].applicable) rb_num_format(r->sections[si].score, digits, buf, sizeof buf);
-        csv_str(out, buf, false);
-    }
-    uint32_t k = 0;
-    for (uint32_t s = 0; s < p->nslots; s++) {
-        if (p->slots[s].kind != SLOT_OUTPUT) continue;
-        sbuf b = {0};
-        while (show && k < r->noutputs && r->outputs[k].slot < s) k++;
-        if (show && k < r->noutputs && r->outputs[k].slot == s) sb_value(&b, p, &r->outputs[k].value, digits, ";", true);
-        csv_cell(out, b.s ? b.s : "", b.len, false);
-        rb_free(b.s);
-    }
-    sbuf e = {0};
-    for (uint32_t i = 0; i < r->nerrors; i++) {
-        if (i) sb_puts(&e, "; ");
-        sb_printf(&e, "%s: %s", r->errors[i].code, r->errors[i].message);
-    }
-    csv_cell(out, e.s ? e.s : "", e.len, false);
-    rb_free(e.s);
-    fputs("\r\n", out);
-}
-
 /* ---- table -------------------------------------------------------------- */
 
 #define TABLE_MAX_FIELDS 3
 #define TABLE_MAX_OUTPUTS 4  /* 绩效奖金, 工资系数…: the first outputs, after the grade */
 #define TABLE_CELL_WIDTH 24
+#define TABLE_RESULT_WIDTH 200 /* errors shown in full up to about this many columns */
 
 struct rb_table {
     const rb_program *p;
@@ -743,15 +660,22 @@ void rb_table_add(rb_table *t, const rb_result *r)
         rb_free(v);
     }
     sbuf b = {0};
+    /* errors in full while the line stays readable (a did-you-mean behind
+     * "(+1 more)" helps no one), and every warning's text (SPEC §16) */
     rb_lang L = t->lang;
-    if (r->ok) {
-        sb_puts(&b, rb_tr(L, N_("ok")));
-        if (r->nwarnings == 1) sb_puts(&b, rb_tr(L, N_(" (1 warning)")));
-        else if (r->nwarnings) sb_printf(&b, rb_tr(L, N_(" (%u warnings)")), r->nwarnings);
-    } else {
-        sb_puts(&b, rb_tr(L, N_("invalid: ")));
-        if (r->nerrors) sb_clean(&b, r->errors[0].message, strlen(r->errors[0].message));
-        if (r->nerrors > 1) sb_printf(&b, rb_tr(L, N_(" (+%u more)")), r->nerrors - 1);
+    sb_puts(&b, rb_tr(L, r->ok ? N_("ok") : N_("invalid: ")));
+    for (uint32_t k = 0; !r->ok && k < r->nerrors; k++) {
+        const char *m = r->errors[k].message;
+        if (k && rb_display_width(b.s, b.len) + rb_display_width(m, strlen(m)) > TABLE_RESULT_WIDTH) {
+            sb_printf(&b, rb_tr(L, N_(" (+%u more)")), r->nerrors - k);
+            break;
+        }
+        if (k) sb_puts(&b, rb_tr(L, N_("; ")));
+        sb_clean(&b, m, strlen(m));
+    }
+    for (uint32_t k = 0; k < r->nwarnings; k++) {
+        sb_puts(&b, rb_tr(L, k ? N_("; ") : r->ok ? N_(", warning: ") : N_("; warning: ")));
+        sb_clean(&b, r->warnings[k].message, strlen(r->warnings[k].message));
     }
     row[c++] = sb_take(&b);
     t->nrows++;

@@ -159,10 +159,7 @@ rb_ndjson_writer *rb_ndjson_writer_new(const struct rb_program *p);
 void rb_ndjson_write(rb_ndjson_writer *w, rb_out *out, const rb_result *r);
 void rb_ndjson_writer_free(rb_ndjson_writer *w);
 
-/* CSV: a header row, then one row per record: record, ok, total, grade,
- * every section's score (program section order), every output, errors. */
-void rb_write_csv_header(FILE *out, const struct rb_program *p, rb_lang lang);
-void rb_write_csv(FILE *out, const struct rb_program *p, const rb_result *r);
+/* CSV and .xlsx for people: rows.h. */
 
 /* Multi-line human explanation of one record (blank line after it). */
 void rb_write_explain(FILE *out, const struct rb_program *p, const rb_result *r);

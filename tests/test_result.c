@@ -2,6 +2,10 @@
  * shape and key order), JSON escaping, CSV, the aligned table and the
  * explanation, on hand-built programs (vmtest.h). */
 #include "vmtest.h"
+#include "rows.h"
+#include "xlsx.h"
+
+#include <unistd.h>
 
 static char *ndjson(const rb_program *p, const rb_result *r)
 {
@@ -211,18 +215,95 @@ static void test_csv(void **state)
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    rb_write_csv_header(f, c.prog, RB_LANG_EN);
-    rb_write_csv(f, c.prog, tctx_eval(&c, REVIEW_RECORD, false));
-    rb_write_csv(f, c.prog, tctx_eval(&c, "{\"name\":\"x, y\",\"t1\":9,\"d1\":{}}", false));
+    rb_rows *rows = rb_rows_new(c.prog, RB_LANG_EN);
+    rb_rows_csv_header(rows, f);
+    rb_rows_csv(rows, f, tctx_eval(&c, REVIEW_RECORD, false));
+    rb_rows_csv(rows, f, tctx_eval(&c, "{\"name\":\"x, y\",\"t1\":9,\"d1\":{}}", false));
+    rb_rows_free(rows);
     fclose(f);
+    /* SPEC §16: a BOM, labels, fields first, the grade's label, section
+     * scores, outputs, then the record's number, validity, warnings and
+     * errors as text */
     assert_string_equal(
         buf,
-        "record,ok,total,grade,work,conduct,discipline,attitude,coef,pass,memo,errors\r\n"
-        "1,true,84.3,good,50.4,85,44,45,0.3,true,\"a\"\"b\tc\",\r\n"
-        "1,false,,,,,,,,,,\"type: t1 = 9 must give one value per rater, like {\"\"manager\"\": …}; "
-        "missing: d1.manager is required but missing; missing: d1.director is required but missing; "
-        "missing: a1 is required but missing; missing: late is required but missing\"\r\n");
+        "\xEF\xBB\xBFname,total,grade,工作目标,行为表现,discipline,attitude,系数,pass,memo,record,valid,warnings,errors\r\n"
+        "张三,84.3,良好,50.4,85,44,45,0.3,yes,\"a\"\"b\tc\",1,yes,,\r\n"
+        "\"x, y\",,,,,,,,,,1,no,,\"t1 = 9 must give one value per rater, like {\"\"manager\"\": …}; "
+        "d1.manager is required but missing; d1.director is required but missing; "
+        "a1 is required but missing; late is required but missing\"\r\n");
     free(buf);
+    /* the headers and yes/no in Chinese */
+    f = open_memstream(&buf, &len);
+    rows = rb_rows_new(c.prog, RB_LANG_ZH);
+    rb_rows_csv_header(rows, f);
+    rb_rows_csv(rows, f, tctx_eval(&c, REVIEW_RECORD, false));
+    rb_rows_free(rows);
+    fclose(f);
+    assert_string_equal(buf, "\xEF\xBB\xBFname,总分,等级,工作目标,行为表现,discipline,attitude,系数,pass,memo,记录,有效,警告,错误\r\n"
+                             "张三,84.3,良好,50.4,85,44,45,0.3,是,\"a\"\"b\tc\",1,是,,\r\n");
+    free(buf);
+    tctx_close(&c);
+}
+
+/* ---- xlsx ---------------------------------------------------------------------- */
+
+/* Reads sheet `sheet` of the workbook back (xlsx.h) as CSV lines. */
+static char *sheet_back(const char *path, const char *sheet, char **name)
+{
+    rb_xlsx *x = rb_xlsx_open(path, sheet, RB_LANG_EN);
+    assert_null(rb_xlsx_error(x));
+    if (name) *name = strdup(rb_xlsx_sheet(x));
+    rb_buf b = {0};
+    char block[4096];
+    size_t n;
+    while ((n = fread(block, 1, sizeof block, rb_xlsx_csv(x))) > 0) rb_buf_add(&b, block, n);
+    rb_xlsx_close(x);
+    return b.s;
+}
+
+/* Past a sheet's last row the results go on in a new sheet with the
+ * header again (Excel's 1 048 576 rows, lowered here to 3: a header and
+ * two records); every record is there, in order, numbers as numbers. */
+static void test_xlsx_sheets(void **state)
+{
+    (void)state;
+    tctx c;
+    tctx_open(&c, tb_presales(), false);
+    char path[] = "/tmp/rubric-test-rows-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    rb_rows *rows = rb_rows_new(c.prog, RB_LANG_EN);
+    char err[256];
+    rb_rows_xlsx *x = rb_rows_xlsx_open(rows, path, err, sizeof err);
+    assert_non_null(x);
+    unsigned long saved = rb_rows_xlsx_sheet_rows;
+    rb_rows_xlsx_sheet_rows = 3;
+    for (int i = 0; i < 5; i++) rb_rows_xlsx_add(x, tctx_eval(&c, i == 3 ? "{\"name\":\"x\"}" : PRESALES_RECORD, false));
+    rb_rows_xlsx_sheet_rows = saved;
+    assert_int_equal(rb_rows_xlsx_close(x, err, sizeof err), 0);
+    rb_rows_free(rows);
+    char *first, *text = sheet_back(path, NULL, &first);
+    assert_string_equal(first, "售前客服绩效考核表");
+    assert_string_equal(strchr(text, '\n') + 1,
+                        "\"李娜\",\"2026-10-31\",\"87\",\"良好\",\"36\",\"34\",\"17\",\"1\",\"yes\",,\n"
+                        "\"李娜\",\"2026-10-31\",\"87\",\"良好\",\"36\",\"34\",\"17\",\"1\",\"yes\",,\n");
+    assert_non_null(strstr(text, "\"total\",\"grade\",\"服务态度与沟通能力\""));
+    int lines = 0;
+    for (const char *s = text; (s = strchr(s, '\n')); s++) lines++;
+    assert_int_equal(lines, 3);
+    free(text);
+    text = sheet_back(path, "售前客服绩效考核表 (2)", NULL);
+    assert_non_null(strstr(text, "\"x\""));         /* record 4, invalid, on the second sheet */
+    assert_non_null(strstr(text, "date is required"));
+    free(text);
+    text = sheet_back(path, "售前客服绩效考核表 (3)", NULL);
+    lines = 0;
+    for (const char *s = text; (s = strchr(s, '\n')); s++) lines++;
+    assert_int_equal(lines, 2); /* the header and record 5 */
+    free(text);
+    free(first);
+    unlink(path);
     tctx_close(&c);
 }
 
@@ -250,10 +331,13 @@ static void test_table(void **state)
     rb_table_free(t);
     assert_string_equal(buf,
                         "#  name       total  grade  result\n"
-                        "-  ---------  -----  -----  -----------------------------------------------\n"
+                        "-  ---------  -----  -----  ------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------\n"
                         "1  李娜          87  良好   ok\n"
                         "1  Alexander    100  优秀   ok\n"
-                        "1  欧阳 娜娜                invalid: date is required but missing (+9 more)\n");
+                        /* errors in full up to the width, then a count */
+                        "1  欧阳 娜娜                invalid: date is required but missing; knowledge = 11 is outside 0..10; "
+                        "initiative is required but missing; expression is required but missing; patience is required "
+                        "but missing (+5 more)\n");
     free(buf);
     tctx_close(&c);
 }
@@ -336,6 +420,7 @@ int main(void)
         cmocka_unit_test(test_json_escaping),
         cmocka_unit_test(test_csv),
         cmocka_unit_test(test_table),
+        cmocka_unit_test(test_xlsx_sheets),
         cmocka_unit_test(test_explain),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
