@@ -1310,7 +1310,8 @@ static int yyreport_syntax_error(const yypcontext_t *yc, void *scanner, rb_parse
     int dkw = is_decl_kw(la) ? c->prev_decl_kw : c->decl_kw;
     const char *dname = is_decl_kw(la) ? c->prev_decl_name : c->decl_name;
     char in_decl[160] = "";
-    if (dkw && dname && *dname) snprintf(in_decl, sizeof in_decl, " in %s '%s'", decl_kw_name(dkw), dname);
+    if (dkw && dname && *dname)
+        snprintf(in_decl, sizeof in_decl, rb_tr(c->diags->lang, N_(" in %s '%s'")), decl_kw_name(dkw), dname);
 
     bool top = has[YYSYMBOL_K_FORM] && !has[YYSYMBOL_K_ITEM];
 

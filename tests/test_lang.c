@@ -1,14 +1,19 @@
-/* test_lang.c — choosing the language (SPEC §17) and looking up messages
- * in the catalogue compiled from po/zh_CN.po. */
+/* test_lang.c — choosing the language (SPEC §17), looking up messages in
+ * the catalogue compiled from po/zh_CN.po, and every diagnostic code of
+ * docs/diagnostics.md coming out in Chinese with no English left in it. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include "compile.h"
+#include "diag.h"
 #include "lang.h"
 
 extern const rb_catalog_entry rb_catalog_zh[];
@@ -68,12 +73,104 @@ static void test_catalogue_sorted_and_found(void **state)
     }
 }
 
+/* An English sentence left in a Chinese message: three ASCII words in a row
+ * outside quotes ('sales', "优秀", `when`), which hold code and data. */
+static bool has_english(const char *s)
+{
+    int words = 0;
+    bool in_word = false;
+    for (const char *p = s; *p; p++) {
+        if (*p == '\'' || *p == '"' || *p == '`') {
+            const char *end = strchr(p + 1, *p);
+            if (end) p = end;
+            words = 0, in_word = false;
+            continue;
+        }
+        bool letter = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z');
+        if (letter && !in_word && ++words >= 3) return true;
+        in_word = letter;
+        if (!letter && *p != ' ') words = 0;
+    }
+    return false;
+}
+
+static bool has_chinese(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p >= 0xE4 && *p <= 0xE9) return true; /* lead byte of U+4000..U+9FFF */
+    return false;
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) fail_msg("cannot open %s (run the tests from the repository root)", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)n + 1);
+    assert_non_null(s);
+    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
+    s[n] = '\0';
+    fclose(f);
+    return s;
+}
+
+/* For each "### CODE" of docs/diagnostics.md, its first example template
+ * (a code block that starts with "form"), compiled in Chinese, reports CODE
+ * with a Chinese message and help. */
+static void test_every_code_in_chinese(void **state)
+{
+    (void)state;
+    char *doc = slurp("docs/diagnostics.md");
+    int codes = 0, covered = 0, checked = 0, bad = 0;
+    for (char *h = strstr(doc, "\n### "); h; h = strstr(h + 1, "\n### ")) {
+        char code[8];
+        if (sscanf(h, "\n### %7[EW0-9]", code) != 1 || strlen(code) != 5) continue;
+        codes++;
+        char *next = strstr(h + 1, "\n### ");
+        char *ex = strstr(h, "\n```\nform ");
+        if (!ex || (next && ex > next)) continue;
+        ex += 5;
+        char *end = strstr(ex, "\n```");
+        if (!end) continue;
+        rb_source *src = rb_source_new("t.rubric", ex, (size_t)(end - ex) + 1);
+        rb_diags d;
+        rb_diags_init(&d);
+        d.lang = RB_LANG_ZH;
+        rb_program_free(rb_compile(src, NULL, 0, &d));
+        int before = checked;
+        for (size_t i = 0; i < d.count; i++) {
+            const rb_diag *g = &d.items[i];
+            if (strcmp(g->code, code) != 0) continue;
+            checked++;
+            const char *texts[] = {g->message, g->help};
+            for (int k = 0; k < 2; k++) {
+                if (!texts[k]) continue;
+                if (!has_chinese(texts[k]) || has_english(texts[k])) {
+                    print_message("%s: not Chinese: %s\n", code, texts[k]);
+                    bad++;
+                }
+            }
+        }
+        covered += checked > before;
+        rb_diags_free(&d);
+        rb_source_free(src);
+    }
+    free(doc);
+    print_message("%d codes, %d with an example: %d diagnostics checked in Chinese\n", codes, covered, checked);
+    assert_true(codes >= 60);
+    assert_true(covered > codes * 3 / 4); /* most codes have a template example */
+    assert_int_equal(bad, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_choose_order),
         cmocka_unit_test(test_lookup),
         cmocka_unit_test(test_catalogue_sorted_and_found),
+        cmocka_unit_test(test_every_code_in_chinese),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
