@@ -11,25 +11,10 @@
 #include "diag.h"
 #include "opcodes.h"
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) fail_msg("cannot open %s (run the tests from the repository root)", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    assert_non_null(s);
-    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-    s[n] = '\0';
-    fclose(f);
-    return s;
-}
-
 static void opcode_table_matches(void **state)
 {
     (void)state;
-    char *doc = slurp("docs/bytecode.md");
+    char *doc = read_whole_file("docs/bytecode.md");
     for (int op = 0; op < RB_OP_COUNT; op++) {
         const rb_opinfo *i = &rb_opinfo_table[op];
         char pops[16];
@@ -61,7 +46,7 @@ static void opcode_table_matches(void **state)
 static void diagnostic_codes_documented(void **state)
 {
     (void)state;
-    char *doc = slurp("docs/diagnostics.md");
+    char *doc = read_whole_file("docs/diagnostics.md");
     const char *dirs[] = {"src", "lang"};
     int checked = 0;
     for (size_t di = 0; di < 2; di++) {
@@ -75,7 +60,7 @@ static void diagnostic_codes_documented(void **state)
                 continue;
             char path[512];
             snprintf(path, sizeof path, "%s/%s", dirs[di], ent->d_name);
-            char *src = slurp(path);
+            char *src = read_whole_file(path);
             for (char *p = src; (p = strchr(p, '"')); p++) {
                 if ((p[1] == 'E' || p[1] == 'W') && p[2] >= '0' && p[2] <= '9' && p[3] >= '0' && p[3] <= '9' &&
                     p[4] >= '0' && p[4] <= '9' && p[5] >= '0' && p[5] <= '9' && p[6] == '"') {
@@ -96,7 +81,7 @@ static void diagnostic_codes_documented(void **state)
 static void sarif_catalogue_matches(void **state)
 {
     (void)state;
-    char *doc = slurp("docs/diagnostics.md");
+    char *doc = read_whole_file("docs/diagnostics.md");
     for (size_t i = 0; i < rb_diag_ncodes; i++) {
         const rb_diag_code *c = &rb_diag_codes[i];
         char want[512];

@@ -1,16 +1,7 @@
 /* test_lang.c — choosing the language (SPEC §17), looking up messages in
  * the catalogue compiled from po/zh_CN.po, and every diagnostic code of
  * docs/diagnostics.md coming out in Chinese with no English left in it. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdio.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
+#include "testutil.h"
 
 #include "compile.h"
 #include "diag.h"
@@ -101,28 +92,13 @@ static bool has_chinese(const char *s)
     return false;
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) fail_msg("cannot open %s (run the tests from the repository root)", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    assert_non_null(s);
-    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-    s[n] = '\0';
-    fclose(f);
-    return s;
-}
-
 /* For each "### CODE" of docs/diagnostics.md, its first example template
  * (a code block that starts with "form"), compiled in Chinese, reports CODE
  * with a Chinese message and help. */
 static void test_every_code_in_chinese(void **state)
 {
     (void)state;
-    char *doc = slurp("docs/diagnostics.md");
+    char *doc = read_whole_file("docs/diagnostics.md");
     int codes = 0, covered = 0, checked = 0, bad = 0;
     for (char *h = strstr(doc, "\n### "); h; h = strstr(h + 1, "\n### ")) {
         char code[8];

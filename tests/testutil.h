@@ -13,4 +13,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A whole file, NUL-terminated (the caller frees it); paths are from the
+ * repository root, where the tests run. */
+static inline char *read_whole_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) fail_msg("cannot open %s (run the tests from the repository root)", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)n + 1);
+    assert_non_null(s);
+    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
+    s[n] = '\0';
+    fclose(f);
+    return s;
+}
+
 #endif
