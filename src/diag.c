@@ -275,9 +275,7 @@ static size_t show(FILE *out, const rb_source *s, uint32_t from, uint32_t to)
         if (cp == '\t') {
             if (out) fputs("    ", out);
             w += TAB_WIDTH;
-        } else if (!valid || cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) ||
-                   (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) ||
-                   (cp >= 0x2060 && cp <= 0x206F) || cp == 0xFEFF) {
+        } else if (!valid || cp < 0x20 || cp == 0x7F || rb_cp_hidden(cp)) {
             /* invisible and bidi-control characters too: the snippet must
              * show that something is there, and never reorder the line */
             if (out) fputs("\xEF\xBF\xBD", out);

@@ -39,8 +39,10 @@ typedef rb_buf sbuf;
 #define sb_puts rb_buf_puts
 #define sb_printf rb_buf_printf
 
-/* Appends text, replacing invalid UTF-8 by U+FFFD and control characters
- * (tabs, newlines…) by spaces: for one-line human output. */
+/* Appends text, replacing invalid UTF-8 by U+FFFD, control characters
+ * (tabs, newlines, NUL…) by spaces and invisible ones (bidi controls such
+ * as U+202E, zero-width characters) by their escape \u{202E}: for one-line
+ * human output that shows what a record holds and cannot be reordered. */
 static void sb_clean(sbuf *b, const char *s, size_t n)
 {
     const unsigned char *u = (const unsigned char *)s;
@@ -52,6 +54,9 @@ static void sb_clean(sbuf *b, const char *s, size_t n)
             i++;
         } else if (cp < 0x20 || cp == 0x7F) {
             sb_puts(b, " ");
+            i += k;
+        } else if (rb_cp_hidden(cp)) {
+            sb_printf(b, "\\u{%X}", (unsigned)cp);
             i += k;
         } else {
             sb_add(b, s + i, k);
@@ -635,10 +640,14 @@ void rb_table_add(rb_table *t, const rb_result *r)
     row[c++] = rb_xstrdup(buf);
     for (uint32_t i = 0; i < t->nfields; i++) {
         const char *v = "";
+        size_t vlen = 0; /* a text may hold NUL (\u0000): not strlen */
         for (uint32_t k = 0; k < r->nfields; k++)
-            if (r->fields[k].slot == t->fields[i] && r->fields[k].value.kind == RB_V_TEXT) v = r->fields[k].value.s;
+            if (r->fields[k].slot == t->fields[i] && r->fields[k].value.kind == RB_V_TEXT) {
+                v = r->fields[k].value.s;
+                vlen = r->fields[k].value.len;
+            }
         sbuf b = {0};
-        sb_clean(&b, v, strlen(v));
+        sb_clean(&b, v, vlen);
         char *clean = sb_take(&b);
         row[c++] = cut_width(clean, TABLE_CELL_WIDTH);
         rb_free(clean);
@@ -649,7 +658,11 @@ void rb_table_add(rb_table *t, const rb_result *r)
         if (show && r->has_total) rb_num_format(r->total, digits_of(p), buf, sizeof buf);
         row[c++] = rb_xstrdup(buf);
         const char *g = show && r->has_grade ? (r->grade_label ? r->grade_label : r->grade_id) : "";
-        row[c++] = cut_width(g, TABLE_CELL_WIDTH);
+        sbuf gb = {0};
+        sb_clean(&gb, g, strlen(g));
+        char *clean = sb_take(&gb);
+        row[c++] = cut_width(clean, TABLE_CELL_WIDTH);
+        rb_free(clean);
     }
     for (uint32_t i = 0; i < t->noutputs; i++) {
         sbuf o = {0};

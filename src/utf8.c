@@ -90,3 +90,9 @@ size_t rb_display_width(const char *s, size_t n)
     }
     return w;
 }
+
+int rb_cp_hidden(uint32_t cp)
+{
+    return (cp >= 0x80 && cp < 0xA0) || (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) ||
+           (cp >= 0x2060 && cp <= 0x206F) || cp == 0xFEFF;
+}

@@ -24,6 +24,12 @@ size_t rb_utf8_cut(const char *s, size_t len, size_t max);
  * zero-width and control characters 0, everything else 1. */
 int rb_cp_width(uint32_t cp);
 
+/* An invisible character that can change how a terminal shows the text
+ * around it: C1 controls, zero-width and bidi controls (U+200B–U+200F,
+ * U+2028–U+202E, U+2060–U+206F) and U+FEFF.  Human output shows these
+ * instead of passing them through (a U+202E would reverse the line). */
+int rb_cp_hidden(uint32_t cp);
+
 /* Display width of s[0..n); an invalid byte counts as one column. */
 size_t rb_display_width(const char *s, size_t n);
 

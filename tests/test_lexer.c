@@ -348,6 +348,39 @@ static void test_bad_escapes(void **state)
     done(l);
 }
 
+/* Issue 7.7: a lone surrogate is one rule in every shape — a syntax error
+ * (E0105) at the escape, never '?', never a guessed code point.  JSON's
+ * \uXXXX form is not the template's (SPEC §2: \u{4E2D}), so a high
+ * surrogate followed by \u0041 is two errors, not U+10041; and a pair in
+ * braces is two surrogates, not one character. */
+static void test_lone_surrogates(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *src;
+        size_t ndiags;
+        uint32_t start, end;
+        const char *message;
+    } cases[] = {
+        {"\"\\ud800\"", 1, 1, 3, "malformed unicode escape"},
+        {"\"\\udc00\"", 1, 1, 3, "malformed unicode escape"},
+        {"\"\\ud800\\u0041\"", 2, 1, 3, "malformed unicode escape"},
+        {"\"\\u{DC00}\"", 1, 1, 9, "'\\u{DC00}' is not a character"},
+        {"\"\\u{D800}\\u{DC00}\"", 2, 1, 9, "'\\u{D800}' is not a character"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        lexed *l = lex(cases[i].src);
+        assert_int_equal(l->n, 1);
+        assert_int_equal(l->diags.count, cases[i].ndiags);
+        for (size_t k = 0; k < l->diags.count; k++) assert_string_equal(l->diags.items[k].code, "E0105");
+        assert_diag(l, 0, "E0105", cases[i].start, cases[i].end, cases[i].message);
+        /* no replacement character stands in for the surrogate */
+        assert_null(strchr(l->toks[0].str, '?'));
+        assert_null(strstr(l->toks[0].str, "\xEF\xBF\xBD"));
+        done(l);
+    }
+}
+
 static void test_unterminated_string(void **state)
 {
     (void)state;
@@ -665,6 +698,7 @@ int main(void)
         cmocka_unit_test(test_unit_after_number),
         cmocka_unit_test(test_string_escapes),
         cmocka_unit_test(test_bad_escapes),
+        cmocka_unit_test(test_lone_surrogates),
         cmocka_unit_test(test_unterminated_string),
         cmocka_unit_test(test_single_quotes),
         cmocka_unit_test(test_comments),
