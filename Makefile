@@ -33,7 +33,7 @@ TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 GEN_CFLAGS = -Wno-sign-compare -Wno-unused-function -Wno-unused-parameter \
              -Wno-missing-prototypes -Wno-shadow
 
-.PHONY: po-check po-update all test unit-test cli-test template-test report-test test-report-browser install-test library-test demo sanitize install clean deps fuzz bench
+.PHONY: po-check po-update all test unit-test cli-test template-test report-test test-report-browser install-test library-test docs-test demo sanitize install clean deps fuzz bench
 all: $(BUILD)/rubric $(BUILD)/librubric.a $(BUILD)/librubric.so
 
 $(BUILD)/gen/parser.c $(BUILD)/gen/parser.h &: lang/parser.y
@@ -130,7 +130,7 @@ $(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(CLI_OBJ) $(BUILD)/librubric.
 $(BUILD)/api-example: docs/api-example.c $(BUILD)/librubric.a
 	$(CC) $(CFLAGS) $< $(BUILD)/librubric.a $(LDLIBS) -o $@
 
-test: unit-test cli-test template-test report-test install-test po-check library-test
+test: unit-test cli-test template-test report-test install-test po-check library-test docs-test
 
 unit-test: $(TEST_BIN)
 	@set -e; for t in $(TEST_BIN); do echo "== $$t"; $$t; done
@@ -159,6 +159,14 @@ install-test: all
 CXX ?= c++
 library-test: $(BUILD)/librubric.so $(BUILD)/librubric.a
 	@BUILD=$(BUILD) CXX="$(CXX)" sh tests/library.sh
+
+# The examples of the guides run (tests/doc_examples.py says how a block is
+# read, docs/translating.md how to tag one): each template followed by its
+# `$ rubric check` output must give that output, each whole template must
+# check.  docs/zh/*.md are run the same way, in Chinese.
+DOC_EXAMPLES = docs/diagnostics.md docs/language.md $(wildcard docs/zh/*.md)
+docs-test: $(BUILD)/rubric
+	@/usr/bin/python3 tests/doc_examples.py $(BUILD)/rubric $(DOC_EXAMPLES)
 
 template-test: $(BUILD)/rubric
 	@RUBRIC=$(BUILD)/rubric sh tests/templates.sh
