@@ -11,17 +11,20 @@
 #include "arena.h"
 #include "cli.h"
 #include "columns.h"
+#include "encoding.h"
 #include "outfile.h"
 #include "report.h"
 #include "vm.h"
+#include "xlsx.h"
 
 const char rb_report_usage[] =
     "rubric report [-D NAME=VALUE]... [--by FIELD] [--format html|json|md|xlsx] [-o OUT]\n"
-    "              [--allow-extra] TEMPLATE RECORDS...\n"
+    "              [--allow-extra] [--encoding utf-8|gb18030] [--sheet NAME] TEMPLATE RECORDS...\n"
     "  Scores a batch and writes its report: counts, total mean, median, min and\n"
     "  max, grade shares, section means, groups (--by FIELD, else the distribution's\n"
     "  field), every distribution rule, the ranking, warnings and invalid records.\n"
-    "  The format is --format, else the extension of OUT, else md.  xlsx needs -o.\n"
+    "  Records are read as score reads them (JSON, NDJSON, CSV, .xlsx).  The\n"
+    "  format is --format, else the extension of OUT, else md; xlsx needs -o.\n"
     "  Exit 0, 1 some record invalid or a distribution rule broken, 2 template,\n"
     "  usage or I/O error.\n";
 
@@ -77,9 +80,11 @@ static int write_workbook(const char *path, const rb_report *r)
     return 2;
 }
 
-/* Scores every record of `files` into the report; 0, or 2 on an I/O error. */
+/* Scores every record of `files` into the report, read as `score` reads
+ * them (a workbook's sheet as the CSV it holds, CSV in `enc`); 0, or 2 on
+ * an I/O error. */
 static int score_into(rb_report *report, const rb_program *p, const char *const *files, size_t nfiles,
-                      bool allow_extra)
+                      bool allow_extra, rb_encoding enc, const char *sheet)
 {
     rb_eval_options eo = {.allow_extra = allow_extra, .lang = lang};
     rb_eval *ev = rb_eval_new(p, &eo);
@@ -88,29 +93,35 @@ static int score_into(rb_report *report, const rb_program *p, const char *const 
     uint64_t next = 1;
     int status = 0;
     for (size_t i = 0; i < nfiles; i++) {
-        FILE *f = strcmp(files[i], "-") == 0 ? stdin : fopen(files[i], "rb");
+        rb_xlsx *book = rb_xlsx_name(files[i]) ? rb_xlsx_open(files[i], sheet, lang) : NULL;
+        for (const char *note; book && (note = rb_xlsx_note(book));) fprintf(stderr, "rubric report: note: %s\n", note);
+        FILE *f = book ? rb_xlsx_csv(book) : strcmp(files[i], "-") == 0 ? stdin : fopen(files[i], "rb");
         if (!f) {
-            fprintf(stderr, "rubric report: %s %s: %s\n", rb_tr(lang, N_("cannot read")), files[i],
-                    strerror(errno));
+            if (book) fprintf(stderr, "rubric report: %s\n", rb_xlsx_error(book));
+            else fprintf(stderr, "rubric report: %s %s: %s\n", rb_tr(lang, N_("cannot read")), files[i], strerror(errno));
+            rb_xlsx_close(book);
             status = 2;
             continue;
         }
-        rb_reader *rd = rb_reader_open(f, files[i], RB_INPUT_AUTO, next);
+        rb_reader *rd = rb_reader_open(f, files[i], book ? RB_INPUT_CSV : RB_INPUT_AUTO, next);
         rb_reader_set_headers(rd, rb_columns_resolve, columns);
+        rb_reader_set_encoding(rd, book ? RB_ENC_UTF8 : enc);
         rb_record rec;
         int got;
         while ((got = rb_reader_next(rd, &rec)) == 1) {
             for (const char *note; (note = rb_reader_note(rd));) fprintf(stderr, "rubric report: note: %s\n", note);
+            if (book) rec.line = rb_xlsx_row(book, rec.line);
             rb_report_add(report, rb_eval_record(ev, &rec));
             next = rec.number + 1;
         }
         for (const char *note; (note = rb_reader_note(rd));) fprintf(stderr, "rubric report: note: %s\n", note);
-        if (got < 0) {
-            fprintf(stderr, "rubric report: %s\n", rb_reader_error(rd));
+        if (got < 0 || (book && rb_xlsx_error(book))) {
+            fprintf(stderr, "rubric report: %s\n", got < 0 ? rb_reader_error(rd) : rb_xlsx_error(book));
             status = 2;
         }
         rb_reader_close(rd);
-        if (f != stdin) fclose(f);
+        if (book) rb_xlsx_close(book);
+        else if (f != stdin) fclose(f);
     }
     rb_columns_free(columns);
     rb_eval_free(ev);
@@ -123,7 +134,7 @@ int rb_cli_report(int argc, char **argv, rb_lang language, rb_cli_loader load)
     rb_define *defs = rb_xcalloc((size_t)argc + 1, sizeof *defs);
     const char **files = rb_xcalloc((size_t)argc + 1, sizeof *files);
     size_t ndefs = 0, nfiles = 0;
-    const char *by = NULL, *format = NULL, *output = NULL;
+    const char *by = NULL, *format = NULL, *output = NULL, *encoding = NULL, *sheet = NULL;
     bool allow_extra = false, only_files = false;
     int status = 0;
     for (int i = 0; i < argc && !status; i++) {
@@ -140,6 +151,8 @@ int rb_cli_report(int argc, char **argv, rb_lang language, rb_cli_loader load)
         } else if (strcmp(a, "--by") == 0) value = &by;
         else if (strcmp(a, "--format") == 0) value = &format;
         else if (strcmp(a, "-o") == 0) value = &output;
+        else if (strcmp(a, "--encoding") == 0) value = &encoding;
+        else if (strcmp(a, "--sheet") == 0) value = &sheet;
         else status = report_usage_error(N_("unknown option '%s'"), a);
         if (value) {
             if (i + 1 >= argc) status = report_usage_error(N_("%s needs a value"), a);
@@ -150,6 +163,8 @@ int rb_cli_report(int argc, char **argv, rb_lang language, rb_cli_loader load)
     if (status) {
     } else if (format && fmt < 0) {
         status = report_usage_error(N_("unknown --format '%s' (html, json, md, xlsx)"), format);
+    } else if (encoding && strcmp(encoding, "utf-8") != 0 && strcmp(encoding, "gb18030") != 0) {
+        status = report_usage_error(N_("unknown --encoding '%s' (utf-8, gb18030)"), encoding);
     } else if (nfiles < 2) {
         status = report_usage_error(N_("%s"), rb_tr(lang, N_("give a template and at least one records file")));
     } else if (fmt == F_XLSX && !output) {
@@ -166,7 +181,8 @@ int rb_cli_report(int argc, char **argv, rb_lang language, rb_cli_loader load)
         status = 2;
     }
     if (report) {
-        status = score_into(report, p, files + 1, nfiles - 1, allow_extra);
+        rb_encoding enc = !encoding ? RB_ENC_AUTO : strcmp(encoding, "utf-8") == 0 ? RB_ENC_UTF8 : RB_ENC_GB18030;
+        status = score_into(report, p, files + 1, nfiles - 1, allow_extra, enc, sheet);
         rb_report_finish(report);
         if (report->overflow) {
             fprintf(stderr, "rubric report: %s\n",

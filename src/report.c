@@ -383,6 +383,12 @@ const char *rb_report_form_label(const rb_report *r)
     return rb_str(r->p, r->p->label != RB_NONE ? r->p->label : r->p->name);
 }
 
+const char *rb_report_title(const rb_report *r, rb_lang lang, char *buf, size_t cap)
+{
+    snprintf(buf, cap, rb_tr(lang, N_("Appraisal report: %s")), rb_report_form_label(r));
+    return buf;
+}
+
 const char *rb_report_group_text(const rb_report *r, const rb_report_group *g, rb_lang lang)
 {
     (void)r;

@@ -118,8 +118,10 @@ const char *rb_report_grade_label(const rb_report *r, uint32_t arm);
 const char *rb_report_section_name(const rb_report *r, uint32_t si);
 const char *rb_report_section_label(const rb_report *r, uint32_t si);
 rb_num rb_report_section_points(const rb_report *r, uint32_t si);
-/* The form's name, label (name when none) and scale. */
+/* The form's label (its name when none). */
 const char *rb_report_form_label(const rb_report *r);
+/* "Appraisal report: 团队考核表" in the language, written into buf. */
+const char *rb_report_title(const rb_report *r, rb_lang lang, char *buf, size_t cap);
 /* A group's name for people: its value, or "(none)" translated. */
 const char *rb_report_group_text(const rb_report *r, const rb_report_group *g, rb_lang lang);
 /* The label of the --by field (its name when none). */

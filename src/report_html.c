@@ -255,18 +255,15 @@ static void heading(rb_out *o, const char *id, const char *text)
 void rb_report_html(rb_out *o, const rb_report *r, rb_lang lang)
 {
     const rb_program *p = r->p;
-    char buf[64];
+    char buf[64], title[512];
+    rb_report_title(r, lang, title, sizeof title);
     printf_out(o, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n<title>",
                lang == RB_LANG_ZH ? "zh-CN" : "en");
-    esc(o, T(N_("Appraisal report")));
-    rb_out_puts(o, ": ");
-    esc(o, rb_report_form_label(r));
+    esc(o, title);
     rb_out_puts(o, "</title>\n<style>\n");
     rb_out_puts(o, STYLE);
     rb_out_puts(o, "</style>\n</head>\n<body>\n<h1>");
-    esc(o, T(N_("Appraisal report")));
-    rb_out_puts(o, ": ");
-    esc(o, rb_report_form_label(r));
+    esc(o, title);
     rb_out_puts(o, "</h1>\n");
     printf_out(o, "<p class=\"verdict %s\">", rb_report_status(r) ? "broken" : "ok");
     esc(o, rb_report_status(r) ? T(N_("✗ Some record is invalid or a distribution rule is broken."))

@@ -66,11 +66,9 @@ static void counts_cells(rb_out *o, const rb_report *r, const rb_report_stats *s
 void rb_report_md(rb_out *o, const rb_report *r, rb_lang lang)
 {
     const rb_program *p = r->p;
-    char buf[64];
+    char buf[64], title[512];
     rb_out_puts(o, "# ");
-    rb_out_puts(o, T(N_("Appraisal report")));
-    rb_out_puts(o, ": ");
-    rb_out_puts(o, rb_report_form_label(r));
+    rb_out_puts(o, rb_report_title(r, lang, title, sizeof title));
     rb_out_putc(o, '\n');
 
     heading(o, T(N_("Summary")));

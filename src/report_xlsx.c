@@ -65,8 +65,7 @@ static void summary_sheet(sheet *s, rb_lang lang)
     const rb_report *r = s->r;
     const rb_program *p = r->p;
     char title[512];
-    snprintf(title, sizeof title, "%s: %s", T(N_("Appraisal report")), rb_report_form_label(r));
-    put_text(s, 0, 0, title, s->bold);
+    put_text(s, 0, 0, rb_report_title(r, lang, title, sizeof title), s->bold);
     const char *summary[] = {T(N_("Records")), T(N_("Valid")), T(N_("Invalid")), T(N_("Mean")),
                              T(N_("Median")),  T(N_("Min")),   T(N_("Max"))};
     headers(s, 2, summary, 7);
