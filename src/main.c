@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "rubric.h" /* rubric_version: the version is defined once, there */
+#include "cli_jobs.h"
 #include "columns.h"
 #include "compile.h"
 #include "encoding.h"
@@ -43,7 +44,7 @@ static const char *const usage_text[][2] = {
                 "  Writes verified bytecode.  Exit 0, 1 template errors, 2 usage or I/O error.\n"},
     {"score", "rubric score [-D NAME=VALUE]... [--format ndjson|csv|table|explain|xlsx -o FILE.xlsx]\n"
               "             [--allow-extra] [--input json|ndjson|csv] [--encoding utf-8|gb18030]\n"
-              "             [--sheet NAME] TEMPLATE [RECORDS...]\n"
+              "             [--sheet NAME] [-j N] TEMPLATE [RECORDS...]\n"
               "  Scores records (JSON, JSON array, NDJSON, CSV, .xlsx — by file name, or as --input\n"
               "  says; '-' or nothing = stdin, read as NDJSON) against a .rubric source or a\n"
               "  .rbc file.  Exit 0 all valid, 1 some record invalid, 2 template, usage or\n"
@@ -85,6 +86,7 @@ typedef struct {
     const char *output;
     const char *encoding; /* --encoding utf-8|gb18030: of CSV records */
     const char *sheet;    /* --sheet NAME: the worksheet of .xlsx records */
+    const char *jobs;     /* -j N: score on N threads */
     bool werror, allow_extra;
     const char **files;
     size_t nfiles;
@@ -123,6 +125,9 @@ static int parse_options(const char *cmd, int argc, char **argv, const char *all
         } else if ((strcmp(a, "--sheet") == 0 || strncmp(a, "--sheet=", 8) == 0) && strchr(allowed, 's')) {
             o->sheet = a[7] == '=' ? a + 8 : (i + 1 < argc ? argv[++i] : NULL);
             if (!o->sheet) return usage_error(cmd, "%s needs a value", "--sheet");
+        } else if (strncmp(a, "-j", 2) == 0 && strchr(allowed, 'j')) {
+            o->jobs = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!o->jobs) return usage_error(cmd, "%s needs a number", "-j");
         } else if (strcmp(a, "-o") == 0 && strchr(allowed, 'o')) {
             if (i + 1 >= argc) return usage_error(cmd, "%s needs a file name", "-o");
             o->output = argv[++i];
@@ -306,7 +311,15 @@ static bool write_error_reported;
 static int cmd_score(int argc, char **argv)
 {
     options o;
-    if (parse_options("score", argc, argv, "Dfxieso", &o)) return free_options(&o), 2;
+    if (parse_options("score", argc, argv, "Dfxiesoj", &o)) return free_options(&o), 2;
+    int njobs = 1;
+    if (o.jobs) {
+        char *end;
+        long v = strtol(o.jobs, &end, 10);
+        if (*end || end == o.jobs || v < 1 || v > RB_JOBS_MAX)
+            return free_options(&o), usage_error("score", "-j takes a number of threads from 1 to 64, not '%s'", o.jobs);
+        njobs = (int)v;
+    }
     static const char *const encodings[] = {"utf-8", "gb18030", NULL}; /* rb_encoding order */
     int enc = o.encoding ? choose(o.encoding, encodings) : RB_ENC_AUTO;
     if (enc < 0)
@@ -353,6 +366,9 @@ static int cmd_score(int argc, char **argv)
         free_options(&o);
         return 2;
     }
+    /* -j: NDJSON results are scored on threads (the other formats gather or
+     * interleave on one stream, and stay on this thread) */
+    rb_jobs *jobs = fmt == F_NDJSON && njobs > 1 ? rb_jobs_new(p, &eo, njobs, &direct, interactive) : NULL;
     static const char *stdin_only[] = {"-"};
     const char **files = o.nfiles > 1 ? o.files + 1 : stdin_only;
     size_t nfiles = o.nfiles > 1 ? o.nfiles - 1 : 1;
@@ -388,6 +404,12 @@ static int cmd_score(int argc, char **argv)
         while ((got = rb_reader_next(r, &rec)) == 1) {
             for (const char *note; (note = rb_reader_note(r));) fprintf(stderr, "rubric score: note: %s\n", note);
             if (book) rec.line = rb_xlsx_row(book, rec.line);
+            if (jobs) {
+                rb_jobs_add(jobs, &rec, &status);
+                next = rec.number + 1;
+                if (direct.err) break;
+                continue;
+            }
             const rb_result *res = rb_eval_record(ev, &rec);
             if (!res->ok && status == 0) status = 1;
             switch (fmt) {
@@ -403,6 +425,7 @@ static int cmd_score(int argc, char **argv)
             next = rec.number + 1;
             if (direct.err || ferror(stdout)) break; /* stop at the first failed write */
         }
+        if (jobs) rb_jobs_drain(jobs, &status); /* this file's results before its errors */
         for (const char *note; (note = rb_reader_note(r));) fprintf(stderr, "rubric score: note: %s\n", note);
         if (got < 0) {
             fprintf(stderr, "rubric score: %s\n", rb_reader_error(r)); /* names the file */
@@ -420,6 +443,7 @@ static int cmd_score(int argc, char **argv)
             fclose(f);
         }
     }
+    rb_jobs_free(jobs, &status);
     if (table) {
         rb_table_write(table, stdout);
         rb_table_free(table);
