@@ -122,22 +122,41 @@ static const char *field_text(const rb_report_row *row, uint32_t slot)
     return "";
 }
 
-void rb_report_add(rb_report *r, const rb_result *res)
+/* A new, empty row with its per-section arrays. */
+static rb_report_row *new_row(rb_report *r)
 {
-    const rb_program *p = r->p;
     if (r->nrows == r->cap_rows) {
         r->cap_rows = r->cap_rows ? r->cap_rows * 2 : 64;
         r->rows = rb_xrealloc(r->rows, r->cap_rows * sizeof *r->rows);
     }
     rb_report_row *row = &r->rows[r->nrows++];
     memset(row, 0, sizeof *row);
+    row->section_score = rb_xcalloc(r->p->nsections, sizeof *row->section_score);
+    row->section_applies = rb_xcalloc(r->p->nsections, sizeof *row->section_applies);
+    return row;
+}
+
+/* Puts a filled row in its groups. */
+static void place_row(rb_report *r, rb_report_row *row)
+{
+    const rb_program *p = r->p;
+    row->group = r->by_slot == RB_NONE
+                     ? RB_NONE
+                     : group_of(r, &r->groups, &r->ngroups, &r->cap_groups, field_text(row, r->by_slot));
+    row->dist_group = p->dist_by == RB_NONE ? RB_NONE
+                                            : group_of(r, &r->dist_groups, &r->ndist_groups, &r->cap_dist_groups,
+                                                       field_text(row, p->dist_by));
+}
+
+void rb_report_add(rb_report *r, const rb_result *res)
+{
+    const rb_program *p = r->p;
+    rb_report_row *row = new_row(r);
     row->record = res->record;
     row->ok = res->ok;
     row->has_total = res->ok && res->has_total;
     row->total = res->total;
     row->grade = res->ok && res->has_grade ? res->grade_arm - p->grade.first_arm : RB_NONE;
-    row->section_score = rb_xcalloc(p->nsections, sizeof *row->section_score);
-    row->section_applies = rb_xcalloc(p->nsections, sizeof *row->section_applies);
     for (uint32_t i = 1; res->ok && res->scored && i < p->nsections && i < res->nsections; i++) {
         row->section_applies[i] = res->sections[i].applicable &&
                                   rb_num_round(res->sections[i].score, r->digits, &row->section_score[i]) == RB_NUM_OK;
@@ -161,12 +180,122 @@ void rb_report_add(rb_report *r, const rb_result *res)
         row->errors[i].code = rb_xstrdup(res->errors[i].code);
         row->errors[i].message = rb_xstrdup(res->errors[i].message);
     }
-    row->group = r->by_slot == RB_NONE
-                     ? RB_NONE
-                     : group_of(r, &r->groups, &r->ngroups, &r->cap_groups, field_text(row, r->by_slot));
-    row->dist_group = p->dist_by == RB_NONE ? RB_NONE
-                                            : group_of(r, &r->dist_groups, &r->ndist_groups, &r->cap_dist_groups,
-                                                       field_text(row, p->dist_by));
+    place_row(r, row);
+}
+
+/* ---- a stored result (score --store keeps the NDJSON line) -------------- */
+
+static const rb_rv *member(const rb_rv *obj, const char *key)
+{
+    if (!obj || obj->kind != RV_OBJECT) return NULL;
+    for (size_t i = 0; i < obj->count; i++)
+        if (strcmp(obj->members[i].key, key) == 0) return &obj->members[i].value;
+    return NULL;
+}
+
+static bool rv_num(const rb_rv *v, rb_num *out)
+{
+    return v && v->kind == RV_NUMBER && rb_num_parse(v->text, v->len, out) == RB_NUM_OK;
+}
+
+/* The slot of field `name`, or RB_NONE. */
+static uint32_t field_slot(const rb_program *p, const char *name)
+{
+    for (uint32_t s = 0; s < p->nslots; s++)
+        if (p->slots[s].kind == SLOT_FIELD && strcmp(rb_str(p, p->slots[s].name), name) == 0) return s;
+    return RB_NONE;
+}
+
+/* A choice's text as value_text gives it: the option's label, else its id. */
+static const char *option_text(const rb_program *p, uint32_t choiceset, const char *id)
+{
+    const rb_choiceset *cs = &p->choicesets[choiceset];
+    for (uint32_t i = 0; i < cs->count; i++) {
+        const rb_option *o = &p->options[cs->first + i];
+        if (strcmp(rb_str(p, o->id), id) == 0) return rb_str(p, o->label != RB_NONE ? o->label : o->id);
+    }
+    return id;
+}
+
+/* A field of a stored result as text, as rb_report_add writes it. */
+static char *stored_field_text(const rb_program *p, uint32_t slot, const rb_rv *v)
+{
+    const rb_slot *s = &p->slots[slot];
+    switch (v->kind) {
+    case RV_STRING:
+        return rb_xstrdup(s->type == RB_T_CHOICE ? option_text(p, s->choiceset, v->text) : v->text);
+    case RV_NUMBER: return rb_xstrdup(v->text);
+    case RV_BOOL: return rb_xstrdup(v->boolean ? "true" : "false");
+    case RV_ARRAY: {
+        rb_buf b = {0};
+        for (size_t i = 0; i < v->count; i++)
+            if (v->items[i].kind == RV_STRING && s->choiceset != RB_NONE)
+                rb_buf_printf(&b, "%s%s", b.len ? ";" : "", option_text(p, s->choiceset, v->items[i].text));
+        return b.s ? b.s : rb_xstrdup("");
+    }
+    default: return rb_xstrdup("");
+    }
+}
+
+/* Section scores of a stored result's "sections" tree, by name. */
+static void stored_sections(const rb_program *p, rb_report_row *row, const rb_rv *list, int digits)
+{
+    for (size_t i = 0; list && list->kind == RV_ARRAY && i < list->count; i++) {
+        const rb_rv *sec = &list->items[i], *name = member(sec, "name");
+        rb_num score;
+        if (name && name->kind == RV_STRING && rv_num(member(sec, "score"), &score))
+            for (uint32_t k = 1; k < p->nsections; k++)
+                if (strcmp(rb_str(p, p->slots[p->sections[k].slot].name), name->text) == 0 &&
+                    rb_num_round(score, digits, &row->section_score[k]) == RB_NUM_OK)
+                    row->section_applies[k] = true;
+        stored_sections(p, row, member(sec, "sections"), digits);
+    }
+}
+
+void rb_report_add_stored(rb_report *r, const rb_rv *res, uint64_t number)
+{
+    const rb_program *p = r->p;
+    rb_report_row *row = new_row(r);
+    row->record = number;
+    const rb_rv *ok = member(res, "ok");
+    row->ok = ok && ok->kind == RV_BOOL && ok->boolean;
+    row->has_total = row->ok && rv_num(member(res, "total"), &row->total);
+    row->grade = RB_NONE;
+    const rb_rv *grade = member(member(res, "grade"), "id");
+    for (uint32_t a = 0; row->ok && grade && grade->kind == RV_STRING && a < p->grade.narms; a++)
+        if (strcmp(rb_report_grade_id(r, a), grade->text) == 0) row->grade = a;
+    if (row->ok) stored_sections(p, row, member(res, "sections"), r->digits);
+    const rb_rv *fields = member(res, "fields");
+    row->fields = rb_xcalloc(fields && fields->kind == RV_OBJECT && fields->count ? fields->count : 1, sizeof *row->fields);
+    for (size_t i = 0; fields && fields->kind == RV_OBJECT && i < fields->count; i++) {
+        uint32_t slot = field_slot(p, fields->members[i].key);
+        if (slot == RB_NONE) continue;
+        rb_report_field *f = &row->fields[row->nfields++];
+        f->slot = slot;
+        f->name = rb_str(p, p->slots[slot].name);
+        f->label = p->slots[slot].label != RB_NONE ? rb_str(p, p->slots[slot].label) : NULL;
+        f->text = stored_field_text(p, slot, &fields->members[i].value);
+    }
+    const rb_rv *warnings = member(res, "warnings");
+    size_t nw = warnings && warnings->kind == RV_ARRAY ? warnings->count : 0;
+    row->warnings = rb_xcalloc(nw ? nw : 1, sizeof *row->warnings);
+    for (size_t i = 0; i < nw; i++) {
+        const rb_rv *m = member(&warnings->items[i], "message");
+        row->warnings[row->nwarnings++] = rb_xstrdup(m && m->kind == RV_STRING ? m->text : "");
+    }
+    r->nwarnings += row->nwarnings;
+    const rb_rv *errors = member(res, "errors");
+    size_t ne = errors && errors->kind == RV_ARRAY ? errors->count : 0;
+    row->errors = rb_xcalloc(ne ? ne : 1, sizeof *row->errors);
+    for (size_t i = 0; i < ne; i++) {
+        const rb_rv *e = &errors->items[i], *path = member(e, "path"), *code = member(e, "code"),
+                    *msg = member(e, "message");
+        rb_report_error *out = &row->errors[row->nerrors++];
+        out->path = rb_xstrdup(path && path->kind == RV_STRING ? path->text : "");
+        out->code = rb_xstrdup(code && code->kind == RV_STRING ? code->text : "");
+        out->message = rb_xstrdup(msg && msg->kind == RV_STRING ? msg->text : "");
+    }
+    place_row(r, row);
 }
 
 static int num_cmp_qsort(const void *a, const void *b)

@@ -21,6 +21,7 @@
 #include "lang.h"
 #include "num.h"
 #include "out.h"
+#include "record.h"
 #include "result.h"
 
 struct rb_program;
@@ -103,6 +104,10 @@ typedef struct rb_report {
  * NULL when by_field names no field of the form. */
 rb_report *rb_report_new(const struct rb_program *p, const char *by_field);
 void rb_report_add(rb_report *r, const rb_result *res);
+/* The same from a result as `score` printed it (one NDJSON object, as
+ * `score --store` keeps it), numbered `number`: a report over stored
+ * results equals the report over the batch that produced them. */
+void rb_report_add_stored(rb_report *r, const rb_rv *result, uint64_t number);
 /* Computes every aggregate; call once, after the last rb_report_add. */
 void rb_report_finish(rb_report *r);
 void rb_report_free(rb_report *r);
