@@ -487,8 +487,18 @@ static void flush(fmt_state *st, uint32_t before, bool decl_level)
                 st->broken = true;
             }
             if (decl_level && !st->body_start && newlines(st, st->last_end, c->span.start) >= 2) blank_line(st);
-            fline *l = push_line(st, LN_COMMENT, st->broken ? st->indent + INDENT : st->indent);
-            sb_putn(&l->cell[0], t.s, t.len);
+            int indent = st->broken ? st->indent + INDENT : st->indent;
+            fline *prev = st->nlines ? &st->lines[st->nlines - 1] : NULL;
+            if (prev && prev->kind == LN_COMMENT && prev->indent == (indent < 0 ? 0 : indent) && prev->decl == st->decl) {
+                /* a run of comment lines is one printed line of several: the
+                 * memory stays proportional to the text, not to the lines */
+                sb_putc(&prev->cell[0], '\n');
+                sb_spaces(&prev->cell[0], (size_t)prev->indent);
+                sb_putn(&prev->cell[0], t.s, t.len);
+            } else {
+                fline *l = push_line(st, LN_COMMENT, indent);
+                sb_putn(&l->cell[0], t.s, t.len);
+            }
             if (decl_level) st->body_start = false;
         }
         if (c->span.end > st->last_end) st->last_end = c->span.end;
