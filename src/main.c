@@ -337,6 +337,10 @@ static int cmd_score(int argc, char **argv)
     if ((fmt == F_XLSX) != (o.output != NULL))
         return free_options(&o), usage_error("score", "%s", "--format xlsx writes to -o FILE.xlsx, and -o is for it alone");
     if (o.nfiles == 0) return free_options(&o), usage_error("score", "%s", "no template given");
+    bool any_book = false;
+    for (size_t i = 1; i < o.nfiles; i++) any_book |= rb_xlsx_name(o.files[i]);
+    if (o.sheet && !any_book)
+        return free_options(&o), usage_error("score", "--sheet %s: no .xlsx record file is given", o.sheet);
     rb_program *p = load_template("score", o.files[0], &o);
     if (!p) return free_options(&o), 2;
     rb_eval_options eo = {.allow_extra = o.allow_extra, .lang = cli_lang};
