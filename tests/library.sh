@@ -1,6 +1,7 @@
 #!/bin/sh
 # library.sh — librubric as an embedder links it:
-#  1. build/librubric.so exports exactly the functions rubric.h declares;
+#  1. build/librubric.so exports exactly the functions rubric.h declares,
+#     and tests/test_api.c calls every one of them;
 #  2. no library object calls exit/abort, or malloc/free behind alloc.h's
 #     back (a block freed with free() would stay in a failed call's zone, and
 #     be freed twice: use rb_xmalloc/rb_free, see src/alloc.h);
@@ -23,6 +24,14 @@ elif diff "$tmp/declared" "$tmp/exported" > "$tmp/diff"; then
   ok
 else
   bad "librubric.so exports (>) other than rubric.h declares (<):"; cat "$tmp/diff"
+fi
+
+# 1b. tests/test_api.c calls every function the header declares
+missing=$(while read -r f; do grep -q "\b$f(" tests/test_api.c || echo "$f"; done < "$tmp/declared")
+if [ -n "$missing" ]; then
+  bad "tests/test_api.c does not call:" $missing
+else
+  ok
 fi
 
 # 2. library objects: no exit/abort, no allocation outside alloc.c and arena.c
