@@ -7,9 +7,11 @@
 #include "testutil.h"
 
 #include "arena.h"
+#include "buf.h"
 #include "record.h"
 
 #include <dirent.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <time.h>
 #include <unistd.h>
@@ -479,6 +481,56 @@ static void json_broken_element_resyncs(void **state)
     assert_int_equal(b.n, 2);
     assert_int_equal(b.status, 0);
     assert_string_equal(b.error[1], "line 1, column 18: unexpected end of input");
+}
+
+/* Once warmed up, the reader allocates nothing per record but arena memory
+ * (issue 8.5): with every further heap allocation made to fail, a thousand
+ * more records of an array, of NDJSON and of CSV still read. */
+static void read_without_heap(int k)
+{
+    static const char *const names[] = {"a.json", "a.ndjson", "a.csv"};
+    {
+        rb_buf text = {0};
+        if (k == 2) rb_buf_printf(&text, "name,q.self,q.boss,n\n");
+        else if (k == 0) rb_buf_printf(&text, "[");
+        for (int i = 0; i < 1100; i++) {
+            if (k == 2) rb_buf_printf(&text, "员工%d,%d,%d,%d.5\n", i, i % 10, i % 7, i);
+            else
+                rb_buf_printf(&text, "%s{\"name\":\"员工%d\",\"q\":{\"self\":%d,\"boss\":%d},\"n\":%d.5,"
+                                     "\"tags\":[\"a\",\"b\"],\"ok\":true}%s",
+                              k == 0 && i ? "," : "", i, i % 10, i % 7, i, k == 1 ? "\n" : "");
+        }
+        if (k == 0) rb_buf_printf(&text, "]");
+        FILE *f = fmemopen(text.s, text.len, "r");
+        rb_reader *r = rb_reader_open(f, names[k], RB_INPUT_AUTO, 1);
+        rb_record rec;
+        for (int i = 0; i < 100; i++) assert_int_equal(rb_reader_next(r, &rec), 1);
+        rb_alloc_guard g;
+        volatile int read = 100;
+        rb_alloc_enter(&g, RB_ALLOC_UNWIND);
+        if (setjmp(g.env) != 0) {
+            rb_alloc_failed(&g);
+            rb_alloc_fail_after(-1);
+            fail_msg("%s: record %d allocated from the heap", names[k], read + 1);
+        }
+        rb_alloc_fail_after(0);
+        while (rb_reader_next(r, &rec) == 1) {
+            assert_null(rec.syntax_error);
+            read++;
+        }
+        rb_alloc_fail_after(-1);
+        rb_alloc_leave(&g);
+        assert_int_equal(read, 1100);
+        rb_reader_close(r);
+        fclose(f);
+        rb_free(text.s);
+    }
+}
+
+static void reading_allocates_nothing_per_record(void **state)
+{
+    (void)state;
+    for (int k = 0; k < 3; k++) read_without_heap(k);
 }
 
 /* Lone surrogates in \u escapes: one rule, a syntax error at the escape. */
@@ -1068,6 +1120,7 @@ int main(void)
         cmocka_unit_test(json_depth_limit),
         cmocka_unit_test(json_broken_element_resyncs),
         cmocka_unit_test(json_lone_surrogates),
+        cmocka_unit_test(reading_allocates_nothing_per_record),
         cmocka_unit_test(json_huge_tokens_are_linear),
         cmocka_unit_test(json_empty_inputs),
         cmocka_unit_test(json_chunk_boundaries),
