@@ -67,10 +67,12 @@ static void usage(FILE *out, const char *cmd)
     }
 }
 
+/* fmt is a message id; with fmt "%s", arg is one too (the whole message) */
 static int usage_error(const char *cmd, const char *fmt, const char *arg)
 {
     fprintf(stderr, "rubric %s: ", cmd);
-    fprintf(stderr, fmt, arg);
+    if (strcmp(fmt, "%s") == 0) fputs(TR(arg), stderr);
+    else fprintf(stderr, TR(fmt), arg);
     fputc('\n', stderr);
     usage(stderr, cmd);
     return 2;
@@ -226,7 +228,7 @@ static int cmd_check(int argc, char **argv)
     int f = o.format ? choose(o.format, formats) : RB_DIAG_TEXT;
     if (f < 0) return free_options(&o), usage_error("check", "unknown --format '%s' (text, gcc, json, sarif)", o.format);
     rb_diag_format fmt = (rb_diag_format)f;
-    if (o.nfiles == 0) return free_options(&o), usage_error("check", "%s", "no template given");
+    if (o.nfiles == 0) return free_options(&o), usage_error("check", "%s", N_("no template given"));
     bool machine = fmt == RB_DIAG_JSON || fmt == RB_DIAG_SARIF, first = true;
     size_t errors = 0, warnings = 0;
     int status = 0;
@@ -269,8 +271,8 @@ static int cmd_compile(int argc, char **argv)
 {
     options o;
     if (parse_options("compile", argc, argv, "Do", &o)) return free_options(&o), 2;
-    if (o.nfiles != 1) return free_options(&o), usage_error("compile", "%s", "give exactly one template");
-    if (!o.output) return free_options(&o), usage_error("compile", "%s", "-o OUT.rbc is required");
+    if (o.nfiles != 1) return free_options(&o), usage_error("compile", "%s", N_("give exactly one template"));
+    if (!o.output) return free_options(&o), usage_error("compile", "%s", N_("-o OUT.rbc is required"));
     char err[256];
     rb_source *src = rb_source_read(o.files[0], err, sizeof err);
     if (!src) {
@@ -335,8 +337,8 @@ static int cmd_score(int argc, char **argv)
     if (fmt < 0)
         return free_options(&o), usage_error("score", "unknown --format '%s' (ndjson, csv, table, explain, xlsx)", o.format);
     if ((fmt == F_XLSX) != (o.output != NULL))
-        return free_options(&o), usage_error("score", "%s", "--format xlsx writes to -o FILE.xlsx, and -o is for it alone");
-    if (o.nfiles == 0) return free_options(&o), usage_error("score", "%s", "no template given");
+        return free_options(&o), usage_error("score", "%s", N_("--format xlsx writes to -o FILE.xlsx, and -o is for it alone"));
+    if (o.nfiles == 0) return free_options(&o), usage_error("score", "%s", N_("no template given"));
     bool any_book = false;
     for (size_t i = 1; i < o.nfiles; i++) any_book |= rb_xlsx_name(o.files[i]);
     if (o.sheet && !any_book)
@@ -599,7 +601,7 @@ static int cmd_test(int argc, char **argv)
 {
     options o;
     if (parse_options("test", argc, argv, "D", &o)) return free_options(&o), 2;
-    if (o.nfiles < 2) return free_options(&o), usage_error("test", "%s", "give a template and at least one case file");
+    if (o.nfiles < 2) return free_options(&o), usage_error("test", "%s", N_("give a template and at least one case file"));
     rb_program *p = load_template("test", o.files[0], &o);
     if (!p) return free_options(&o), 2;
     rb_eval_options eo = {.lang = cli_lang};
@@ -671,7 +673,7 @@ static int cmd_disasm(int argc, char **argv)
 {
     options o;
     if (parse_options("disasm", argc, argv, "D", &o)) return free_options(&o), 2;
-    if (o.nfiles != 1) return free_options(&o), usage_error("disasm", "%s", "give exactly one file");
+    if (o.nfiles != 1) return free_options(&o), usage_error("disasm", "%s", N_("give exactly one file"));
     rb_program *p = load_template("disasm", o.files[0], &o);
     if (!p) return free_options(&o), 2;
     rb_program_disasm(stdout, p);
