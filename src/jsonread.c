@@ -486,7 +486,7 @@ static rb_rv close_container(rb_jscratch *sc, rb_arena *a, const open_container 
 {
     size_t n = sc->vslen - oc->base;
     rb_rv v = {.kind = oc->is_map ? RV_OBJECT : RV_ARRAY, .count = n};
-    const rb_rv_member *m = sc->vs + oc->base;
+    const rb_rv_member *m = n ? sc->vs + oc->base : NULL; /* vs may be NULL when empty */
     if (oc->is_map) {
         v.members = rb_arena_alloc(a, n * sizeof *v.members);
         if (n) memcpy(v.members, m, n * sizeof *m);
