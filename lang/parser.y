@@ -266,7 +266,7 @@ static void form_seen(rb_parse_ctx *c, ast_decl *form);
 %token T_DOTDOT ".." T_EQ "==" T_NE "!=" T_LE "<=" T_GE ">=" T_COALESCE "??"
 %token T_LT "<" T_GT ">" T_ASSIGN "=" T_PLUS "+" T_MINUS "-" T_STAR "*"
 %token T_SLASH "/" T_LPAREN "(" T_RPAREN ")" T_LBRACE "{" T_RBRACE "}"
-%token T_COMMA "," T_COLON ":"
+%token T_COMMA "," T_COLON ":" T_DOT "."
 
 /* The one precedence declaration: after an item's attributes, an error is
  * recovered by item_decl's own `error` alternative (keeping the item), not
@@ -874,6 +874,10 @@ primary
   | K_TRUE                 { $$ = ex_leaf(ctx, EX_BOOL, @1); $$.e->boolean = true; }
   | K_FALSE                { $$ = ex_leaf(ctx, EX_BOOL, @1); $$.e->boolean = false; }
   | T_IDENT                { $$ = ex_name(ctx, $1, @1); }
+  | T_IDENT "." T_IDENT
+      { /* ITEM.RATER: one rater's value of a directly-rated item (SPEC §12) */
+        $$ = ex_leaf(ctx, EX_RATER, @$); $$.e->str = $1; $$.e->name_span = @1;
+        $$.e->member = $3; $$.e->member_span = @3; }
   | type_word              { $$ = ex_name(ctx, $1, @1); }
   | T_IDENT "(" args ")"
       { rb_ex x = ex_leaf(ctx, EX_CALL, @$);

@@ -84,7 +84,8 @@ typedef enum {
     EX_CALL,
     EX_BAND,
     EX_TOTAL,    /* `total`: the form's total as printed (rounded to precision) */
-    EX_GRADE     /* `grade`: the grade's id, a choice over the grade arms */
+    EX_GRADE,    /* `grade`: the grade's id, a choice over the grade arms */
+    EX_RATER     /* ITEM.RATER: str is the item, member the rater (SPEC §12) */
 } ast_expr_kind;
 
 typedef enum { ARM_LT, ARM_LE, ARM_GT, ARM_GE, ARM_ELSE } ast_arm_op;
@@ -111,7 +112,9 @@ typedef struct ast_expr {
     rb_span span;
     rb_num num;                   /* EX_NUMBER */
     const char *str;              /* EX_STRING; EX_NAME, EX_CALL: the name */
-    rb_span name_span;            /* EX_NAME, EX_CALL: span of the name */
+    rb_span name_span;            /* EX_NAME, EX_CALL, EX_RATER: span of the name */
+    const char *member;           /* EX_RATER: the rater's id */
+    rb_span member_span;
     bool boolean;                 /* EX_BOOL */
     struct ast_expr *a, *b, *c;   /* operands: unary a; binary a,b; if c?a:b is
                                      cond=a, then=b, else=c; coalesce a ?? b */
@@ -120,7 +123,8 @@ typedef struct ast_expr {
     struct ast_expr *next;        /* next argument */
     ast_arm *arms;                /* EX_BAND: subject is `a` */
     /* checker */
-    struct ast_decl *ref;         /* EX_NAME: the declaration named */
+    struct ast_decl *ref;         /* EX_NAME: the declaration named; EX_RATER: the item */
+    struct ast_rater *rater;      /* EX_RATER: the rater named */
     int type;                     /* a check.h type code */
     struct ast_type *choice;      /* type is a choice/choices: which one */
     bool to_num;                  /* a numeric choice used as a number */

@@ -11,6 +11,7 @@
 #include "evaluator.h"
 
 #include <assert.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cell.h"
@@ -27,6 +28,59 @@ static uint64_t hash_str(const char *s, size_t n)
 
 /* The name index: open addressing over slot names (a power of two at least
  * twice the slots), and slot → input. */
+static uint32_t lookup_slot(const rb_eval *e, const char *key, size_t len);
+
+/* The ITEM.RATER slots, sorted by item (the verifier proved each name is a
+ * rated item's and a rater's). */
+static int by_item(const void *a, const void *b)
+{
+    const rb_rater_read *x = a, *y = b;
+    return x->item < y->item ? -1 : x->item > y->item ? 1 : (x->slot > y->slot) - (x->slot < y->slot);
+}
+
+static void index_rater_reads(rb_eval *e)
+{
+    const rb_program *p = e->p;
+    uint32_t n = 0;
+    for (uint32_t s = 0; s < p->nslots; s++) n += p->slots[s].kind == SLOT_RATER;
+    if (!n) return;
+    e->rater_reads = rb_xmalloc(n * sizeof *e->rater_reads);
+    for (uint32_t s = 0; s < p->nslots; s++) {
+        if (p->slots[s].kind != SLOT_RATER) continue;
+        const char *name = slot_name(p, s);
+        const char *dot = strchr(name, '.');
+        assert(dot);
+        uint32_t item_slot = lookup_slot(e, name, (size_t)(dot - name));
+        assert(item_slot != RB_NONE && e->slot_input[item_slot] != RB_NONE);
+        uint32_t r = 0;
+        while (strcmp(rb_str(p, p->raters[r].id), dot + 1) != 0) r++;
+        assert(r < p->nraters);
+        e->rater_reads[e->nrater_reads++] =
+            (rb_rater_read){.slot = s, .item = p->inputs[e->slot_input[item_slot]].item, .rater = r};
+    }
+    qsort(e->rater_reads, n, sizeof *e->rater_reads, by_item);
+}
+
+/* Gives the ITEM.RATER slots of item `item` their values, once the item is
+ * bound: a rater who gave none leaves the slot absent, and an item whose
+ * value failed leaves it poisoned (what reads it is skipped). */
+static void fill_rater_reads(rb_eval *e, uint32_t item)
+{
+    const rb_program *p = e->p;
+    size_t lo = 0, hi = e->nrater_reads;
+    while (lo < hi) { /* the first read of `item` */
+        size_t mid = lo + (hi - lo) / 2;
+        if (e->rater_reads[mid].item < item) lo = mid + 1; else hi = mid;
+    }
+    bool bad = e->poisoned[p->items[item].slot];
+    for (size_t i = lo; i < e->nrater_reads && e->rater_reads[i].item == item; i++) {
+        const rb_rater_read *rr = &e->rater_reads[i];
+        const rb_value *v = &e->rater_vals[(size_t)item * p->nraters + rr->rater];
+        e->slots[rr->slot] = bad || !e->items[item].applicable ? (rb_value){.kind = RB_V_ABSENT} : *v;
+        if (bad || (e->slots[rr->slot].kind == RB_V_ABSENT && !p->slots[rr->slot].maybe)) e->poisoned[rr->slot] = 1;
+    }
+}
+
 void rb_bind_index(rb_eval *e)
 {
     const rb_program *p = e->p;
@@ -45,6 +99,7 @@ void rb_bind_index(rb_eval *e)
     e->slot_input = rb_xmalloc((p->nslots + 1) * sizeof *e->slot_input);
     memset(e->slot_input, 0xff, (p->nslots + 1) * sizeof *e->slot_input);
     for (uint32_t i = 0; i < p->ninputs; i++) e->slot_input[p->inputs[i].slot] = i;
+    index_rater_reads(e);
 }
 
 static uint32_t lookup_slot(const rb_eval *e, const char *key, size_t len)
@@ -707,6 +762,7 @@ static const char *computed_msg(uint8_t kind)
     case SLOT_LET: return N_("\"%s\" is a let (computed by the form), not a value a record gives");
     case SLOT_OUTPUT: return N_("\"%s\" is an output (computed by the form), not a value a record gives");
     case SLOT_SIGN: return N_("\"%s\" is a signature line (signed on the paper form), not a value a record gives");
+    case SLOT_RATER: return N_("\"%s\" is one rater's value: give it inside its item, as {\"rater\": value}");
     default: return N_("\"%s\" is computed by the form, not a value a record gives");
     }
 }
@@ -736,6 +792,7 @@ bool rb_bind_record(rb_eval *e, const rb_rv *obj)
             rb_eval_error(e, name, "duplicate", "%s is given %u times", SHOWN(name), e->in_count[ii]);
             e->pend[ii] = B_ERR;
             e->poisoned[in->slot] = 1;
+            if (in->rated && e->nrater_reads) fill_rater_reads(e, in->item);
             continue;
         }
         const rb_rv *v = e->in_first[ii] == RB_NONE ? NULL : &obj->members[e->in_first[ii]].value;
@@ -757,6 +814,7 @@ bool rb_bind_record(rb_eval *e, const rb_rv *obj)
         settle(e, ii, outcome, &val, v);
         /* whatever failed to give a slot its value (missing, type, range…) */
         if (e->slots[in->slot].kind == RB_V_ABSENT && !p->slots[in->slot].maybe) e->poisoned[in->slot] = 1;
+        if (in->rated && e->nrater_reads) fill_rater_reads(e, in->item);
     }
     for (size_t j = 0; j < nm; j++) {
         uint32_t s = mslot[j];
@@ -784,7 +842,16 @@ bool rb_bind_record(rb_eval *e, const rb_rv *obj)
 
 /* U_WHEN gave `applies` for item `ii`: settle a directly-rated item's
  * deferred value.  False: the record stops (not-applicable / missing). */
+static bool settle_when(rb_eval *e, uint32_t item, bool applies);
+
 bool rb_bind_when(rb_eval *e, uint32_t item, bool applies)
+{
+    bool go_on = settle_when(e, item, applies);
+    if (e->p->items[item].input != RB_NONE && e->nrater_reads) fill_rater_reads(e, item);
+    return go_on;
+}
+
+static bool settle_when(rb_eval *e, uint32_t item, bool applies)
 {
     const rb_program *p = e->p;
     const rb_item *it = &p->items[item];

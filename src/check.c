@@ -710,6 +710,7 @@ static bool is_maybe(int t) { return (t & TC_MAYBE) != 0; }
 static const char *shown(ctx *c, const ast_expr *e)
 {
     if (e->kind == EX_NAME) return rb_arena_printf(c->arena, "'%s'", e->str);
+    if (e->kind == EX_RATER) return rb_arena_printf(c->arena, "'%s.%s'", e->str, e->member);
     if (e->kind == EX_TOTAL) return "'total'";
     if (e->kind == EX_GRADE) return "'grade'";
     return TR(c, N_("this value"));
@@ -719,7 +720,11 @@ static const char *shown(ctx *c, const ast_expr *e)
 static bool need_present(ctx *c, ast_expr *e, int t)
 {
     if (!is_maybe(t)) return true;
-    const char *n = e->kind == EX_NAME ? e->str : e->kind == EX_TOTAL ? "total" : e->kind == EX_GRADE ? "grade" : "x";
+    const char *n = e->kind == EX_NAME    ? e->str
+                  : e->kind == EX_RATER   ? rb_arena_printf(c->arena, "%s.%s", e->str, e->member)
+                  : e->kind == EX_TOTAL   ? "total"
+                  : e->kind == EX_GRADE   ? "grade"
+                                          : "x";
     rb_diag *g = ERR(c, "E0303", e->span, "%s may be absent (it is optional or not always applicable)", shown(c, e));
     rb_diag_help(g, "write '%s ?? 0' to use a fallback, or test 'present(%s)' first", n, n);
     return false;
@@ -783,6 +788,12 @@ static bool stored_only(ctx *c, const ast_expr *e, const char *fn)
     for (; e; e = NULL) {
         if (is_history_call(e)) {
             ERR(c, "E0802", e->span, "%s() cannot stand inside %s()", e->str, fn);
+            return false;
+        }
+        if (e->kind == EX_RATER) {
+            rb_diag *g = ERR(c, "E0802", e->span, "%s() reads earlier results, which do not keep a rater's value", fn);
+            rb_diag_help(g, "a stored result holds the total, the grade, section scores and outputs; "
+                            "make an output of '%s.%s' to keep it", e->str, e->member);
             return false;
         }
         if (e->kind == EX_NAME && e->ref) {
@@ -1150,6 +1161,58 @@ static int check_name(ctx *c, ast_expr *e)
     return t;
 }
 
+/* ITEM.RATER (SPEC §12): one rater's value of a directly-rated item, a
+ * number (a `many` rater's is the exact mean of the list).  It may be absent
+ * when the rater may be (optional, or weight 0%) or the item may not apply. */
+static int check_rater(ctx *c, ast_expr *e)
+{
+    ast_decl *d = lookup(c, e->str);
+    if (!d) {
+        rb_diag *g = ERR(c, "E0201", e->name_span, "unknown name '%s'", e->str);
+        const char *best = closest_name(c, e->str, true);
+        if (best) rb_diag_help(g, "did you mean '%s'?", best);
+        return TC_ERROR;
+    }
+    d->used = true;
+    if (!c->raters || d->kind != DECL_ITEM || d->expr) {
+        rb_diag *g = ERR(c, "E0603", e->span, "'%s.%s' reads one rater's value, but '%s' is not rated by raters",
+                         e->str, e->member, e->str);
+        if (!c->raters)
+            rb_diag_help(g, "the form declares no 'raters { … }'");
+        else if (d->kind == DECL_ITEM)
+            rb_diag_help(g, "only an item without '= …' takes one value per rater; '%s' is computed by its formula",
+                         e->str);
+        else
+            rb_diag_help(g, "only an item without '= …' takes one value per rater; '%s' is %s", e->str,
+                         kind_with_article(c, d));
+        return TC_ERROR;
+    }
+    for (ast_rater *r = c->raters->raters; r; r = r->next) {
+        if (strcmp(r->id, e->member) != 0) continue;
+        e->ref = d;
+        e->rater = r;
+        return TC_NUM | (rb_rater_value_maybe(d, r) ? TC_MAYBE : 0);
+    }
+    rb_diag *g = ERR(c, "E0603", e->member_span, "the form has no rater '%s'", e->member);
+    rb_suggestion sg = rb_suggest_begin(e->member);
+    rb_buf ids = {0};
+    for (ast_rater *r = c->raters->raters; r; r = r->next) {
+        rb_suggest_try(&sg, r->id);
+        rb_buf_printf(&ids, "%s%s", ids.len ? ", " : "", r->id);
+    }
+    if (sg.best)
+        rb_diag_help(g, "did you mean '%s'?", sg.best);
+    else
+        rb_diag_help(g, "the raters are: %s", ids.s ? ids.s : "");
+    rb_buf_free(&ids);
+    return TC_ERROR;
+}
+
+bool rb_rater_value_maybe(const ast_decl *item, const ast_rater *r)
+{
+    return item->maybe || r->optional || (r->weight.kind == LIT_NUMBER && rb_num_is_zero(r->weight.num));
+}
+
 static bool comparable(int t)
 {
     return t == TC_NUM || t == TC_TEXT || t == TC_DATE;
@@ -1227,6 +1290,7 @@ static int expr_type_inner(ctx *c, ast_expr *e)
     case EX_STRING: return TC_TEXT;
     case EX_BOOL: return TC_BOOL;
     case EX_NAME: return check_name(c, e);
+    case EX_RATER: return check_rater(c, e);
     case EX_NEG:
         ta = expr_type(c, e->a);
         want_num(c, e->a, ta, "'-'");
@@ -1258,7 +1322,8 @@ static int expr_type_inner(ctx *c, ast_expr *e)
         if (ta == TC_ERROR || tb == TC_ERROR) return TC_BASE(ta) ? TC_BASE(ta) : TC_BASE(tb);
         if (!(ta & TC_MAYBE)) {
             WARN(c, "W0301", e->a->span, "%s is never absent, so '?? …' has no effect", shown(c, e->a));
-        } else if (e->a->kind != EX_NAME && e->a->kind != EX_TOTAL && e->a->kind != EX_GRADE) {
+        } else if (e->a->kind != EX_NAME && e->a->kind != EX_RATER && e->a->kind != EX_TOTAL &&
+                   e->a->kind != EX_GRADE) {
             ERR(c, "E0301", e->a->span, "the left side of '?\?' must be a name");
             return TC_ERROR;
         }

@@ -56,4 +56,8 @@ int rb_cap_target(const ast_decl *grade, const char *id);
 /* Human name of a type code for messages ("number", "optional number"). */
 const char *rb_type_name(int tc);
 
+/* May ITEM.RATER be absent?  The item may not apply, or the rater may not
+ * answer (optional, or weight 0%).  Codegen marks the value's slot with it. */
+bool rb_rater_value_maybe(const ast_decl *item, const ast_rater *r);
+
 #endif

@@ -22,6 +22,8 @@ typedef struct {
     rb_program *p;        /* the builder's program (tables move as they grow) */
     rb_source *src;
     const rb_checked *ck;
+    uint32_t nraters;
+    uint32_t *rater_slots;  /* item index × rater → the slot ITEM.RATER reads, made on first use */
 } gen;
 
 static uint32_t num_index(gen *g, rb_num n) { return rb_build_number(g->b, n); }
@@ -298,10 +300,49 @@ static void gen_param(gen *g, ast_decl *d)
     }
 }
 
+/* The slot of ITEM.RATER: "item.rater", a number, filled by binding from
+ * the item's rater values (bind.c). */
+static uint32_t rater_slot(gen *g, const ast_expr *e)
+{
+    const ast_decl *item = e->ref;
+    uint32_t r = 0;
+    for (const ast_rater *a = g->ck->raters->raters; a != e->rater; a = a->next) r++;
+    if (!g->rater_slots) {
+        size_t n = (size_t)g->p->nitems * g->nraters;
+        g->rater_slots = rb_xmalloc((n ? n : 1) * sizeof *g->rater_slots);
+        memset(g->rater_slots, 0xff, (n ? n : 1) * sizeof *g->rater_slots);
+    }
+    uint32_t *slot = &g->rater_slots[(size_t)item->index * g->nraters + r];
+    if (*slot == RB_NONE) {
+        rb_buf name = {0};
+        rb_buf_printf(&name, "%s.%s", item->name, e->rater->id);
+        rb_slot s = {
+            .name = str_index(g, name.s),
+            .label = RB_NONE,
+            .kind = SLOT_RATER,
+            .type = RB_T_NUMBER,
+            .maybe = rb_rater_value_maybe(item, e->rater) ? 1 : 0,
+            .choiceset = RB_NONE,
+        };
+        position(g, e->name_span, &s.line, &s.col);
+        *slot = rb_build_slot(g->b, s);
+        rb_buf_free(&name);
+    }
+    return *slot;
+}
+
+/* The slot a name or ITEM.RATER reads. */
+static uint32_t name_slot(gen *g, const ast_expr *e)
+{
+    return e->kind == EX_RATER ? rater_slot(g, e) : (uint32_t)e->ref->slot;
+}
+
 static void gen_name(gen *g, ast_expr *e, bool present_value)
 {
     ast_decl *d = e->ref;
-    if (d->kind == DECL_PARAM) {
+    if (e->kind == EX_RATER) {
+        emit1(g, present_value ? OP_LOADV : OP_LOAD, rater_slot(g, e));
+    } else if (d->kind == DECL_PARAM) {
         gen_param(g, d);
     } else {
         emit1(g, present_value ? OP_LOADV : OP_LOAD, (uint32_t)d->slot);
@@ -387,7 +428,7 @@ static void gen_expr(gen *g, ast_expr *e)
     case EX_BOOL:
         emit(g, e->boolean ? OP_TRUE : OP_FALSE);
         break;
-    case EX_NAME:
+    case EX_NAME: case EX_RATER:
         gen_name(g, e, false);
         break;
     case EX_NEG: gen_expr(g, e->a); emit(g, OP_NEG); break;
@@ -428,7 +469,7 @@ static void gen_expr(gen *g, ast_expr *e)
             break;
         }
         /* LOAD x; PRESENT; JUMPF F; LOADV x; [TONUM]; JUMP E; F: fallback; E: */
-        emit1(g, OP_LOAD, (uint32_t)e->a->ref->slot);
+        emit1(g, OP_LOAD, name_slot(g, e->a));
         emit(g, OP_PRESENT);
         j1 = emit_jump(g, OP_JUMPF);
         gen_name(g, e->a, true);
@@ -612,6 +653,7 @@ rb_program *rb_codegen(rb_source *src, const rb_checked *ck)
     p->has_items = ck->has_items;
     p->scale = num_index(&g, ck->has_items ? ck->scale : rb_num_zero());
 
+    for (const ast_rater *r = ck->raters ? ck->raters->raters : NULL; r; r = r->next) g.nraters++;
     raters(&g);
     add_section(&g, form, RB_NONE);
     tables(&g, form->body, 0);
@@ -621,5 +663,6 @@ rb_program *rb_codegen(rb_source *src, const rb_checked *ck)
     units(&g);
     grade_table(&g);
     history_tables(&g);
+    rb_free(g.rater_slots);
     return rb_builder_finish(b);
 }

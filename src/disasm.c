@@ -85,7 +85,7 @@ static const char *slot_kind_text(uint8_t k)
 {
     static const char *const names[] = {"?",    "param",   "field", "input", "item",
                                         "deduct", "section", "let",   "output", "total",
-                                        "grade", "sign"};
+                                        "grade", "sign", "rater"};
     return k < sizeof names / sizeof names[0] ? names[k] : "?";
 }
 

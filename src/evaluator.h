@@ -22,6 +22,11 @@
 #include "arena.h"
 #include "vm.h"
 
+/* A SLOT_RATER slot and the item and rater whose value it reads. */
+typedef struct {
+    uint32_t slot, item, rater;
+} rb_rater_read;
+
 /* Outcomes of binding one record value. */
 enum { B_OK, B_ABSENT, B_NA, B_ERR };
 
@@ -35,6 +40,8 @@ struct rb_eval {
     uint32_t *hash;           /* open addressing: slot indices, RB_NONE empty */
     uint32_t hmask;
     uint32_t *slot_input;     /* slot → input index or RB_NONE */
+    rb_rater_read *rater_reads; /* the ITEM.RATER slots (SLOT_RATER), by item */
+    uint32_t nrater_reads;
 
     /* per record, sized once */
     rb_value *slots;

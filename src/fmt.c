@@ -687,6 +687,11 @@ static void print_expr(fmt_state *st, const ast_expr *e, int need, bool space)
     case EX_STRING: emit_quoted(st, e->str ? e->str : "", e->span.start, space); break;
     case EX_BOOL: emit(st, e->boolean ? "true" : "false", e->span.start, space); break;
     case EX_NAME: emit(st, e->str ? e->str : "", e->span.start, space); break;
+    case EX_RATER: /* ITEM.RATER: one word to the reader, no spaces */
+        emit(st, e->str, e->span.start, space);
+        emit(st, ".", NOFLUSH, false);
+        emit(st, e->member, NOFLUSH, false);
+        break;
     case EX_TOTAL: emit(st, "total", e->span.start, space); break;
     case EX_GRADE: emit(st, "grade", e->span.start, space); break;
     case EX_NEG:
@@ -1364,6 +1369,7 @@ static bool expr_eq(const ast_expr *a, const ast_expr *b)
     switch (a->kind) {
     case EX_NUMBER: return rb_num_cmp(a->num, b->num) == 0;
     case EX_STRING: case EX_NAME: return str_eq(a->str, b->str);
+    case EX_RATER: return str_eq(a->str, b->str) && str_eq(a->member, b->member);
     case EX_BOOL: return a->boolean == b->boolean;
     case EX_CALL: {
         if (!str_eq(a->str, b->str) || a->nargs != b->nargs) return false;

@@ -61,9 +61,12 @@ typedef enum {
     SLOT_TOTAL,   /* `total` read in an expression: the rounded total (number) */
     SLOT_GRADE,   /* `grade` read in an expression: a choice whose options are
                      the grade arms, in order */
-    SLOT_SIGN     /* `sign`: a signature line of the paper form (type text);
+    SLOT_SIGN,    /* `sign`: a signature line of the paper form (type text);
                      no value, nothing reads it; kept so that `rubric form`
                      can draw the form from a .rbc */
+    SLOT_RATER    /* ITEM.RATER read in an expression (SPEC §12): named
+                     "item.rater" after a directly-rated item's slot and a
+                     rater's id; a number, bound with the item's rater values */
 } rb_slot_kind;
 
 typedef struct {

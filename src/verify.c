@@ -280,7 +280,7 @@ static int check_slots(verifier *v)
         if (STR(v, s->name, false, "slot %" PRIu32 " name", i) ||
             STR(v, s->label, true, "slot %" PRIu32 " label", i))
             return -1;
-        if (s->kind < SLOT_PARAM || s->kind > SLOT_SIGN)
+        if (s->kind < SLOT_PARAM || s->kind > SLOT_RATER)
             return fail(v, "slot %" PRIu32 " (%s) has unknown kind %u", i, slot_name(v, i),
                         s->kind);
         if (s->type < RB_T_NUMBER || s->type > RB_T_CHOICES)
@@ -442,6 +442,97 @@ static int check_inputs(verifier *v)
         if (produce(v, in->slot, producer)) return -1;
     }
     return 0;
+}
+
+/* ---- ITEM.RATER slots ---------------------------------------------------- */
+
+/* Strings of the program found by their text: open addressing over string
+ * indices, so that checking n names against m costs O(n + m). */
+typedef struct {
+    uint32_t *cell;   /* values, RB_NONE empty */
+    uint32_t *key;    /* string index of each cell's name */
+    uint32_t mask;
+} name_table;
+
+static uint32_t fnv(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++) h = (h ^ (uint8_t)s[i]) * 16777619u;
+    return h;
+}
+
+static void names_init(name_table *t, uint32_t n)
+{
+    uint32_t cap = 16;
+    while (cap < 2 * (uint64_t)n + 2) cap *= 2;
+    t->cell = rb_xmalloc(cap * sizeof *t->cell);
+    t->key = rb_xmalloc(cap * sizeof *t->key);
+    memset(t->cell, 0xff, cap * sizeof *t->cell);
+    t->mask = cap - 1;
+}
+
+static void names_add(name_table *t, const rb_program *p, uint32_t str, uint32_t value)
+{
+    uint32_t h = fnv(rb_str(p, str), p->string_len[str]) & t->mask;
+    while (t->cell[h] != RB_NONE) h = (h + 1) & t->mask;
+    t->cell[h] = value;
+    t->key[h] = str;
+}
+
+static uint32_t names_find(const name_table *t, const rb_program *p, const char *s, size_t n)
+{
+    for (uint32_t h = fnv(s, n) & t->mask; t->cell[h] != RB_NONE; h = (h + 1) & t->mask)
+        if (p->string_len[t->key[h]] == n && memcmp(rb_str(p, t->key[h]), s, n) == 0) return t->cell[h];
+    return RB_NONE;
+}
+
+static void names_free(name_table *t)
+{
+    rb_free(t->cell);
+    rb_free(t->key);
+}
+
+/* A SLOT_RATER slot is named "ITEM.RATER" after a directly-rated item's
+ * slot and a rater's id; it is a number, bound with that item (so produced
+ * when the item is), and maybe wherever the rater's value can be absent:
+ * the item may not apply, or the rater may not answer. */
+static int check_rater_slots(verifier *v)
+{
+    const rb_program *p = v->p;
+    name_table items, raters;
+    names_init(&items, p->ninputs);
+    names_init(&raters, p->nraters);
+    for (uint32_t i = 0; i < p->ninputs; i++)
+        if (p->inputs[i].rated) names_add(&items, p, p->slots[p->inputs[i].slot].name, i);
+    for (uint32_t r = 0; r < p->nraters; r++) names_add(&raters, p, p->raters[r].id, r);
+    int rc = 0;
+    for (uint32_t s = 0; s < p->nslots && rc == 0; s++) {
+        const rb_slot *sl = &p->slots[s];
+        if (sl->kind != SLOT_RATER) continue;
+        const char *name = rb_str(p, sl->name);
+        size_t len = p->string_len[sl->name];
+        const char *dot = memchr(name, '.', len);
+        uint32_t in = dot ? names_find(&items, p, name, (size_t)(dot - name)) : RB_NONE;
+        uint32_t r = dot ? names_find(&raters, p, dot + 1, len - (size_t)(dot + 1 - name)) : RB_NONE;
+        if (in == RB_NONE || r == RB_NONE) {
+            rc = fail(v, "slot %" PRIu32 " (%s) reads a rater's value but names no rated item and rater", s, name);
+            break;
+        }
+        const rb_input *input = &p->inputs[in];
+        const rb_item *it = &p->items[input->item];
+        const rb_rater *ra = &p->raters[r];
+        bool may_be_absent = it->optional || it->when_unit != RB_NONE || ra->optional ||
+                             rb_num_is_zero(p->numbers[ra->weight]);
+        if (sl->type != RB_T_NUMBER)
+            rc = fail(v, "slot %" PRIu32 " (%s) holds a rater's value but is not a number", s, name);
+        else if (may_be_absent && !sl->maybe)
+            rc = fail(v, "slot %" PRIu32 " (%s) may be absent but is not maybe", s, name);
+        else
+            rc = produce(v, s, v->prod[input->slot]);
+    }
+    names_free(&items);
+    names_free(&raters);
+    return rc;
 }
 
 static int check_sections(verifier *v)
@@ -1451,6 +1542,7 @@ int rb_program_verify(rb_program *p, char *err, size_t errcap)
     if (rc == 0) rc = check_raters(&v);
     if (rc == 0) rc = check_items(&v);
     if (rc == 0) rc = check_inputs(&v);
+    if (rc == 0) rc = check_rater_slots(&v);
     if (rc == 0) rc = check_sections(&v);
     if (rc == 0) rc = check_section_maybe(&v);
     if (rc == 0) rc = check_bands(&v);

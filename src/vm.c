@@ -129,6 +129,7 @@ void rb_eval_free(rb_eval *e)
     rb_arena_free(e->arena);
     rb_free(e->hash);
     rb_free(e->slot_input);
+    rb_free(e->rater_reads);
     rb_free(e->slots);
     rb_free(e->items);
     rb_free(e->sections);

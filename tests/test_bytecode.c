@@ -950,8 +950,8 @@ static void test_bad_indices(void **state)
     rb_builder_program(b)->units[4].decl = 12345;
     expect_verify_error(b, "unit 4 declaration");
     b = build_sample(NULL);
-    rb_builder_program(b)->slots[2].kind = SLOT_SIGN + 1;
-    expect_verify_error(b, "slot 2 (plan) has unknown kind 12");
+    rb_builder_program(b)->slots[2].kind = SLOT_RATER + 1;
+    expect_verify_error(b, "slot 2 (plan) has unknown kind 13");
     b = build_sample(NULL);
     rb_builder_program(b)->slots[2].type = 0;
     expect_verify_error(b, "slot 2 (plan) has unknown type 0");

@@ -507,6 +507,62 @@ static void long_let_chain_compiles(void **state)
     free(t);
 }
 
+/* ITEM.RATER (SPEC §12): one slot per item and rater read, maybe where the
+ * value can be absent; the verifier holds codegen to both. */
+#define RATERS "  raters {\n    self weight 0%\n    peers weight 40% many optional\n    boss weight 60%\n  }\n"
+static void rater_reads(void **state)
+{
+    (void)state;
+    compiled c = compile(FORM(RATERS "  item k points 10\n  item q points 10 optional\n"
+                              "  output a = k.boss + (k.peers ?? 0)\n  output b = q.boss ?? k.boss\n"
+                              "  output c = k.boss\n"));
+    assert_int_equal(c.d.errors, 0);
+    assert_non_null(c.p);
+    const char *names[] = {"k.boss", "k.peers", "q.boss"};
+    const uint8_t maybe[] = {0, 1, 1};
+    int found = 0;
+    uint32_t boss = RB_NONE;
+    for (uint32_t i = 0; i < c.p->nslots; i++) {
+        if (c.p->slots[i].kind != SLOT_RATER) continue;
+        assert_true(found < 3);
+        assert_string_equal(rb_str(c.p, c.p->slots[i].name), names[found]);
+        assert_int_equal(c.p->slots[i].maybe, maybe[found]);
+        assert_int_equal(c.p->slots[i].type, RB_T_NUMBER);
+        if (found == 0) boss = i;
+        found++;
+    }
+    assert_int_equal(found, 3); /* k.boss read three times, one slot */
+    char err[256];
+    assert_int_equal(rb_program_verify(c.p, err, sizeof err), 0);
+    /* q.boss may be absent (q is optional): a slot that says otherwise is refused */
+    c.p->slots[boss + 2].maybe = 0;
+    assert_int_equal(rb_program_verify(c.p, err, sizeof err), -1);
+    assert_non_null(strstr(err, "(q.boss) may be absent but is not maybe"));
+    c.p->slots[boss + 2].maybe = 1;
+    /* a name that is no rated item's and rater's */
+    c.p->slots[boss].name = c.p->slots[c.p->items[0].slot].name; /* "k": no rater named */
+    assert_int_equal(rb_program_verify(c.p, err, sizeof err), -1);
+    assert_non_null(strstr(err, "names no rated item and rater"));
+    release(&c);
+
+    c = compile(FORM(RATERS "  item k points 10\n  output a = k.bos\n"));
+    expect_only(&c, "E0603", 8, 16, "the form has no rater 'bos'");
+    release(&c);
+    c = compile(FORM(RATERS "  item k points 10\n  item j points 10 = k\n  output a = j.boss\n"));
+    expect_only(&c, "E0603", 9, 14, "'j.boss' reads one rater's value, but 'j' is not rated by raters");
+    release(&c);
+    c = compile(FORM("  item k points 10\n  output a = k.boss\n"));
+    expect_only(&c, "E0603", 3, 14, "'k' is not rated by raters");
+    release(&c);
+    c = compile(FORM(RATERS "  item k points 10\n  output a = k.self\n"));
+    expect_only(&c, "E0303", 8, 14, "'k.self' may be absent");
+    release(&c);
+    /* with a space it is no rater read: the dot is the stray one of 0.10 */
+    c = compile(FORM(RATERS "  item k points 10\n  output a = k . boss\n"));
+    expect_diag(&c, "E0103", 8, 16, "unexpected '.'");
+    release(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -536,6 +592,7 @@ int main(void)
         cmocka_unit_test(deterministic_bytes),
         cmocka_unit_test(sign_lines),
         cmocka_unit_test(long_let_chain_compiles),
+        cmocka_unit_test(rater_reads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
