@@ -116,7 +116,7 @@ void rb_jscratch_free(rb_jscratch *sc)
 
 static void tok_add(rb_jscratch *sc, const void *p, size_t n)
 {
-    if (sc->tokcap - sc->toklen < n) {
+    if (sc->tokcap - sc->toklen < n || !sc->tok) { /* never NULL once used: "" spanning chunks */
         size_t cap = sc->tokcap ? sc->tokcap : 256;
         while (cap - sc->toklen < n) cap *= 2;
         sc->tok = rb_xrealloc(sc->tok, cap);
