@@ -5,6 +5,7 @@
 #   make demo       install missing dependencies (as root), build, score samples
 #   make test-report-browser   the HTML report in headless Chromium
 #   make sanitize   the whole test suite under ASan + UBSan (+ LeakSanitizer)
+#   make test-form  every form page (rubric form) in headless Chromium
 #   make install PREFIX=/usr/local   (make test checks it into a scratch root)
 #
 # Every library source is src/*.c except the command line (src/main.c and
@@ -25,7 +26,7 @@ CLI_SRC  = $(wildcard src/cli_*.c)
 CLI_OBJ  = $(CLI_SRC:src/%.c=$(BUILD)/obj/%.o)
 LIB_SRC  = $(filter-out src/main.c $(CLI_SRC),$(wildcard src/*.c))
 LIB_OBJ  = $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/lexer.o $(BUILD)/obj/parser.o $(BUILD)/obj/diag_codes.o \
-           $(BUILD)/obj/catalog_zh.o
+           $(BUILD)/obj/catalog_zh.o $(BUILD)/obj/form_assets.o
 TEST_SRC = $(wildcard tests/test_*.c)
 TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
@@ -106,6 +107,73 @@ DOCDIR = $(PREFIX)/share/doc/rubric
 $(BUILD)/obj/diag.o: CFLAGS += -DRUBRIC_DOCDIR='"$(DOCDIR)"'
 
 
+# ---- the WebAssembly evaluator of `rubric form` (SPEC §15, docs/form.md) ----
+# The same library sources, compiled by emscripten for wasm32, with the
+# entry points of web/evaluator.c.  libcsv and nettle (sha256) are
+# built from their Debian sources, fetched once by `tools/deps.sh wasm`
+# (Debian ships them for the host only; docs/dependencies.md).  The result
+# is one JavaScript file with the module inside (SINGLE_FILE), compiled
+# synchronously so that the page scores as soon as it is parsed.  The
+# Debian sources are fetched once for every build directory.
+EMCC     ?= emcc
+WASM     = $(BUILD)/wasm
+DEBSRC   = build/debsrc
+WASM_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -Wall -Wextra -Iinclude -Isrc -I$(BUILD)/gen -I$(WASM)/include
+EMCC_ENV = NODE_PATH=/usr/share/nodejs   # emcc's own modules (acorn) when node is not Debian's
+DEP_OBJ  = $(WASM)/dep/libcsv.o $(WASM)/dep/sha256.o $(WASM)/dep/sha256-compress.o \
+           $(WASM)/dep/write-be32.o
+# Every library module that compiles for wasm32 goes into an archive, and the
+# link takes from it what web/evaluator.c reaches (loader, verifier, record
+# reader, evaluator, result writer).  Modules that include the spreadsheet
+# libraries (libzip, expat, libxlsxwriter), directly or through a header of
+# ours, read and write files a page never sees: they stay out.
+HOST_LIB_H = $(shell grep -l -E '^\#include <(zip|expat|xlsxwriter)\.h>' src/*.h)
+HOST_ONLY  = $(shell grep -l -E '^\#include (<(zip|expat|xlsxwriter)\.h>$(foreach h,$(notdir $(HOST_LIB_H)),|"$(h)"))' $(LIB_SRC))
+WASM_SRC   = $(filter-out $(HOST_ONLY),$(LIB_SRC))
+WASM_OBJ = $(WASM_SRC:src/%.c=$(WASM)/obj/%.o) $(WASM)/obj/lexer.o $(WASM)/obj/parser.o $(WASM)/obj/diag_codes.o \
+           $(WASM)/obj/catalog_zh.o
+WASM_EXPORTS = _rbw_load,_rbw_error,_rbw_score,_rbw_total,_malloc,_free
+
+$(DEBSRC)/.fetched: tools/deps.sh
+	@sh tools/deps.sh wasm $(DEBSRC)
+# The libraries' public headers where our sources include them from.
+$(WASM)/include/.done: $(DEBSRC)/.fetched
+	@mkdir -p $(WASM)/include/nettle
+	cp $(DEBSRC)/nettle/sha2.h $(DEBSRC)/nettle/nettle-types.h $(WASM)/include/nettle/
+	cp $(DEBSRC)/libcsv/csv.h $(WASM)/include/
+	@touch $@
+$(WASM)/dep/%.o: $(WASM)/include/.done
+	@mkdir -p $(dir $@)
+	src=$$(ls $(DEBSRC)/libcsv/$*.c $(DEBSRC)/nettle/$*.c 2>/dev/null | head -n 1); \
+	  $(EMCC_ENV) $(EMCC) -O2 -w -I$(WASM)/include -c $$src -o $@
+$(WASM)/obj/%.o: src/%.c $(wildcard src/*.h include/*.h) $(BUILD)/gen/parser.h $(BUILD)/gen/lexer.h $(WASM)/include/.done
+	@mkdir -p $(dir $@)
+	$(EMCC_ENV) $(EMCC) $(WASM_CFLAGS) -c $< -o $@
+$(WASM)/obj/%.o: $(BUILD)/gen/%.c $(BUILD)/gen/parser.h $(WASM)/include/.done
+	@mkdir -p $(dir $@)
+	$(EMCC_ENV) $(EMCC) $(WASM_CFLAGS) $(GEN_CFLAGS) -c $< -o $@
+$(WASM)/librubric.a: $(WASM_OBJ)
+	rm -f $@
+	$(EMCC_ENV) emar rcs $@ $^
+$(WASM)/evaluator.js: web/evaluator.c include/rubric.h $(WASM)/librubric.a $(DEP_OBJ)
+	$(EMCC_ENV) $(EMCC) $(WASM_CFLAGS) web/evaluator.c $(WASM)/librubric.a $(DEP_OBJ) -o $@ \
+	  -sSINGLE_FILE=1 -sWASM_ASYNC_COMPILATION=0 -sMODULARIZE=1 -sEXPORT_NAME=RubricEvaluator \
+	  -sENVIRONMENT=web,node -sALLOW_MEMORY_GROWTH=1 -sFILESYSTEM=0 \
+	  -sEXPORTED_FUNCTIONS=$(WASM_EXPORTS) -sEXPORTED_RUNTIME_METHODS=cwrap,HEAPU8
+wasm: $(WASM)/evaluator.js
+.PHONY: wasm wasm-test test-form
+
+# The page's stylesheet, script and evaluator, carried by the binary.
+$(BUILD)/embed: tools/embed.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -std=c11 -O2 -Wall -Wextra -Werror $< -o $@
+$(BUILD)/gen/form_assets.c: $(BUILD)/embed web/form.css web/form.js $(WASM)/evaluator.js
+	@mkdir -p $(dir $@)
+	$(BUILD)/embed $@ rb_form_css=web/form.css rb_form_js=web/form.js rb_form_evaluator_js=$(WASM)/evaluator.js
+$(BUILD)/obj/form_assets.o: $(BUILD)/gen/form_assets.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
 $(BUILD)/librubric.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
@@ -173,6 +241,20 @@ golden-rbc: $(BUILD)/rubric
 DOC_EXAMPLES = docs/diagnostics.md docs/language.md $(wildcard docs/zh/*.md)
 docs-test: $(BUILD)/rubric
 	@/usr/bin/python3 tests/doc_examples.py $(BUILD)/rubric $(DOC_EXAMPLES)
+
+# The form page's evaluator (WebAssembly, under Node) prints what the
+# native one prints, byte for byte, on every template's records and cases.
+test: wasm-test
+wasm-test: $(BUILD)/rubric $(WASM)/evaluator.js
+	@node tests/form/wasm.js $(BUILD)/rubric $(WASM)/evaluator.js
+
+# Every template's page in headless Chromium, with no network (tests/form/run.js):
+# each case opened with #record= agrees with `rubric score`; typing, Save,
+# print to PDF.  PDFs and page-1 PNGs are left in $(BUILD)/form-test.
+# FORM_TEMPLATES= limits it to some templates.
+test-form: $(BUILD)/rubric
+	@sh tools/deps.sh browser
+	@node tests/form/run.js $(BUILD)/rubric $(BUILD)/form-test $(FORM_TEMPLATES)
 
 template-test: $(BUILD)/rubric
 	@RUBRIC=$(BUILD)/rubric sh tests/templates.sh
@@ -245,4 +327,4 @@ install: all
 	install -m 644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san   # build/debsrc too: the next build fetches it again

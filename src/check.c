@@ -96,9 +96,9 @@ static int type_of_kind(ast_type_kind k)
 
 static size_t hash_name(const char *s)
 {
-    size_t h = 1469598103934665603u;
+    uint64_t h = 1469598103934665603u; /* FNV-1a, 64-bit on every target (wasm32 too) */
     for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211u;
-    return h;
+    return (size_t)h;
 }
 
 static ast_decl **lookup_slot(ctx *c, const char *name)

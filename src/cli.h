@@ -3,6 +3,10 @@
 #ifndef RUBRIC_CLI_H
 #define RUBRIC_CLI_H
 
+#include "compile.h"
+#include "lang.h"
+#include "program.h"
+
 /* The command `rubric fmt [--check | -w] FILE…`; argv holds the arguments
  * after "fmt" (argc of them).  Returns the exit status: 0 done (--check:
  * every file already formatted), 1 a file would change (--check) or has
@@ -32,5 +36,11 @@ extern const char rb_sheet_usage[];
  * a distribution rule broken, 2 template, usage or I/O error. */
 int rb_cli_report(int argc, char **argv, rb_lang lang, rb_cli_loader load);
 extern const char rb_report_usage[];
+
+/* `rubric form [-D NAME=VALUE]... TEMPLATE -o OUT.html` (cli_form.c): the
+ * form as one page (form.h), its text in `lang`.  Exit 0 written, 1 template
+ * errors, 2 usage or I/O error. */
+int rb_cli_form(int argc, char **argv, rb_lang lang, rb_cli_loader load);
+extern const char rb_form_usage[];
 
 #endif

@@ -57,6 +57,7 @@ static const char *const usage_text[][2] = {
     {"report", rb_report_usage},
     {"disasm", "rubric disasm FILE.rbc|FILE.rubric\n"
                "  Prints a readable listing of the bytecode.\n"},
+    {"form", rb_form_usage},
     {"help", "rubric help [COMMAND]\n"},
 };
 
@@ -657,6 +658,8 @@ static rb_program *load_for_cli(const char *cmd, const char *path, const rb_defi
     return load_template(cmd, path, &o);
 }
 
+static int cmd_form(int argc, char **argv) { return rb_cli_form(argc, argv, cli_lang, load_for_cli); }
+
 static int cmd_sheet(int argc, char **argv)
 {
     return rb_cli_sheet(argc, argv, cli_lang, load_for_cli);
@@ -767,6 +770,7 @@ static int run(int argc, char **argv)
         {"test", cmd_test},   {"disasm", cmd_disasm}, {"fmt", rb_cli_fmt},
         {"sheet", cmd_sheet},
         {"report", cmd_report},
+        {"form", cmd_form},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
         if (strcmp(cmd, cmds[i].name) == 0) return cmds[i].fn(argc - 2, argv + 2);
