@@ -19,7 +19,7 @@ OPT      ?= -O2
 CFLAGS_BASE = -std=c11 -D_POSIX_C_SOURCE=200809L -g $(OPT) -Wall -Wextra -Werror \
               -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Iinclude -Isrc -I$(BUILD)/gen
 CFLAGS  += $(CFLAGS_BASE) $(SAN)
-LDLIBS   = -lcsv -lnettle -lzip -lexpat -lxlsxwriter
+LDLIBS   = -lcsv -lnettle -lzip -lexpat -lxlsxwriter -lsqlite3
 TESTLIBS = -lcmocka
 
 CLI_SRC  = $(wildcard src/cli_*.c)

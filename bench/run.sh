@@ -16,7 +16,7 @@ dir=${TMPDIR:-/tmp}/rubric-bench.$$
 mkdir -p "$dir"
 trap 'rm -rf "$dir"' EXIT
 awk -v n="$N" -v dir="$dir" -f bench/gen.awk
-"$RUBRIC" compile templates/sales.rubric -o "$dir/sales.rbc"
+"$RUBRIC" compile bench/sales.rubric -o "$dir/sales.rbc"
 "$RUBRIC" compile templates/cs_weekly.rubric -o "$dir/cs.rbc"
 have() { command -v "$1" >/dev/null 2>&1; }
 [ -x /usr/bin/time ] || { echo "bench: /usr/bin/time is missing (sh tools/deps.sh bench)" >&2; exit 2; }
@@ -38,7 +38,7 @@ run "rubric sales.rbc (NDJSON, stdin)" "$dir/sales.ndjson" "$RUBRIC" score "$dir
 if "$RUBRIC" help score 2>&1 | grep -q -- '-j N'; then
     run "rubric sales.rbc -j $JOBS (NDJSON, stdin)" "$dir/sales.ndjson" "$RUBRIC" score -j "$JOBS" "$dir/sales.rbc" -
 fi
-run "rubric sales.rubric (NDJSON, from source)" "$dir/sales.ndjson" "$RUBRIC" score templates/sales.rubric -
+run "rubric sales.rubric (NDJSON, from source)" "$dir/sales.ndjson" "$RUBRIC" score bench/sales.rubric -
 run "rubric sales.rbc (CSV)" /dev/null "$RUBRIC" score "$dir/sales.rbc" "$dir/sales.csv"
 HEADER=1 run "rubric sales.rbc --format csv (CSV out)" "$dir/sales.ndjson" "$RUBRIC" score --format csv "$dir/sales.rbc" -
 run "rubric cs_weekly.rbc (raters, NDJSON)" "$dir/cs.ndjson" "$RUBRIC" score "$dir/cs.rbc" -
@@ -53,7 +53,7 @@ fi
 if have jq; then
     run "jq (bench/sales.jq)" "$dir/sales.ndjson" jq -c -f bench/sales.jq
 fi
-echo "bench: $N records each; 销售表现考核表 = templates/sales.rubric, 客服周考核 = templates/cs_weekly.rubric"
+echo "bench: $N records each; 销售表现考核表 = bench/sales.rubric, 客服周考核 = templates/cs_weekly.rubric"
 printf '%-44s %8s %8s %12s %9s %10s\n' "" "wall s" "cpu s" "records/s" "peak MB" "vs luajit"
 awk -v n="$N" -v lj="$luajit_cpu" '{
     label = $4; for (i = 5; i <= NF; i++) label = label " " $i

@@ -129,6 +129,8 @@ typedef struct ast_expr {
     struct ast_type *choice;      /* type is a choice/choices: which one */
     bool to_num;                  /* a numeric choice used as a number */
     int option;                   /* EX_STRING compared with a choice: option index */
+    int slot;                     /* codegen: EX_CALL of streak/previous: the
+                                     history slot holding its value */
 } ast_expr;
 
 /* ---- declarations ----------------------------------------------------- */

@@ -113,6 +113,11 @@ static uint32_t lookup_slot(const rb_eval *e, const char *key, size_t len)
     }
 }
 
+uint32_t rb_bind_slot(const rb_eval *e, const char *name, size_t len)
+{
+    return lookup_slot(e, name, len);
+}
+
 /* How a record value is shown in a message: as written, long strings cut. */
 static const char *show(rb_eval *e, const rb_rv *v)
 {

@@ -57,7 +57,7 @@
 /* On-disk record sizes (bytes); a count is checked against them. */
 enum {
     SZ_HEAD = 37, SZ_NUMS = 16, SZ_STRS_MIN = 4, SZ_OPTS = 12, SZ_CSET = 9, SZ_SLOT = 23,
-    SZ_INPT = 28, SZ_RATR = 14, SZ_ITEM = 30, SZ_SECT = 25, SZ_CHLD = 5, SZ_UNIT = 25,
+    SZ_INPT = 28, SZ_RATR = 14, SZ_ITEM = 30, SZ_SECT = 25, SZ_CHLD = 5, SZ_UNIT = 29,
     SZ_ARMS = 17, SZ_BAND = 8, SZ_GRAD = 8, SZ_CODE = 1, SZ_HIST = 12, SZ_DRUL = 13, SZ_DGRD = 4, SZ_SRCE = 8
 };
 
@@ -254,6 +254,7 @@ uint8_t *rb_program_serialize(rb_program *p, size_t *len)
         w_u32(&w, u->decl);
         w_u32(&w, u->line);
         w_u32(&w, u->col);
+        w_u32(&w, u->back);
     }
 
     w_section(&w, TAG_ARMS, p->narms);
@@ -605,6 +606,7 @@ static bool read_tables(reader *r, rb_program *p)
         u->decl = r_u32(r);
         u->line = r_u32(r);
         u->col = r_u32(r);
+        u->back = r_u32(r);
         u->max_stack = 0; /* computed by the verifier, not trusted from a file */
     }
 

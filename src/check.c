@@ -724,6 +724,7 @@ static bool need_present(ctx *c, ast_expr *e, int t)
                   : e->kind == EX_RATER   ? rb_arena_printf(c->arena, "%s.%s", e->str, e->member)
                   : e->kind == EX_TOTAL   ? "total"
                   : e->kind == EX_GRADE   ? "grade"
+                  : e->kind == EX_CALL    ? rb_arena_printf(c->arena, "%s(…)", e->str)
                                           : "x";
     rb_diag *g = ERR(c, "E0303", e->span, "%s may be absent (it is optional or not always applicable)", shown(c, e));
     rb_diag_help(g, "write '%s ?? 0' to use a fallback, or test 'present(%s)' first", n, n);
@@ -779,6 +780,13 @@ static bool is_history_call(const ast_expr *e)
     return e->kind == EX_CALL && (strcmp(e->str, "streak") == 0 || strcmp(e->str, "previous") == 0);
 }
 
+/* previous(…) may be absent, and stands where a name may: left of '??' and
+ * inside present(). */
+static bool is_previous_call(const ast_expr *e)
+{
+    return e->kind == EX_CALL && strcmp(e->str, "previous") == 0;
+}
+
 /* COND of streak() and EXPR of previous() are evaluated on stored results
  * too, so they may read only what a stored result holds (SPEC §13): the
  * total, the grade, section scores and outputs — and params, which are the
@@ -826,22 +834,22 @@ static int check_history_call(ctx *c, ast_expr *e)
                          fn);
         rb_diag_help(g, "declare 'key FIELD' (员工编号) and 'period monthly on FIELD' (the record's month)");
     }
-    /* The evaluator does not read stored results yet (SPEC §13, docs/decisions.md). */
-    rb_diag *ng = ERR(c, "E0802", e->name_span, "%s() is not available in this build yet", fn);
-    rb_diag_help(ng, "until it is, carry the count in an input of the record");
     int t = expr_type(c, a);
     if (t != TC_ERROR) stored_only(c, a, fn);
     if (fn[0] == 's') {
         want_bool(c, a, t, "streak()");
         return TC_NUM;
     }
+    e->num = rb_num_int(1); /* how many periods back, for codegen */
     if (a->next) {
         rb_num n;
         bool ovf = false;
         int64_t k;
         expr_type(c, a->next);
-        if (!is_const_expr(c, a->next, &n, &ovf) || !rb_num_to_int(n, &k) || k < 1 || k > 1000)
+        if (!is_const_expr(c, a->next, &n, &ovf) || !rb_num_to_int(n, &k) || k < 1 || k > RB_MAX_BACK)
             ERR(c, "E0802", a->next->span, "previous() counts back a whole number of periods from 1 to 1000");
+        else
+            e->num = n;
     }
     if (t == TC_ERROR) return TC_ERROR;
     e->choice = a->choice;
@@ -1323,7 +1331,7 @@ static int expr_type_inner(ctx *c, ast_expr *e)
         if (!(ta & TC_MAYBE)) {
             WARN(c, "W0301", e->a->span, "%s is never absent, so '?? …' has no effect", shown(c, e->a));
         } else if (e->a->kind != EX_NAME && e->a->kind != EX_RATER && e->a->kind != EX_TOTAL &&
-                   e->a->kind != EX_GRADE) {
+                   e->a->kind != EX_GRADE && !is_previous_call(e->a)) {
             ERR(c, "E0301", e->a->span, "the left side of '?\?' must be a name");
             return TC_ERROR;
         }

@@ -29,6 +29,9 @@ typedef rb_program *(*rb_cli_loader)(const char *cmd, const char *path, const rb
  * messages in `lang`.  Exit 0 written, 2 template, usage or I/O error. */
 int rb_cli_sheet(int argc, char **argv, rb_lang lang, rb_cli_loader load);
 extern const char rb_sheet_usage[];
+/* The command `rubric history --store DB [KEY]` (cli_history.c). */
+int rb_cli_history(int argc, char **argv, rb_lang lang);
+extern const char rb_history_usage[];
 
 /* `rubric report [-D NAME=VALUE]... [--by FIELD] [--format html|json|md|xlsx]
  * [-o OUT] TEMPLATE RECORDS...` (cli_report.c): scores a batch and writes its

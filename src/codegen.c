@@ -24,6 +24,10 @@ typedef struct {
     const rb_checked *ck;
     uint32_t nraters;
     uint32_t *rater_slots;  /* item index × rater → the slot ITEM.RATER reads, made on first use */
+    /* history calls made so far (SPEC §13): the same call written twice
+     * shares one slot and one unit */
+    struct { char *text; uint32_t slot; } *hist;
+    size_t nhist;
 } gen;
 
 static uint32_t num_index(gen *g, rb_num n) { return rb_build_number(g->b, n); }
@@ -334,14 +338,14 @@ static uint32_t rater_slot(gen *g, const ast_expr *e)
 /* The slot a name or ITEM.RATER reads. */
 static uint32_t name_slot(gen *g, const ast_expr *e)
 {
-    return e->kind == EX_RATER ? rater_slot(g, e) : (uint32_t)e->ref->slot;
+    return e->kind == EX_RATER ? rater_slot(g, e) : e->kind == EX_CALL ? (uint32_t)e->slot : (uint32_t)e->ref->slot;
 }
 
 static void gen_name(gen *g, ast_expr *e, bool present_value)
 {
     ast_decl *d = e->ref;
-    if (e->kind == EX_RATER) {
-        emit1(g, present_value ? OP_LOADV : OP_LOAD, rater_slot(g, e));
+    if (e->kind == EX_RATER || e->kind == EX_CALL) {
+        emit1(g, present_value ? OP_LOADV : OP_LOAD, name_slot(g, e));
     } else if (d->kind == DECL_PARAM) {
         gen_param(g, d);
     } else {
@@ -384,7 +388,7 @@ static void gen_call(gen *g, ast_expr *e)
     if (strcmp(n, "present") == 0) {
         ast_expr *a = e->args;
         if (a->type & TC_MAYBE) {
-            emit1(g, OP_LOAD, (uint32_t)a->ref->slot);
+            emit1(g, OP_LOAD, name_slot(g, a));
             emit(g, OP_PRESENT);
         } else {
             emit(g, OP_TRUE); /* never absent (W0302) */
@@ -395,6 +399,10 @@ static void gen_call(gen *g, ast_expr *e)
         gen_expr(g, e->args);
         ast_expr *o = e->args->next;
         emit1(g, OP_HAS, option_index(g, o->choice, o->option));
+        return;
+    }
+    if (strcmp(n, "streak") == 0 || strcmp(n, "previous") == 0) { /* filled by its unit */
+        emit1(g, OP_LOAD, (uint32_t)e->slot);
         return;
     }
     for (ast_expr *a = e->args; a; a = a->next) gen_expr(g, a);
@@ -526,6 +534,57 @@ static uint32_t decl_label(gen *g, ast_decl *d)
     return i;
 }
 
+/* The streak/previous calls in `e` (SPEC §13): each gets a history slot
+ * and a unit that fills it, before the unit of the declaration that reads
+ * it.  The checker allows no call inside another. */
+static void history_units(gen *g, ast_expr *e)
+{
+    for (; e; e = e->next) {
+        history_units(g, e->a);
+        history_units(g, e->b);
+        history_units(g, e->c);
+        for (ast_arm *a = e->arms; a; a = a->next) history_units(g, a->result);
+        if (e->kind != EX_CALL) continue;
+        history_units(g, e->args);
+        bool streak = strcmp(e->str, "streak") == 0;
+        if (!streak && strcmp(e->str, "previous") != 0) continue;
+        size_t len = e->span.end - e->span.start;
+        char *text = rb_xmalloc(len + 1);
+        memcpy(text, g->src->text + e->span.start, len);
+        text[len] = '\0';
+        size_t i = 0;
+        while (i < g->nhist && strcmp(g->hist[i].text, text) != 0) i++;
+        if (i < g->nhist) {
+            rb_free(text);
+            e->slot = (int)g->hist[i].slot;
+            continue;
+        }
+        rb_slot s = {.name = str_index(g, text), .label = RB_NONE, .kind = SLOT_HISTORY, .type = RB_T_NUMBER,
+                     .maybe = !streak, .choiceset = RB_NONE};
+        switch (TC_BASE(e->type)) {
+        case TC_BOOL: s.type = RB_T_BOOL; break;
+        case TC_TEXT: s.type = RB_T_TEXT; break;
+        case TC_DATE: s.type = RB_T_DATE; break;
+        case TC_CHOICE: s.type = RB_T_CHOICE; s.choiceset = choiceset(g, e->choice); break;
+        case TC_SET: s.type = RB_T_CHOICES; s.choiceset = choiceset(g, e->choice); break;
+        default: break;
+        }
+        if (streak) s.type = RB_T_NUMBER, s.choiceset = RB_NONE;
+        position(g, e->span, &s.line, &s.col);
+        e->slot = (int)rb_build_slot(g->b, s);
+        uint32_t u = add_unit(g, streak ? U_STREAK : U_PREVIOUS, (uint32_t)e->slot, e->args, str_index(g, text),
+                              e->span);
+        if (!streak) {
+            int64_t back = 1; /* the checker proved 1..RB_MAX_BACK */
+            rb_num_to_int(e->num, &back);
+            rb_builder_program(g->b)->units[u].back = (uint32_t)back;
+        }
+        g->hist = rb_xrealloc(g->hist, (g->nhist + 1) * sizeof *g->hist);
+        g->hist[g->nhist].text = text;
+        g->hist[g->nhist++].slot = (uint32_t)e->slot;
+    }
+}
+
 static void units(gen *g)
 {
     rb_program *p = g->p;
@@ -535,6 +594,7 @@ static void units(gen *g)
         ast_decl *d = ck->order[i];
         switch (d->kind) {
         case DECL_LET: case DECL_OUTPUT:
+            if (d->history) history_units(g, d->expr);
             add_unit(g, U_VALUE, (uint32_t)d->slot, d->expr, decl_label(g, d), d->name_span);
             break;
         case DECL_ITEM: case DECL_DEDUCT:
@@ -550,6 +610,7 @@ static void units(gen *g)
             add_unit(g, U_SECTION, 0, NULL, decl_label(g, d), d->name_span);
             break;
         case DECL_CHECK: case DECL_WARN:
+            if (d->history) history_units(g, d->expr);
             add_unit_code(g, d->kind == DECL_CHECK ? U_CHECK : U_WARN, str_index(g, d->message ? d->message : ""),
                           d->expr, d->kind == DECL_WARN && d->warn_form == WARN_WHEN,
                           str_index(g, d->kind == DECL_CHECK ? "check" : "warn"), d->kw_span);
@@ -664,5 +725,7 @@ rb_program *rb_codegen(rb_source *src, const rb_checked *ck)
     grade_table(&g);
     history_tables(&g);
     rb_free(g.rater_slots);
+    for (size_t i = 0; i < g.nhist; i++) rb_free(g.hist[i].text);
+    rb_free(g.hist);
     return rb_builder_finish(b);
 }

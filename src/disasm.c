@@ -85,14 +85,15 @@ static const char *slot_kind_text(uint8_t k)
 {
     static const char *const names[] = {"?",    "param",   "field", "input", "item",
                                         "deduct", "section", "let",   "output", "total",
-                                        "grade", "sign", "rater"};
+                                        "grade", "sign", "rater", "history"};
     return k < sizeof names / sizeof names[0] ? names[k] : "?";
 }
 
 static const char *unit_kind_text(uint8_t k)
 {
     static const char *const names[] = {"?",     "value", "item",  "when",    "section",
-                                        "check", "warn",  "total", "grade-on", "result", "cap"};
+                                        "check", "warn",  "total", "grade-on", "result", "cap",
+                                        "streak", "previous"};
     return k < sizeof names / sizeof names[0] ? names[k] : "?";
 }
 
@@ -326,6 +327,14 @@ static void put_unit_head(FILE *out, const rb_program *p, uint32_t u)
     case U_CAP:
         fprintf(out, ": the grade is at most arm %" PRIu32 " %s when true", un->target,
                 un->target < p->grade.narms ? rb_str(p, p->arms[p->grade.first_arm + un->target].id) : "?");
+        break;
+    case U_STREAK:
+        fprintf(out, ": periods in a row the condition held -> %%%" PRIu32 " %s", un->target,
+                slot_text(p, un->target));
+        break;
+    case U_PREVIOUS:
+        fprintf(out, ": the value %" PRIu32 " period%s back -> %%%" PRIu32 " %s", un->back, un->back == 1 ? "" : "s",
+                un->target, slot_text(p, un->target));
         break;
     case U_SECTION:
         fprintf(out, ": aggregates section %" PRIu32 " %s", un->target,

@@ -64,6 +64,13 @@ struct rb_eval {
     rb_value total_val, grade_val;
     size_t cap_errors, cap_warnings;
     rb_result res;
+
+    /* history (SPEC §13): the provider, and per record the earlier periods
+     * read so far (arena) */
+    bool has_history;
+    rb_history history;
+    struct rb_hist_frame { uint32_t back; rb_value *slots; } *frames; /* slots NULL: nothing stored */
+    size_t nframes, cap_frames;
 };
 
 static inline const char *str_or_null(const rb_program *p, uint32_t i)
@@ -104,6 +111,8 @@ char *rb_eval_pct_text(rb_eval *e, rb_num n);
 
 /* Builds the name index; called once by rb_eval_new. */
 void rb_bind_index(rb_eval *e);
+/* The slot named `name`, or RB_NONE. */
+uint32_t rb_bind_slot(const rb_eval *e, const char *name, size_t len);
 /* Step 1 for one record object.  False: binding errors stop the record. */
 bool rb_bind_record(rb_eval *e, const rb_rv *obj);
 /* Gives item `item` its score (v a number) or makes it not applicable (v NULL). */

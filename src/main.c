@@ -22,6 +22,7 @@
 #include "compile.h"
 #include "encoding.h"
 #include "diag.h"
+#include "history.h"
 #include "lang.h"
 #include "outfile.h"
 #include "xlsx.h"
@@ -29,6 +30,7 @@
 #include "record.h"
 #include "result.h"
 #include "rows.h"
+#include "store.h"
 #include "vm.h"
 
 /* The language of every message for a person (SPEC §17): --lang, which any
@@ -44,17 +46,21 @@ static const char *const usage_text[][2] = {
                 "  Writes verified bytecode.  Exit 0, 1 template errors, 2 usage or I/O error.\n"},
     {"score", "rubric score [-D NAME=VALUE]... [--format ndjson|csv|table|explain|xlsx -o FILE.xlsx]\n"
               "             [--allow-extra] [--input json|ndjson|csv] [--encoding utf-8|gb18030]\n"
-              "             [--sheet NAME] [-j N] TEMPLATE [RECORDS...]\n"
+              "             [--sheet NAME] [-j N] [--store DB] TEMPLATE [RECORDS...]\n"
               "  Scores records (JSON, JSON array, NDJSON, CSV, .xlsx — by file name, or as --input\n"
               "  says; '-' or nothing = stdin, read as NDJSON) against a .rubric source or a\n"
-              "  .rbc file.  Exit 0 all valid, 1 some record invalid, 2 template, usage or\n"
-              "  I/O error.\n"},
+              "  .rbc file.  --store keeps every valid result in a SQLite file, read back by\n"
+              "  streak() and previous(), in one transaction.  Exit 0 all valid, 1 some\n"
+              "  record invalid, 2 template, usage, I/O or store error.\n"},
     {"test", "rubric test [-D NAME=VALUE]... TEMPLATE CASES...\n"
              "  Runs test cases {\"name\":…,\"record\":{…},\"expect\":{…}}; expect is a subset of\n"
-             "  the result.  Exit 0 all pass, 1 a case failed, 2 usage or I/O error.\n"},
+             "  the result.  {\"name\":…,\"sequence\":[{\"record\":…,\"expect\":…},…]} scores periods\n"
+             "  in order, each reading the ones before it (streak, previous).  Exit 0 all\n"
+             "  pass, 1 a case failed, 2 usage or I/O error.\n"},
     {"fmt", rb_fmt_usage},
     {"sheet", rb_sheet_usage},
     {"report", rb_report_usage},
+    {"history", rb_history_usage},
     {"disasm", "rubric disasm FILE.rbc|FILE.rubric\n"
                "  Prints a readable listing of the bytecode.\n"},
     {"form", rb_form_usage},
@@ -90,6 +96,7 @@ typedef struct {
     const char *encoding; /* --encoding utf-8|gb18030: of CSV records */
     const char *sheet;    /* --sheet NAME: the worksheet of .xlsx records */
     const char *jobs;     /* -j N: score on N threads */
+    const char *store;    /* --store DB: the SQLite store (SPEC §13) */
     bool werror, allow_extra;
     const char **files;
     size_t nfiles;
@@ -131,6 +138,9 @@ static int parse_options(const char *cmd, int argc, char **argv, const char *all
         } else if (strncmp(a, "-j", 2) == 0 && strchr(allowed, 'j')) {
             o->jobs = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
             if (!o->jobs) return usage_error(cmd, "%s needs a number", "-j");
+        } else if ((strcmp(a, "--store") == 0 || strncmp(a, "--store=", 8) == 0) && strchr(allowed, 'S')) {
+            o->store = a[7] == '=' ? a + 8 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!o->store) return usage_error(cmd, "%s needs a file name", "--store");
         } else if (strcmp(a, "-o") == 0 && strchr(allowed, 'o')) {
             if (i + 1 >= argc) return usage_error(cmd, "%s needs a file name", "-o");
             o->output = argv[++i];
@@ -311,10 +321,55 @@ static int cmd_compile(int argc, char **argv)
 /* A command that reported its own write error (finish() then says nothing). */
 static bool write_error_reported;
 
+/* `score --store DB`: the store, opened and in its transaction; NULL after
+ * saying why. */
+static rb_store *open_store(const rb_program *p, const char *path)
+{
+    if (p->key_slot == RB_NONE || p->period_slot == RB_NONE) {
+        fprintf(stderr, TR(N_("rubric score: --store keeps results by person and period, and form '%s' declares no "
+                              "'key FIELD' and 'period … on FIELD'\n")),
+                rb_str(p, p->name));
+        return NULL;
+    }
+    char err[640];
+    rb_store *st = rb_store_open(path, true, cli_lang, err, sizeof err);
+    if (!st) {
+        fprintf(stderr, "rubric score: %s\n", err);
+        return NULL;
+    }
+    if (rb_store_begin(st, p)) {
+        fprintf(stderr, "rubric score: %s: %s\n", path, rb_store_error(st));
+        rb_store_close(st);
+        return NULL;
+    }
+    return st;
+}
+
+/* Stores a valid result with the line `score` prints for it.  -1: the
+ * store failed (said why). */
+static int store_result(rb_store *st, const rb_program *p, const rb_result *r)
+{
+    if (rb_store_failed(st)) {
+        fprintf(stderr, "rubric score: %s\n", rb_store_error(st));
+        return -1;
+    }
+    if (!r->ok || !r->history_key || !r->history_period) return 0; /* invalid records are not stored */
+    char *json = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&json, &len);
+    rb_write_ndjson(m, p, r);
+    fclose(m);
+    while (len && json[len - 1] == '\n') len--;
+    int rc = rb_store_put(st, p, r, json, len, stderr);
+    free(json);
+    if (rc < 0) fprintf(stderr, "rubric score: %s\n", rb_store_error(st));
+    return rc < 0 ? -1 : 0;
+}
+
 static int cmd_score(int argc, char **argv)
 {
     options o;
-    if (parse_options("score", argc, argv, "Dfxiesoj", &o)) return free_options(&o), 2;
+    if (parse_options("score", argc, argv, "DfxiesojS", &o)) return free_options(&o), 2;
     int njobs = 1;
     if (o.jobs) {
         char *end;
@@ -348,6 +403,17 @@ static int cmd_score(int argc, char **argv)
     if (!p) return free_options(&o), 2;
     rb_eval_options eo = {.allow_extra = o.allow_extra, .lang = cli_lang};
     rb_eval *ev = rb_eval_new(p, &eo);
+    rb_store *store = NULL;
+    if (o.store && !(store = open_store(p, o.store))) {
+        rb_eval_free(ev);
+        rb_program_free(p);
+        return free_options(&o), 2;
+    }
+    rb_history history;
+    if (store) {
+        history = rb_store_history(store);
+        rb_eval_set_history(ev, &history);
+    }
     rb_columns *columns = rb_columns_new(p);
     columns->allow_extra = o.allow_extra;
     static char outbuf[1 << 16]; /* results are many small writes: batch them */
@@ -374,8 +440,9 @@ static int cmd_score(int argc, char **argv)
         return 2;
     }
     /* -j: NDJSON results are scored on threads (the other formats gather or
-     * interleave on one stream, and stay on this thread) */
-    rb_jobs *jobs = fmt == F_NDJSON && njobs > 1 ? rb_jobs_new(p, &eo, njobs, &direct, interactive) : NULL;
+     * interleave on one stream, and stay on this thread); with --store each
+     * record reads what the ones before it stored, so they run in order here */
+    rb_jobs *jobs = fmt == F_NDJSON && njobs > 1 && !store ? rb_jobs_new(p, &eo, njobs, &direct, interactive) : NULL;
     static const char *stdin_only[] = {"-"};
     const char **files = o.nfiles > 1 ? o.files + 1 : stdin_only;
     size_t nfiles = o.nfiles > 1 ? o.nfiles - 1 : 1;
@@ -419,6 +486,10 @@ static int cmd_score(int argc, char **argv)
             }
             const rb_result *res = rb_eval_record(ev, &rec);
             if (!res->ok && status == 0) status = 1;
+            if (store && store_result(store, p, res)) {
+                status = 2;
+                break;
+            }
             switch (fmt) {
             case F_NDJSON:
                 rb_ndjson_write(ndjson, &direct, res);
@@ -465,6 +536,18 @@ static int cmd_score(int argc, char **argv)
         fprintf(stderr, "rubric score: cannot write the results: %s\n", strerror(errno));
         write_error_reported = true;
         status = 2;
+    }
+    if (store) {
+        /* one run, one transaction: all of it or, after any error, none */
+        if (status == 2 || rb_store_failed(store)) {
+            rb_store_rollback(store);
+            fprintf(stderr, "%s\n", TR(N_("rubric score: nothing was stored")));
+            status = 2;
+        } else if (rb_store_commit(store)) {
+            fprintf(stderr, "rubric score: %s\n", rb_store_error(store));
+            status = 2;
+        }
+        rb_store_close(store);
     }
     rb_ndjson_writer_free(ndjson);
     rb_columns_free(columns);
@@ -551,47 +634,101 @@ static bool subset(const rb_rv *expect, const rb_rv *actual, char *path, size_t 
     return same;
 }
 
+/* Scores `record` and compares the result with `expect`; on a mismatch,
+ * writes why to `why` and returns false (*json: the result, caller frees). */
+static bool score_expect(rb_eval *ev, const rb_program *p, const rb_record *rec, const rb_rv *record,
+                         const rb_rv *expect, rb_arena *arena, FILE *why, char **json, const rb_result **out)
+{
+    rb_record r = *rec;
+    r.value = *record;
+    r.from_csv = false;
+    const rb_result *res = rb_eval_record(ev, &r);
+    *out = res;
+    size_t json_len = 0;
+    FILE *mem = open_memstream(json, &json_len);
+    rb_write_ndjson(mem, p, res);
+    fclose(mem);
+    const char *err = NULL;
+    const rb_rv *actual = rb_json_parse(arena, *json, json_len, &err);
+    char path[1024] = "";
+    bool ok = actual && subset(expect, actual, path, sizeof path, why);
+    if (!actual) fprintf(why, "the result is not valid JSON: %s\n", err ? err : "?");
+    return ok;
+}
+
+/* A multi-period case (docs/templates.md): {"name":…, "sequence":[{"record":
+ * {…}, "expect":{…}}, …]} scores its steps in order against an in-memory
+ * store (SPEC §13): each valid result is stored for the steps after it, and
+ * a step with the key and period of an earlier one replaces it. */
+static bool run_sequence(rb_eval *ev, const rb_program *p, const rb_record *rec, const rb_rv *steps,
+                         rb_arena *arena, FILE *why, char **json)
+{
+    rb_memory_history *mem = rb_memory_history_new();
+    rb_history h = rb_memory_history_provider(mem);
+    rb_eval_set_history(ev, &h);
+    bool ok = true;
+    for (size_t i = 0; i < steps->count && ok; i++) {
+        const rb_rv *st = &steps->items[i];
+        const rb_rv *record = st->kind == RV_OBJECT ? rb_rv_get(st, "record") : NULL;
+        const rb_rv *expect = st->kind == RV_OBJECT ? rb_rv_get(st, "expect") : NULL;
+        if (!record || record->kind != RV_OBJECT || !expect || expect->kind != RV_OBJECT) {
+            fprintf(why, "step %zu needs \"record\": {…} and \"expect\": {…}\n", i + 1);
+            ok = false;
+            break;
+        }
+        free(*json);
+        *json = NULL;
+        const rb_result *res;
+        ok = score_expect(ev, p, rec, record, expect, arena, why, json, &res);
+        if (!ok) fprintf(why, "  (at step %zu of %zu)\n", i + 1, steps->count);
+        if (ok && res->ok && res->history_key && res->history_period) {
+            rb_stored_value *vals;
+            size_t n = rb_history_values(p, res, arena, &vals);
+            rb_memory_history_put(mem, res->history_key, res->history_period, vals, n);
+        }
+    }
+    rb_eval_set_history(ev, NULL);
+    rb_memory_history_free(mem);
+    return ok;
+}
+
 /* Runs one case; returns 1 pass, 0 fail, -1 malformed case (reported). */
 static int run_case(rb_eval *ev, const rb_program *p, const rb_record *rec, const char *file, rb_arena *arena)
 {
     const rb_rv *c = &rec->value;
-    const rb_rv *name = rec->syntax_error ? NULL : rb_rv_get(c, "name");
-    const rb_rv *record = rec->syntax_error ? NULL : rb_rv_get(c, "record");
-    const rb_rv *expect = rec->syntax_error ? NULL : rb_rv_get(c, "expect");
+    bool object = !rec->syntax_error && c->kind == RV_OBJECT;
+    const rb_rv *name = object ? rb_rv_get(c, "name") : NULL;
+    const rb_rv *record = object ? rb_rv_get(c, "record") : NULL;
+    const rb_rv *expect = object ? rb_rv_get(c, "expect") : NULL;
+    const rb_rv *sequence = object ? rb_rv_get(c, "sequence") : NULL;
     const char *label = name && name->kind == RV_STRING ? name->text : NULL;
     char fallback[64];
     if (!label) {
         snprintf(fallback, sizeof fallback, "case %llu", (unsigned long long)rec->number);
         label = fallback;
     }
-    if (rec->syntax_error || !record || record->kind != RV_OBJECT || !expect || expect->kind != RV_OBJECT) {
+    bool single = record && record->kind == RV_OBJECT && expect && expect->kind == RV_OBJECT;
+    bool steps = !record && !expect && sequence && sequence->kind == RV_ARRAY && sequence->count > 0;
+    if (!single && !steps) {
         printf("ERROR %s (%s line %llu): %s\n", label, file, (unsigned long long)rec->line,
                rec->syntax_error ? rec->syntax_error
-                                 : "a case needs \"record\": {…} and \"expect\": {…}");
+                                 : "a case needs \"record\": {…} and \"expect\": {…}, or \"sequence\": [{\"record\": {…}, "
+                                   "\"expect\": {…}}, …]");
         return -1;
     }
-    rb_record r = *rec;
-    r.value = *record;
-    r.from_csv = false;
-    const rb_result *res = rb_eval_record(ev, &r);
     char *json = NULL;
-    size_t json_len = 0;
-    FILE *mem = open_memstream(&json, &json_len);
-    rb_write_ndjson(mem, p, res);
-    fclose(mem);
-    const char *err = NULL;
-    const rb_rv *actual = rb_json_parse(arena, json, json_len, &err);
-    char path[1024] = "";
     char *why = NULL;
     size_t why_len = 0;
     FILE *w = open_memstream(&why, &why_len);
-    bool ok = actual && subset(expect, actual, path, sizeof path, w);
-    if (!actual) fprintf(w, "the result is not valid JSON: %s\n", err ? err : "?");
+    const rb_result *res;
+    bool ok = single ? score_expect(ev, p, rec, record, expect, arena, w, &json, &res)
+                     : run_sequence(ev, p, rec, sequence, arena, w, &json);
     fclose(w);
     if (ok) {
         printf("PASS %s\n", label);
     } else {
-        printf("FAIL %s (%s line %llu)\n  %s  result: %s", label, file, (unsigned long long)rec->line, why, json);
+        printf("FAIL %s (%s line %llu)\n  %s  result: %s", label, file, (unsigned long long)rec->line, why,
+               json ? json : "\n");
     }
     free(why);
     free(json);
@@ -685,6 +822,11 @@ static int cmd_disasm(int argc, char **argv)
     return 0;
 }
 
+static int cmd_history(int argc, char **argv)
+{
+    return rb_cli_history(argc, argv, cli_lang);
+}
+
 /* Takes "--lang L" or "--lang=L" out of argv wherever it stands. */
 static int take_lang_option(int *argc, char **argv)
 {
@@ -771,6 +913,7 @@ static int run(int argc, char **argv)
         {"sheet", cmd_sheet},
         {"report", cmd_report},
         {"form", cmd_form},
+        {"history", cmd_history},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
         if (strcmp(cmd, cmds[i].name) == 0) return cmds[i].fn(argc - 2, argv + 2);

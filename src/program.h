@@ -46,7 +46,7 @@
 
 /* The magic, and the format version this build writes and reads. */
 #define RB_MAGIC "RUBRIC\0\x1a"   /* 8 bytes */
-#define RB_FORMAT_VERSION 6u
+#define RB_FORMAT_VERSION 7u
 
 /* Value types of slots (what a name denotes). */
 typedef enum {
@@ -64,9 +64,13 @@ typedef enum {
     SLOT_SIGN,    /* `sign`: a signature line of the paper form (type text);
                      no value, nothing reads it; kept so that `rubric form`
                      can draw the form from a .rbc */
-    SLOT_RATER    /* ITEM.RATER read in an expression (SPEC §12): named
+    SLOT_RATER,   /* ITEM.RATER read in an expression (SPEC §12): named
                      "item.rater" after a directly-rated item's slot and a
                      rater's id; a number, bound with the item's rater values */
+    SLOT_HISTORY  /* the value of one `streak(COND)` or `previous(EXPR, N)`
+                     (SPEC §13), filled by its U_STREAK/U_PREVIOUS unit; its
+                     name is the call as written; read only by lets,
+                     outputs and warns */
 } rb_slot_kind;
 
 typedef struct {
@@ -168,9 +172,18 @@ typedef enum {
                      the SLOT_TOTAL and SLOT_GRADE slots, so that later units
                      (outputs, warns, checks) can read them.  At most one, after
                      the root's U_SECTION and any U_TOTAL/U_GRADE_ON unit. */
-    U_CAP         /* bool; true → the grade is at most arm `target` (an index
+    U_CAP,        /* bool; true → the grade is at most arm `target` (an index
                      within the grade's arms: a later arm is a lower grade;
                      SPEC §12 `at most ID when COND`).  Before any U_RESULT. */
+    U_STREAK,     /* streak(COND) (SPEC §13): the code is COND (bool), run on
+                     this record and then on the stored results of the
+                     periods before it until it fails or a period has no
+                     result; the count → SLOT_HISTORY slot `target` */
+    U_PREVIOUS    /* previous(EXPR, N): the code is EXPR, run on the stored
+                     result `back` periods before this one; its value (absent
+                     when there is none) → SLOT_HISTORY slot `target`.  The
+                     code of both reads only section, output, total and grade
+                     slots: what a stored result holds. */
 } rb_unit_kind;
 
 typedef struct {
@@ -181,7 +194,11 @@ typedef struct {
                              errors ("let completion", "check #2") */
     uint32_t line, col;   /* source location of that declaration */
     uint32_t max_stack;   /* set by the verifier */
+    uint32_t back;        /* U_PREVIOUS: periods back, 1..RB_MAX_BACK; else 0 */
 } rb_unit;
+
+/* previous(EXPR, N) reads at most this many periods back. */
+#define RB_MAX_BACK 1000u
 
 typedef enum { RB_ARM_LT = 0, RB_ARM_LE, RB_ARM_GT, RB_ARM_GE, RB_ARM_ELSE } rb_arm_op;
 

@@ -470,6 +470,24 @@ void rb_ndjson_write(rb_ndjson_writer *w, rb_out *out, const rb_result *r)
         rb_out_puts(out, ",\"params\":");
         rb_out_puts(out, w->p->params_json);
     }
+    if (r->has_history) { /* SPEC §13: whose and when, and how much history was read */
+        rb_out_puts(out, ",\"history\":{");
+        if (r->history_key) {
+            rb_out_puts(out, "\"key\":");
+            jstr(out, r->history_key);
+            rb_out_putc(out, ',');
+        }
+        if (r->history_period) {
+            rb_out_puts(out, "\"period\":");
+            jstr(out, r->history_period);
+            rb_out_putc(out, ',');
+        }
+        char n[16];
+        snprintf(n, sizeof n, "%u", (unsigned)r->history_periods);
+        rb_out_puts(out, "\"periods\":");
+        rb_out_puts(out, n);
+        rb_out_putc(out, '}');
+    }
     rb_out_puts(out, ",\"warnings\":[");
     for (uint32_t i = 0; i < r->nwarnings; i++) {
         if (i) rb_out_putc(out, ',');

@@ -138,6 +138,12 @@ typedef struct rb_result {
     rb_named_value *lets;    uint32_t nlets;
     rb_named_value *outputs; uint32_t noutputs;
 
+    /* SPEC §13: with `key` and `period … on`, results carry "history" */
+    bool has_history;
+    const char *history_key;     /* the key field's value as text; NULL when absent */
+    const char *history_period;  /* the canonical period ("2026-10"); NULL when absent or invalid */
+    uint32_t history_periods;    /* how many earlier periods' stored results were read */
+
     rb_warning *warnings;    uint32_t nwarnings;
     rb_error *errors;        uint32_t nerrors;
 

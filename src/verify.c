@@ -92,6 +92,7 @@ typedef struct {
     uint32_t *prod;
     uint32_t *option_set;   /* first choice set holding each option, or RB_NONE */
     uint32_t *band_user;    /* offset of the BAND instruction using each band */
+    uint8_t *historic;      /* per slot: its value reads earlier periods (SPEC §13) */
 } verifier;
 
 static int fail(verifier *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -280,7 +281,7 @@ static int check_slots(verifier *v)
         if (STR(v, s->name, false, "slot %" PRIu32 " name", i) ||
             STR(v, s->label, true, "slot %" PRIu32 " label", i))
             return -1;
-        if (s->kind < SLOT_PARAM || s->kind > SLOT_RATER)
+        if (s->kind < SLOT_PARAM || s->kind > SLOT_HISTORY)
             return fail(v, "slot %" PRIu32 " (%s) has unknown kind %u", i, slot_name(v, i),
                         s->kind);
         if (s->type < RB_T_NUMBER || s->type > RB_T_CHOICES)
@@ -727,7 +728,32 @@ static int check_units(verifier *v)
             code_end = un->code_start + un->code_len;
         }
         if (rc) break;
+        if (un->kind != U_PREVIOUS && un->back != 0) {
+            rc = fail(v, "unit %" PRIu32 " counts %" PRIu32 " periods back but is no previous unit", u, un->back);
+            break;
+        }
         switch (un->kind) {
+        case U_STREAK:
+        case U_PREVIOUS:
+            /* its own history slot: a count for streak, a maybe value for
+             * previous, 1..RB_MAX_BACK periods back */
+            if (ref_fmt(v, un->target, p->nslots, false, "slot", "unit %" PRIu32 " target", u)) {
+                rc = -1;
+                break;
+            }
+            {
+                const rb_slot *s = &p->slots[un->target];
+                bool streak = un->kind == U_STREAK;
+                if (s->kind != SLOT_HISTORY || (streak ? s->maybe || s->type != RB_T_NUMBER : !s->maybe))
+                    rc = fail(v, "unit %" PRIu32 " fills slot %" PRIu32 " (%s), which is not a %s history slot", u,
+                              un->target, slot_name(v, un->target), streak ? "number" : "maybe");
+                else if (!streak && (un->back < 1 || un->back > RB_MAX_BACK))
+                    rc = fail(v, "unit %" PRIu32 " counts %" PRIu32 " periods back, outside 1..%u", u, un->back,
+                              RB_MAX_BACK);
+                else
+                    rc = produce(v, un->target, u + 1);
+            }
+            break;
         case U_VALUE:
             if (ref_fmt(v, un->target, p->nslots, false, "slot", "unit %" PRIu32 " target", u)) {
                 rc = -1;
@@ -1146,13 +1172,38 @@ static int want_nums(unitcheck *uc, uint32_t pc, uint32_t top, unsigned n)
     return 0;
 }
 
+/* SPEC §13 for a read of slot x at pc: the code of a streak or previous
+ * unit reads only what a stored result holds; a value that reads earlier
+ * periods (a history slot, or a let or output computed from one) feeds
+ * only lets, outputs and warns, never a score, the total, the grade or a
+ * check. */
+static int history_read(unitcheck *uc, uint32_t pc, uint32_t x)
+{
+    verifier *v = uc->v;
+    const rb_program *p = v->p;
+    const rb_unit *un = &p->units[uc->u];
+    uint8_t k = p->slots[x].kind;
+    if ((un->kind == U_STREAK || un->kind == U_PREVIOUS) && k != SLOT_SECTION && k != SLOT_OUTPUT &&
+        k != SLOT_TOTAL && k != SLOT_GRADE)
+        return fail(v, "unit %" PRIu32 ": at %" PRIu32 " it reads %s, which a stored result does not hold", uc->u,
+                    uc->start + pc, slot_name(v, x));
+    if (!v->historic[x]) return 0;
+    if (un->kind == U_WARN) return 0;
+    if (un->kind == U_VALUE && p->slots[un->target].kind != SLOT_PARAM) {
+        v->historic[un->target] = 1;
+        return 0;
+    }
+    return fail(v, "unit %" PRIu32 ": at %" PRIu32 " it reads %s, which depends on earlier periods", uc->u,
+                uc->start + pc, slot_name(v, x));
+}
+
 /* The type a unit must return, or 0 with *aux for choices. */
 static int unit_result_type(const rb_program *p, const rb_unit *un, uint32_t *aux, bool *maybe_ok)
 {
     *aux = RB_NONE;
     *maybe_ok = false;
     switch (un->kind) {
-    case U_CHECK: case U_WARN: case U_WHEN: case U_CAP: return T_BOOL;
+    case U_CHECK: case U_WARN: case U_WHEN: case U_CAP: case U_STREAK: return T_BOOL;
     case U_ITEM: case U_TOTAL: case U_GRADE_ON: return T_NUM;
     default: {
         const rb_slot *s = &p->slots[un->target];
@@ -1216,6 +1267,7 @@ static int interpret_unit(unitcheck *uc)
                 return fail(v, "unit %" PRIu32 ": LOADV at %" PRIu32 " reads %s, which may be absent, "
                             "without LOAD; PRESENT; JUMPF right before it", uc->u, uc->start + pc,
                             slot_name(v, x));
+            if (history_read(uc, pc, x)) return -1;
             if (op == OP_LOAD && s->maybe) {
                 result = T_MAYBE;
             } else {
@@ -1341,6 +1393,8 @@ static int check_code(verifier *v)
     for (uint32_t u = 0; u < p->nunits; u++)
         if (p->units[u].code_len > maxlen) maxlen = p->units[u].code_len;
     v->band_user = rb_xmalloc(((size_t)p->nbands + 1) * sizeof *v->band_user);
+    v->historic = rb_xcalloc((size_t)p->nslots + 1, 1);
+    for (uint32_t i = 0; i < p->nslots; i++) v->historic[i] = p->slots[i].kind == SLOT_HISTORY;
     for (uint32_t b = 0; b < p->nbands; b++) v->band_user[b] = RB_NONE;
     unitcheck uc = {.v = v};
     /* One cell per instruction at most (each pushes at most one) plus the
@@ -1554,6 +1608,7 @@ int rb_program_verify(rb_program *p, char *err, size_t errcap)
     rb_free(v.prod);
     rb_free(v.option_set);
     rb_free(v.band_user);
+    rb_free(v.historic);
     if (rc == 0) p->verified = &verified_mark;
     return rc;
 }

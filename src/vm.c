@@ -40,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "history.h"
 #include "opcodes.h"
 
 /* ---- numbers in messages ------------------------------------------------ */
@@ -159,6 +160,7 @@ static const char *unit_path(const rb_eval *e, uint32_t ui)
     case U_SECTION: return u->target == 0 ? "" : slot_name(p, p->sections[u->target].slot);
     case U_TOTAL: return "total";
     case U_GRADE_ON: return "grade";
+    case U_STREAK: case U_PREVIOUS: return slot_name(p, u->target);
     default: return "";
     }
 }
@@ -467,13 +469,190 @@ static int run_code(rb_eval *e, uint32_t ui, rb_value *out)
     }
 }
 
+/* ---- history (SPEC §13) ---------------------------------------------------- */
+
+void rb_eval_set_history(rb_eval *e, const rb_history *h)
+{
+    e->has_history = h && h->lookup;
+    if (e->has_history) e->history = *h;
+}
+
+/* A stored value as a value of slot s; absent when it does not fit (a
+ * result stored by another version of the form). */
+static rb_value stored_value(rb_eval *e, uint32_t s, const char *text)
+{
+    const rb_program *p = e->p;
+    const rb_slot *sl = &p->slots[s];
+    rb_value v = {.kind = RB_V_ABSENT};
+    size_t len = strlen(text);
+    switch (sl->type) {
+    case RB_T_NUMBER: case RB_T_INTEGER: case RB_T_PERCENT: {
+        const char *slash = memchr(text, '/', len);
+        rb_num a, b;
+        if (!slash) {
+            if (rb_num_parse(text, len, &a) == RB_NUM_OK) v = (rb_value){.kind = RB_V_NUM, .n = a};
+        } else if (rb_num_parse(text, (size_t)(slash - text), &a) == RB_NUM_OK &&
+                   rb_num_parse(slash + 1, len - (size_t)(slash - text) - 1, &b) == RB_NUM_OK &&
+                   rb_num_div(a, b, &a) == RB_NUM_OK) {
+            v = (rb_value){.kind = RB_V_NUM, .n = a};
+        }
+        break;
+    }
+    case RB_T_BOOL:
+        if (strcmp(text, "true") == 0 || strcmp(text, "false") == 0) v = (rb_value){.kind = RB_V_BOOL, .b = text[0] == 't'};
+        break;
+    case RB_T_TEXT: case RB_T_DATE:
+        v = (rb_value){.kind = sl->type == RB_T_TEXT ? RB_V_TEXT : RB_V_DATE, .s = rb_arena_strndup(e->arena, text, len),
+                       .len = len};
+        break;
+    case RB_T_CHOICE: case RB_T_CHOICES: {
+        const rb_choiceset *c = &p->choicesets[sl->choiceset];
+        uint64_t bits = 0;
+        uint32_t one = RB_NONE;
+        for (const char *w = text; *w || w == text;) {
+            size_t n = strcspn(w, ";");
+            if (n == 0 && sl->type == RB_T_CHOICES) break; /* the empty set */
+            uint32_t k = 0;
+            while (k < c->count && !(strlen(rb_str(p, p->options[c->first + k].id)) == n &&
+                                     memcmp(rb_str(p, p->options[c->first + k].id), w, n) == 0))
+                k++;
+            if (k == c->count) return v;
+            bits |= (uint64_t)1 << k;
+            one = c->first + k;
+            w += n;
+            if (*w != ';') break;
+            w++;
+        }
+        if (sl->type == RB_T_CHOICE) {
+            if (one != RB_NONE && (bits & (bits - 1)) == 0) v = (rb_value){.kind = RB_V_CHOICE, .opt = one};
+        } else {
+            v = (rb_value){.kind = RB_V_SET, .opt = sl->choiceset, .bits = bits};
+        }
+        break;
+    }
+    }
+    return v;
+}
+
+/* The slots of the stored result `back` periods before this record's,
+ * holding what it stored (everything else absent); NULL when nothing is
+ * stored for it.  Each period is looked up once per record. */
+static const rb_value *history_frame(rb_eval *e, uint32_t back)
+{
+    for (size_t i = 0; i < e->nframes; i++)
+        if (e->frames[i].back == back) return e->frames[i].slots;
+    const rb_program *p = e->p;
+    rb_result *r = &e->res;
+    rb_value *frame = NULL;
+    char period[RB_PERIOD_MAX];
+    const rb_stored_value *vals;
+    size_t n;
+    if (e->has_history && r->history_key && r->history_period &&
+        rb_period_back(str_or_null(p, p->period), r->history_period, back, period) &&
+        e->history.lookup(e->history.ctx, r->history_key, period, &vals, &n) == 1) {
+        frame = rb_arena_alloc(e->arena, (p->nslots + 1) * sizeof *frame);
+        memset(frame, 0, (p->nslots + 1) * sizeof *frame);
+        for (size_t i = 0; i < n; i++) {
+            uint32_t s = rb_bind_slot(e, vals[i].name, strlen(vals[i].name));
+            if (s == RB_NONE) continue;
+            uint8_t k = p->slots[s].kind;
+            if (k == SLOT_SECTION || k == SLOT_OUTPUT || k == SLOT_TOTAL || k == SLOT_GRADE)
+                frame[s] = stored_value(e, s, vals[i].value);
+        }
+        r->history_periods++;
+    }
+    e->frames = rb_arena_grow(e->arena, e->frames, e->nframes, &e->cap_frames, sizeof *e->frames, 8);
+    e->frames[e->nframes++] = (struct rb_hist_frame){.back = back, .slots = frame};
+    return frame;
+}
+
+/* Can unit ui's code run on `frame`: does it hold every value the code
+ * reads that is never absent in a record of this form? */
+static bool frame_fits(const rb_eval *e, uint32_t ui, const rb_value *frame)
+{
+    const rb_program *p = e->p;
+    const rb_unit *u = &p->units[ui];
+    for (uint32_t pc = u->code_start, end = u->code_start + u->code_len; pc < end;) {
+        uint8_t op = p->code[pc];
+        if (rb_opinfo_table[op].operand == OPK_SLOT) {
+            uint32_t s = rd32(p->code + pc + 1);
+            if (!p->slots[s].maybe && frame[s].kind == RB_V_ABSENT) return false;
+        }
+        pc += rb_op_size((rb_opcode)op);
+    }
+    return true;
+}
+
+/* Runs unit ui on an earlier period's values.  1: *out holds its value;
+ * 0: that period stored nothing this code can read; -1: an error. */
+static int run_on_period(rb_eval *e, uint32_t ui, uint32_t back, rb_value *out)
+{
+    const rb_value *frame = history_frame(e, back);
+    if (!frame || !frame_fits(e, ui, frame)) return 0;
+    rb_value *own = e->slots;
+    e->slots = (rb_value *)frame;
+    int rc = run_code(e, ui, out);
+    e->slots = own;
+    return rc ? -1 : 1;
+}
+
+/* U_STREAK: periods in a row, this one included, the condition held in; a
+ * period with nothing stored ends the run.  U_PREVIOUS: the value on the
+ * result `back` periods before, absent when there is none. */
+static int run_history(rb_eval *e, uint32_t ui)
+{
+    const rb_unit *u = &e->p->units[ui];
+    rb_value v = {.kind = RB_V_ABSENT};
+    if (u->kind == U_PREVIOUS) {
+        int rc = run_on_period(e, ui, u->back, &v);
+        if (rc < 0) return -1;
+        e->slots[u->target] = rc ? v : (rb_value){.kind = RB_V_ABSENT};
+        return 0;
+    }
+    if (run_code(e, ui, &v)) return -1;
+    int64_t count = 0;
+    for (uint32_t back = 1; v.b; back++) {
+        assert(v.kind == RB_V_BOOL); /* a streak's condition is a bool */
+        count++;
+        int rc = run_on_period(e, ui, back, &v);
+        if (rc < 0) return -1;
+        if (rc == 0) break;
+    }
+    e->slots[u->target] = (rb_value){.kind = RB_V_NUM, .n = rb_num_int(count)};
+    return 0;
+}
+
+/* The record's key and canonical period (SPEC §13); a period value that is
+ * not a period of the form's kind is a `type` error of the record. */
+static void history_identity(rb_eval *e)
+{
+    const rb_program *p = e->p;
+    rb_result *r = &e->res;
+    r->has_history = p->key_slot != RB_NONE && p->period_slot != RB_NONE;
+    if (!r->has_history) return;
+    const rb_value *key = &e->slots[p->key_slot], *per = &e->slots[p->period_slot];
+    if (key->kind != RB_V_ABSENT) r->history_key = rb_history_value_text(p, key, e->arena);
+    if (per->kind != RB_V_TEXT && per->kind != RB_V_DATE) return;
+    char canon[RB_PERIOD_MAX];
+    const char *kind = str_or_null(p, p->period);
+    if (rb_period_canonical(kind, per->s, per->len, canon)) {
+        r->history_period = rb_arena_strndup(e->arena, canon, strlen(canon));
+        return;
+    }
+    const char *name = slot_name(p, p->period_slot);
+    rb_eval_error(e, name, "type", "%s = \"%s\" is not %s", rb_eval_shown(e, name), per->s,
+                  rb_tr(e->opt.lang, rb_period_expected(kind)));
+    e->failed = true;
+    e->poisoned[p->period_slot] = 1;
+}
+
 /* ---- every error of a record (SPEC §12) ---------------------------------- */
 
 /* The slot a unit gives a value to, or RB_NONE. */
 static uint32_t unit_slot(const rb_program *p, const rb_unit *u)
 {
     switch (u->kind) {
-    case U_VALUE: return u->target;
+    case U_VALUE: case U_STREAK: case U_PREVIOUS: return u->target;
     case U_ITEM: case U_WHEN: return p->items[u->target].slot;
     case U_SECTION: return p->sections[u->target].slot;
     default: return RB_NONE;
@@ -543,6 +722,9 @@ static void run_units(rb_eval *e)
         switch (u->kind) {
         case U_SECTION:
             rb_score_section(e, u->target, ui);
+            continue;
+        case U_STREAK: case U_PREVIOUS:
+            if (run_history(e, ui)) unit_failed(e, ui);
             continue;
         case U_RESULT:
             /* the total and grade now, for the units that read them */
@@ -643,6 +825,8 @@ static void reset(rb_eval *e, const rb_record *rec)
     e->have_total = e->have_grade_on = e->result_done = false;
     e->grade_cap = RB_NONE;
     e->cap_errors = e->cap_warnings = 0;
+    e->frames = NULL;
+    e->nframes = e->cap_frames = 0;
     memset(&e->res, 0, sizeof e->res);
     memset(e->slots, 0, p->nslots * sizeof *e->slots);
     memset(e->sections, 0, p->nsections * sizeof *e->sections);
@@ -685,6 +869,7 @@ const rb_result *rb_eval_record(rb_eval *e, const rb_record *rec)
         e->poisoned = rb_arena_alloc(e->arena, p->nslots + 1);
         /* input errors do not stop the checks that do not read them */
         e->failed = !rb_bind_record(e, &rec->value);
+        history_identity(e);
         run_units(e);
         e->stopped |= e->failed;
         if (!e->stopped) {

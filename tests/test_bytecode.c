@@ -950,8 +950,8 @@ static void test_bad_indices(void **state)
     rb_builder_program(b)->units[4].decl = 12345;
     expect_verify_error(b, "unit 4 declaration");
     b = build_sample(NULL);
-    rb_builder_program(b)->slots[2].kind = SLOT_RATER + 1;
-    expect_verify_error(b, "slot 2 (plan) has unknown kind 13");
+    rb_builder_program(b)->slots[2].kind = SLOT_HISTORY + 1;
+    expect_verify_error(b, "slot 2 (plan) has unknown kind 14");
     b = build_sample(NULL);
     rb_builder_program(b)->slots[2].type = 0;
     expect_verify_error(b, "slot 2 (plan) has unknown type 0");
@@ -1280,10 +1280,10 @@ static void test_file_header_errors(void **state)
     expect_load_error(copy, len, "bad magic number");
 
     memcpy(copy, bytes, len);
-    put32(copy + 8, 7);
+    put32(copy + 8, 8);
     char err[256];
     assert_null(rb_program_load(copy, len, err, sizeof err));
-    assert_string_equal(err, "bytecode: format version 7 is not supported (this rubric reads 6)");
+    assert_string_equal(err, "bytecode: format version 8 is not supported (this rubric reads 7)");
 
     memcpy(copy, bytes, len);
     put32(copy + 12, 4);

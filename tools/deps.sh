@@ -26,6 +26,7 @@ need nettle-dev    has_header nettle/sha2.h
 need libzip-dev    has_header zip.h            # .xlsx in: the zip container
 need libexpat1-dev has_header expat.h          # .xlsx in: the sheet XML
 need libxlsxwriter-dev has_header xlsxwriter.h # .xlsx out: sheet, score --format xlsx, report --format xlsx
+need libsqlite3-dev has_header sqlite3.h     # score --store, history: the results store (SPEC §13)
 need python3-openpyxl /usr/bin/python3 -c 'import openpyxl'  # tests: workbooks by a real writer, and a real reader of ours
 need gettext       command -v msgcmp   # make po-check: message extraction and translation checks
 need emscripten    command -v emcc     # rubric form: the evaluator compiled to WebAssembly

@@ -19,7 +19,7 @@ import sys
 
 # Record sizes of the fixed-size sections, in file order (bytecode.c).
 SIZES = {"HEAD": 37, "NUMS": 16, "STRS": None, "OPTS": 12, "CSET": 9, "SLOT": 23,
-         "INPT": 28, "RATR": 14, "ITEM": 30, "SECT": 25, "CHLD": 5, "UNIT": 25,
+         "INPT": 28, "RATR": 14, "ITEM": 30, "SECT": 25, "CHLD": 5, "UNIT": 29,
          "ARMS": 17, "BAND": 8, "GRAD": 8, "CODE": 1, "HIST": 12, "DRUL": 13,
          "DGRD": 4, "SRCE": 8}
 FORMATS = {"u8": "<B", "u32": "<I", "i64": "<q"}
