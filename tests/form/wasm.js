@@ -32,8 +32,11 @@ for (const file of fs.readdirSync('templates').filter((f) => f.endsWith('.rubric
   for (const ext of ['.records.ndjson', '.cases.ndjson']) {
     const f = t.replace(/\.rubric$/, ext);
     if (!fs.existsSync(f)) continue;
-    for (const l of fs.readFileSync(f, 'utf8').split('\n').filter((x) => x.trim()))
-      lines.push(ext === '.cases.ndjson' ? JSON.stringify(JSON.parse(l).record) : l);
+    for (const l of fs.readFileSync(f, 'utf8').split('\n').filter((x) => x.trim())) {
+      if (ext !== '.cases.ndjson') { lines.push(l); continue; }
+      const c = JSON.parse(l); // a multi-period case gives each step's record
+      for (const r of c.sequence ? c.sequence.map((s) => s.record) : [c.record]) lines.push(JSON.stringify(r));
+    }
   }
   let native;
   try {
