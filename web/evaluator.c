@@ -15,9 +15,11 @@ static const rubric_result *last;
 static char load_error[256];
 static char total_text[64];
 
-/* Loads and verifies the .rbc image; 0 or -1 (then rbw_error says why). */
-int rbw_load(const uint8_t *bytes, size_t len);
-int rbw_load(const uint8_t *bytes, size_t len)
+/* Loads and verifies the .rbc image; records' messages in Chinese when zh is
+ * nonzero (the page's language), else English; 0 or -1 (then rbw_error says
+ * why). */
+int rbw_load(const uint8_t *bytes, size_t len, int zh);
+int rbw_load(const uint8_t *bytes, size_t len, int zh)
 {
     rubric_evaluator_free(evaluator);
     rubric_template_free(loaded);
@@ -25,7 +27,8 @@ int rbw_load(const uint8_t *bytes, size_t len)
     last = NULL;
     loaded = rubric_template_load(bytes, len, load_error, sizeof load_error);
     if (!loaded) return -1;
-    evaluator = rubric_evaluator_new(loaded, 0);
+    rubric_evaluator_options options = {.lang = zh ? RUBRIC_LANG_ZH : RUBRIC_LANG_EN};
+    evaluator = rubric_evaluator_new(loaded, &options);
     return evaluator ? 0 : -1;
 }
 

@@ -231,8 +231,9 @@
       var M = RubricEvaluator();
       var at = M._malloc(bytes.length);
       M.HEAPU8.set(bytes, at);
-      var load = M.cwrap('rbw_load', 'number', ['number', 'number']);
-      if (load(at, bytes.length) !== 0) throw new Error(M.cwrap('rbw_error', 'string', [])());
+      var load = M.cwrap('rbw_load', 'number', ['number', 'number', 'number']);
+      var zh = document.documentElement.lang.indexOf('zh') === 0 ? 1 : 0;
+      if (load(at, bytes.length, zh) !== 0) throw new Error(M.cwrap('rbw_error', 'string', [])());
       M._free(at);
       evaluator = {
         score: M.cwrap('rbw_score', 'string', ['string']),
