@@ -150,8 +150,8 @@ rb_store *rb_store_open(const char *path, bool create, rb_lang lang, char *err, 
     static const char *const sql[] = {
         "SELECT vals FROM results WHERE form = ?1 AND key = ?2 AND period = ?3",
         "SELECT total, grade FROM results WHERE form = ?1 AND key = ?2 AND period = ?3",
-        "INSERT OR REPLACE INTO results (form, key, period, digest, total, grade, grade_label, result, vals, run, record)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        ("INSERT OR REPLACE INTO results (form, key, period, digest, total, grade, grade_label, result, vals, run, record)"
+         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
         "SELECT period FROM results WHERE form = ?1 AND key = ?2 AND period > ?3 ORDER BY period",
     };
     sqlite3_stmt **stmts[] = {&st->get, &st->old, &st->put, &st->later};
