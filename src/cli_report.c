@@ -14,17 +14,23 @@
 #include "encoding.h"
 #include "outfile.h"
 #include "report.h"
+#include "history.h"
+#include "store.h"
+#include <sqlite3.h>
 #include "vm.h"
 #include "xlsx.h"
 
 const char rb_report_usage[] =
     "rubric report [-D NAME=VALUE]... [--by FIELD] [--format html|json|md|xlsx] [-o OUT]\n"
     "              [--allow-extra] [--encoding utf-8|gb18030] [--sheet NAME] TEMPLATE RECORDS...\n"
+    "rubric report [--by FIELD] [--format …] [-o OUT] --store DB --period P TEMPLATE\n"
     "  Scores a batch and writes its report: counts, total mean, median, min and\n"
     "  max, grade shares, section means, groups (--by FIELD, else the distribution's\n"
     "  field), every distribution rule, the ranking, warnings and invalid records.\n"
     "  Records are read as score reads them (JSON, NDJSON, CSV, .xlsx).  The\n"
     "  format is --format, else the extension of OUT, else md; xlsx needs -o.\n"
+    "  With --store, the results `score --store` kept for period P (2026-10, or a\n"
+    "  date inside it) are reported instead of a batch.\n"
     "  Exit 0, 1 some record invalid or a distribution rule broken, 2 template,\n"
     "  usage or I/O error.\n";
 
@@ -128,6 +134,69 @@ static int score_into(rb_report *report, const rb_program *p, const char *const 
     return status;
 }
 
+/* The results `score --store` kept for this form and one period (SPEC §14),
+ * read back as `score` printed them, in the order they were scored. */
+static int store_into(rb_report *report, const rb_program *p, const char *path, const char *period)
+{
+    const char *kind = p->period == RB_NONE ? NULL : rb_str(p, p->period);
+    char canon[RB_PERIOD_MAX];
+    if (p->key_slot == RB_NONE || !kind || !rb_period_canonical(kind, period, strlen(period), canon)) {
+        fprintf(stderr, "rubric report: ");
+        if (p->key_slot == RB_NONE || !rb_period_expected(kind))
+            fprintf(stderr, rb_tr(lang, N_("--store: the form keeps no history (it needs 'key' and 'period … on')")));
+        else
+            fprintf(stderr, rb_tr(lang, N_("--period %s is not %s")), period, rb_tr(lang, rb_period_expected(kind)));
+        fputc('\n', stderr);
+        return 2;
+    }
+    char err[512];
+    rb_store *st = rb_store_open(path, false, lang, err, sizeof err);
+    if (!st) {
+        fprintf(stderr, "rubric report: %s\n", err);
+        return 2;
+    }
+    sqlite3_stmt *q = NULL;
+    int rc = sqlite3_prepare_v2(rb_store_db(st),
+                                "SELECT result FROM results WHERE form = ?1 AND period = ?2 ORDER BY run, record, key",
+                                -1, &q, NULL);
+    rb_out lines;
+    rb_out_init_memory(&lines);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(q, 1, rb_str(p, p->name), -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, canon, -1, SQLITE_STATIC);
+        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+            rb_out_add(&lines, (const char *)sqlite3_column_text(q, 0), (size_t)sqlite3_column_bytes(q, 0));
+            rb_out_putc(&lines, '\n');
+        }
+        if (rc == SQLITE_DONE) rc = SQLITE_OK;
+    }
+    int status = 0;
+    if (rc != SQLITE_OK) {
+        fprintf(stderr, "rubric report: %s: %s\n", path, sqlite3_errmsg(rb_store_db(st)));
+        status = 2;
+    }
+    sqlite3_finalize(q);
+    FILE *f = status || !lines.len ? NULL : fmemopen(lines.buf, lines.len, "r");
+    if (f) {
+        rb_reader *rd = rb_reader_open(f, path, RB_INPUT_NDJSON, 1);
+        rb_record rec;
+        uint64_t n = 0;
+        while (!status && rb_reader_next(rd, &rec) == 1) {
+            if (rec.syntax_error) {
+                fprintf(stderr, "rubric report: %s: %s\n", path, rec.syntax_error);
+                status = 2;
+            } else {
+                rb_report_add_stored(report, &rec.value, ++n);
+            }
+        }
+        rb_reader_close(rd);
+        fclose(f);
+    }
+    rb_out_free(&lines);
+    rb_store_close(st);
+    return status;
+}
+
 int rb_cli_report(int argc, char **argv, rb_lang language, rb_cli_loader load)
 {
     lang = language;
@@ -135,6 +204,7 @@ int rb_cli_report(int argc, char **argv, rb_lang language, rb_cli_loader load)
     const char **files = rb_xcalloc((size_t)argc + 1, sizeof *files);
     size_t ndefs = 0, nfiles = 0;
     const char *by = NULL, *format = NULL, *output = NULL, *encoding = NULL, *sheet = NULL;
+    const char *store = NULL, *period = NULL;
     bool allow_extra = false, only_files = false;
     int status = 0;
     for (int i = 0; i < argc && !status; i++) {
@@ -153,6 +223,8 @@ int rb_cli_report(int argc, char **argv, rb_lang language, rb_cli_loader load)
         else if (strcmp(a, "-o") == 0) value = &output;
         else if (strcmp(a, "--encoding") == 0) value = &encoding;
         else if (strcmp(a, "--sheet") == 0) value = &sheet;
+        else if (strcmp(a, "--store") == 0) value = &store;
+        else if (strcmp(a, "--period") == 0) value = &period;
         else status = report_usage_error(N_("unknown option '%s'"), a);
         if (value) {
             if (i + 1 >= argc) status = report_usage_error(N_("%s needs a value"), a);
@@ -165,7 +237,11 @@ int rb_cli_report(int argc, char **argv, rb_lang language, rb_cli_loader load)
         status = report_usage_error(N_("unknown --format '%s' (html, json, md, xlsx)"), format);
     } else if (encoding && strcmp(encoding, "utf-8") != 0 && strcmp(encoding, "gb18030") != 0) {
         status = report_usage_error(N_("unknown --encoding '%s' (utf-8, gb18030)"), encoding);
-    } else if (nfiles < 2) {
+    } else if (!store != !period) {
+        status = report_usage_error(N_("%s"), rb_tr(lang, N_("--store and --period go together")));
+    } else if (store && nfiles != 1) {
+        status = report_usage_error(N_("%s"), rb_tr(lang, N_("with --store, give the template alone")));
+    } else if (!store && nfiles < 2) {
         status = report_usage_error(N_("%s"), rb_tr(lang, N_("give a template and at least one records file")));
     } else if (fmt == F_XLSX && !output) {
         status = report_usage_error(N_("%s"), rb_tr(lang, N_("a workbook needs -o OUT.xlsx")));
@@ -182,7 +258,8 @@ int rb_cli_report(int argc, char **argv, rb_lang language, rb_cli_loader load)
     }
     if (report) {
         rb_encoding enc = !encoding ? RB_ENC_AUTO : strcmp(encoding, "utf-8") == 0 ? RB_ENC_UTF8 : RB_ENC_GB18030;
-        status = score_into(report, p, files + 1, nfiles - 1, allow_extra, enc, sheet);
+        status = store ? store_into(report, p, store, period)
+                       : score_into(report, p, files + 1, nfiles - 1, allow_extra, enc, sheet);
         rb_report_finish(report);
         if (report->overflow) {
             fprintf(stderr, "rubric report: %s\n",
