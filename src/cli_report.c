@@ -143,7 +143,7 @@ static int store_into(rb_report *report, const rb_program *p, const char *path, 
     if (p->key_slot == RB_NONE || !kind || !rb_period_canonical(kind, period, strlen(period), canon)) {
         fprintf(stderr, "rubric report: ");
         if (p->key_slot == RB_NONE || !rb_period_expected(kind))
-            fprintf(stderr, rb_tr(lang, N_("--store: the form keeps no history (it needs 'key' and 'period … on')")));
+            fputs(rb_tr(lang, N_("--store: the form keeps no history (it needs 'key' and 'period … on')")), stderr);
         else
             fprintf(stderr, rb_tr(lang, N_("--period %s is not %s")), period, rb_tr(lang, rb_period_expected(kind)));
         fputc('\n', stderr);
