@@ -12,26 +12,11 @@
 
 #define GOLDEN "tests/golden/form.rbc"
 
-static uint8_t *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) fail_msg("cannot open %s (run the tests from the repository root)", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *s = malloc((size_t)n + 1);
-    assert_non_null(s);
-    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return s;
-}
-
 static void golden_bytes_round_trip(void **state)
 {
     (void)state;
     size_t len = 0;
-    uint8_t *bytes = slurp(GOLDEN, &len);
+    uint8_t *bytes = (uint8_t *)read_file_len(GOLDEN, &len);
     assert_true(len > 12);
     uint32_t version = (uint32_t)bytes[8] | (uint32_t)bytes[9] << 8 | (uint32_t)bytes[10] << 16 |
                        (uint32_t)bytes[11] << 24;

@@ -13,9 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A whole file, NUL-terminated (the caller frees it); paths are from the
+/* A whole file, NUL-terminated (the caller frees it), its length in *len
+ * (when len is not NULL: the file may hold NUL bytes); paths are from the
  * repository root, where the tests run. */
-static inline char *read_whole_file(const char *path)
+static inline char *read_file_len(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (!f) fail_msg("cannot open %s (run the tests from the repository root)", path);
@@ -27,7 +28,13 @@ static inline char *read_whole_file(const char *path)
     assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
     s[n] = '\0';
     fclose(f);
+    if (len) *len = (size_t)n;
     return s;
+}
+
+static inline char *read_whole_file(const char *path)
+{
+    return read_file_len(path, NULL);
 }
 
 #endif
