@@ -184,12 +184,18 @@ async function main() {
     check(!/(src|href|action)\s*=\s*["']?\s*(https?:|\/\/)|url\(\s*["']?(https?:|\/\/)|@import/i.test(page), name + ': the page references no external URL');
     const casesFile = t.replace(/\.rubric$/, '.cases.ndjson');
     if (!fs.existsSync(casesFile)) continue;
-    const cases = fs.readFileSync(casesFile, 'utf8').split('\n').filter((l) => l.trim());
-    const records = cases.map((l) => rawMember(l, 'record'));
+    // One page per record: a multi-period case gives each of its steps' records
+    // (scored alone on both sides: history feeds outputs, never ok, total or grade).
+    const cases = [], records = [];
+    for (const l of fs.readFileSync(casesFile, 'utf8').split('\n').filter((x) => x.trim())) {
+      const c = JSON.parse(l);
+      if (!c.sequence) { cases.push(c.name); records.push(rawMember(l, 'record')); continue; }
+      c.sequence.forEach((step, k) => { cases.push(`${c.name} step ${k + 1}`); records.push(JSON.stringify(step.record)); });
+    }
     const expected = score(t, records);
     let agreed = 0;
     for (let i = 0; i < cases.length; i++) {
-      const caseName = JSON.parse(cases[i]).name || 'case ' + (i + 1);
+      const caseName = cases[i] || 'case ' + (i + 1);
       const want = expected[i];
       const got = await open(html, records[i]);
       const same = got.ready === 'true' && got.ok === want.ok && got.total === want.total && got.grade === want.grade;
