@@ -25,15 +25,29 @@ static size_t find(const rb_strset *set, const char *s, size_t len)
 
 bool rb_strset_add(rb_strset *set, const char *s, size_t len)
 {
+    return rb_strset_put(set, s, len, 0);
+}
+
+uint32_t rb_strset_get(const rb_strset *set, const char *s, size_t len)
+{
+    if (!set->cap) return UINT32_MAX;
+    size_t at = find(set, s, len);
+    return set->keys[at] ? set->values[at] : UINT32_MAX;
+}
+
+bool rb_strset_put(rb_strset *set, const char *s, size_t len, uint32_t value)
+{
     if ((set->count + 1) * 2 > set->cap) {
         rb_strset bigger = {.cap = set->cap ? set->cap * 2 : 16};
         bigger.keys = rb_xcalloc(bigger.cap, sizeof *bigger.keys);
         bigger.lens = rb_xcalloc(bigger.cap, sizeof *bigger.lens);
+        bigger.values = rb_xcalloc(bigger.cap, sizeof *bigger.values);
         for (size_t i = 0; i < set->cap; i++) {
             if (!set->keys[i]) continue;
             size_t at = find(&bigger, set->keys[i], set->lens[i]);
             bigger.keys[at] = set->keys[i];
             bigger.lens[at] = set->lens[i];
+            bigger.values[at] = set->values[i];
         }
         bigger.count = set->count;
         rb_strset_free(set);
@@ -43,6 +57,7 @@ bool rb_strset_add(rb_strset *set, const char *s, size_t len)
     if (set->keys[at]) return false;
     set->keys[at] = s;
     set->lens[at] = len;
+    set->values[at] = value;
     set->count++;
     return true;
 }
@@ -51,5 +66,6 @@ void rb_strset_free(rb_strset *set)
 {
     rb_free(set->keys);
     rb_free(set->lens);
+    rb_free(set->values);
     *set = (rb_strset){0};
 }

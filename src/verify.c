@@ -447,52 +447,6 @@ static int check_inputs(verifier *v)
 
 /* ---- ITEM.RATER slots ---------------------------------------------------- */
 
-/* Strings of the program found by their text: open addressing over string
- * indices, so that checking n names against m costs O(n + m). */
-typedef struct {
-    uint32_t *cell;   /* values, RB_NONE empty */
-    uint32_t *key;    /* string index of each cell's name */
-    uint32_t mask;
-} name_table;
-
-static uint32_t fnv(const char *s, size_t n)
-{
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++) h = (h ^ (uint8_t)s[i]) * 16777619u;
-    return h;
-}
-
-static void names_init(name_table *t, uint32_t n)
-{
-    uint32_t cap = 16;
-    while (cap < 2 * (uint64_t)n + 2) cap *= 2;
-    t->cell = rb_xmalloc(cap * sizeof *t->cell);
-    t->key = rb_xmalloc(cap * sizeof *t->key);
-    memset(t->cell, 0xff, cap * sizeof *t->cell);
-    t->mask = cap - 1;
-}
-
-static void names_add(name_table *t, const rb_program *p, uint32_t str, uint32_t value)
-{
-    uint32_t h = fnv(rb_str(p, str), p->string_len[str]) & t->mask;
-    while (t->cell[h] != RB_NONE) h = (h + 1) & t->mask;
-    t->cell[h] = value;
-    t->key[h] = str;
-}
-
-static uint32_t names_find(const name_table *t, const rb_program *p, const char *s, size_t n)
-{
-    for (uint32_t h = fnv(s, n) & t->mask; t->cell[h] != RB_NONE; h = (h + 1) & t->mask)
-        if (p->string_len[t->key[h]] == n && memcmp(rb_str(p, t->key[h]), s, n) == 0) return t->cell[h];
-    return RB_NONE;
-}
-
-static void names_free(name_table *t)
-{
-    rb_free(t->cell);
-    rb_free(t->key);
-}
-
 /* A SLOT_RATER slot is named "ITEM.RATER" after a directly-rated item's
  * slot and a rater's id; it is a number, bound with that item (so produced
  * when the item is), and maybe wherever the rater's value can be absent:
@@ -500,12 +454,13 @@ static void names_free(name_table *t)
 static int check_rater_slots(verifier *v)
 {
     const rb_program *p = v->p;
-    name_table items, raters;
-    names_init(&items, p->ninputs);
-    names_init(&raters, p->nraters);
-    for (uint32_t i = 0; i < p->ninputs; i++)
-        if (p->inputs[i].rated) names_add(&items, p, p->slots[p->inputs[i].slot].name, i);
-    for (uint32_t r = 0; r < p->nraters; r++) names_add(&raters, p, p->raters[r].id, r);
+    rb_strset items = {0}, raters = {0};
+    for (uint32_t i = 0; i < p->ninputs; i++) {
+        uint32_t name = p->slots[p->inputs[i].slot].name;
+        if (p->inputs[i].rated) rb_strset_put(&items, rb_str(p, name), p->string_len[name], i);
+    }
+    for (uint32_t r = 0; r < p->nraters; r++)
+        rb_strset_put(&raters, rb_str(p, p->raters[r].id), p->string_len[p->raters[r].id], r);
     int rc = 0;
     for (uint32_t s = 0; s < p->nslots && rc == 0; s++) {
         const rb_slot *sl = &p->slots[s];
@@ -513,8 +468,8 @@ static int check_rater_slots(verifier *v)
         const char *name = rb_str(p, sl->name);
         size_t len = p->string_len[sl->name];
         const char *dot = memchr(name, '.', len);
-        uint32_t in = dot ? names_find(&items, p, name, (size_t)(dot - name)) : RB_NONE;
-        uint32_t r = dot ? names_find(&raters, p, dot + 1, len - (size_t)(dot + 1 - name)) : RB_NONE;
+        uint32_t in = dot ? rb_strset_get(&items, name, (size_t)(dot - name)) : RB_NONE;
+        uint32_t r = dot ? rb_strset_get(&raters, dot + 1, len - (size_t)(dot + 1 - name)) : RB_NONE;
         if (in == RB_NONE || r == RB_NONE) {
             rc = fail(v, "slot %" PRIu32 " (%s) reads a rater's value but names no rated item and rater", s, name);
             break;
@@ -531,8 +486,8 @@ static int check_rater_slots(verifier *v)
         else
             rc = produce(v, s, v->prod[input->slot]);
     }
-    names_free(&items);
-    names_free(&raters);
+    rb_strset_free(&items);
+    rb_strset_free(&raters);
     return rc;
 }
 
