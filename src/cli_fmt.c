@@ -12,22 +12,6 @@
 #include "fmt.h"
 #include "outfile.h"
 
-const char rb_fmt_usage[] =
-    "rubric fmt [--check | -w] FILE...\n"
-    "  Rewrites templates in the canonical layout, keeping every comment.  Without\n"
-    "  an option prints the result; --check lists the files that would change;\n"
-    "  -w rewrites them in place.  Exit 0 done (--check: nothing would change),\n"
-    "  1 a file would change (--check) or has syntax errors, 2 usage or I/O error.\n";
-
-static int fmt_usage_error(const char *msg, const char *arg)
-{
-    fputs("rubric fmt: ", stderr);
-    fprintf(stderr, msg, arg);
-    fputc('\n', stderr);
-    fputs(rb_fmt_usage, stderr);
-    return 2;
-}
-
 /* Rewrites path with text (outfile.c: never through a planted name). */
 static int write_in_place(const char *path, const char *text, size_t len)
 {
@@ -37,36 +21,17 @@ static int write_in_place(const char *path, const char *text, size_t len)
     return 2;
 }
 
-int rb_cli_fmt(int argc, char **argv)
+int rb_cli_fmt(rb_cli *c, int argc, char **argv)
 {
-    bool check = false, write = false, only_files = false;
-    int nfiles = 0;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (only_files || a[0] != '-' || strcmp(a, "-") == 0) {
-            nfiles++;
-        } else if (strcmp(a, "--") == 0) {
-            only_files = true;
-        } else if (strcmp(a, "--check") == 0) {
-            check = true;
-        } else if (strcmp(a, "-w") == 0) {
-            write = true;
-        } else {
-            return fmt_usage_error("unknown option '%s'", a);
-        }
-    }
-    if (check && write) return fmt_usage_error("%s", "--check and -w cannot be given together");
-    if (nfiles == 0) return fmt_usage_error("%s", "no template given");
+    bool check = false, write = false;
+    const rb_opt opts[] = {{"--check", RB_OPT_FLAG, &check}, {"-w", RB_OPT_FLAG, &write}, {NULL, RB_OPT_FLAG, NULL}};
+    if (rb_cli_parse(c, opts, argc, argv)) return 2;
+    if (check && write) return rb_cli_usage_error(c, "--check and -w cannot be given together", NULL);
+    if (c->nargs == 0) return rb_cli_usage_error(c, "no template given", NULL);
 
     int status = 0;
-    only_files = false;
-    for (int i = 0; i < argc; i++) {
-        const char *path = argv[i];
-        if (!only_files && strcmp(path, "--") == 0) {
-            only_files = true;
-            continue;
-        }
-        if (!only_files && path[0] == '-' && path[1]) continue; /* an option */
+    for (size_t i = 0; i < c->nargs; i++) {
+        const char *path = c->args[i];
         if (write && strcmp(path, "-") == 0) {
             fprintf(stderr, "rubric fmt: -w cannot rewrite standard input\n");
             status = 2;
@@ -83,6 +48,7 @@ int rb_cli_fmt(int argc, char **argv)
         size_t len = src->len;
         rb_diags d;
         rb_diags_init(&d);
+        d.lang = c->lang;
         char *text = NULL;
         size_t tlen = 0;
         if (rb_fmt_buffer(src, &text, &tlen, &d) != 0) {

@@ -13,21 +13,7 @@
 #include "cli.h"
 #include "form.h"
 
-const char rb_form_usage[] =
-    "rubric form [-D NAME=VALUE]... TEMPLATE -o OUT.html\n"
-    "  Writes the form as one self-contained HTML page: printable as the paper\n"
-    "  form, fillable on screen with live scoring by the same evaluator (compiled\n"
-    "  to WebAssembly, embedded).  Exit 0, 1 template errors, 2 usage or I/O error.\n";
-
 static rb_lang lang;
-
-static int usage_error(const char *what, const char *arg)
-{
-    fprintf(stderr, "rubric form: ");
-    fprintf(stderr, rb_tr(lang, what), arg);
-    fprintf(stderr, "\n%s", rb_form_usage);
-    return 2;
-}
 
 /* Writes bytes to `path` through a temporary file created exclusively
  * beside it, then renamed over it: no half-written page is ever left. */
@@ -58,42 +44,22 @@ static int write_file(const char *path, const char *bytes, size_t len)
     return status;
 }
 
-int rb_cli_form(int argc, char **argv, rb_lang page_lang, rb_cli_loader load)
+int rb_cli_form(rb_cli *c, int argc, char **argv)
 {
-    lang = page_lang;
-    rb_define *defs = rb_xcalloc((size_t)argc + 1, sizeof *defs);
-    size_t ndefs = 0;
-    const char *template = NULL, *output = NULL;
-    int status = 0;
-    for (int i = 0; i < argc && !status; i++) {
-        char *a = argv[i];
-        if (strncmp(a, "-D", 2) == 0) {
-            char *def = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
-            char *eq = def ? strchr(def, '=') : NULL;
-            if (!eq || eq == def) status = usage_error(N_("-D takes NAME=VALUE, not '%s'"), def ? def : "");
-            else *eq = '\0', defs[ndefs++] = (rb_define){def, eq + 1};
-        } else if (strcmp(a, "-o") == 0) {
-            if (i + 1 >= argc) status = usage_error(N_("%s needs a file name"), "-o");
-            else output = argv[++i];
-        } else if (a[0] == '-' && a[1]) {
-            status = usage_error(N_("unknown option '%s'"), a);
-        } else if (template) {
-            status = usage_error(N_("give exactly one template"), "");
-        } else {
-            template = a;
-        }
-    }
-    if (!status && !template) status = usage_error(N_("give exactly one template"), "");
-    if (!status && !output) status = usage_error(N_("-o OUT.html is required"), "");
-    if (status) return free(defs), status;
-    rb_program *p = load("form", template, defs, ndefs);
-    free(defs);
+    lang = c->lang;
+    const char *output = NULL;
+    const rb_opt opts[] = {{"-D", RB_OPT_DEFINE, NULL}, {"-o", RB_OPT_VALUE, &output}, {NULL, RB_OPT_FLAG, NULL}};
+    if (rb_cli_parse(c, opts, argc, argv)) return 2;
+    if (c->nargs != 1) return rb_cli_usage_error(c, "give exactly one template", NULL);
+    if (!output) return rb_cli_usage_error(c, "-o OUT.html is required", NULL);
+    const char *template = c->args[0];
+    rb_program *p = c->load("form", template, c->defs, c->ndefs);
     if (!p) return strstr(template, ".rbc") ? 2 : 1;
     size_t rbc_len;
     uint8_t *rbc = rb_program_serialize(p, &rbc_len);
     rb_buf page = {0};
     rb_form_page(&page, p, rbc, rbc_len, lang);
-    status = write_file(output, page.s, page.len);
+    int status = write_file(output, page.s, page.len);
     rb_buf_free(&page);
     free(rbc);
     rb_program_free(p);

@@ -12,21 +12,6 @@
 #include "store.h"
 #include "utf8.h"
 
-const char rb_history_usage[] =
-    "rubric history --store DB [--form NAME] [--format table|json] [KEY]\n"
-    "  Lists the stored periods (form, key, period, total, grade, digest) of every\n"
-    "  person, or of KEY, oldest first.  Exit 0, 1 KEY has nothing stored, 2 usage,\n"
-    "  I/O or store error.\n";
-
-static int history_usage_error(const char *msg, const char *arg)
-{
-    fputs("rubric history: ", stderr);
-    fprintf(stderr, msg, arg);
-    fputc('\n', stderr);
-    fputs(rb_history_usage, stderr);
-    return 2;
-}
-
 /* Display width of UTF-8 text: East Asian characters take two columns. */
 static size_t width(const char *s)
 {
@@ -46,29 +31,20 @@ static void pad(FILE *out, const char *s, size_t w)
 
 enum { COLS = 6 };
 
-int rb_cli_history(int argc, char **argv, rb_lang lang)
+int rb_cli_history(rb_cli *cli, int argc, char **argv)
 {
-    const char *store = NULL, *form = NULL, *format = "table", *key = NULL;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        const char **to = strcmp(a, "--store") == 0 ? &store
-                        : strcmp(a, "--form") == 0 ? &form
-                        : strcmp(a, "--format") == 0 ? &format
-                                                     : NULL;
-        if (to) {
-            if (i + 1 >= argc) return history_usage_error("%s needs a value", a);
-            *to = argv[++i];
-        } else if (a[0] == '-' && a[1]) {
-            return history_usage_error("unknown option '%s'", a);
-        } else if (!key) {
-            key = a;
-        } else {
-            return history_usage_error("give at most one KEY, not also '%s'", a);
-        }
-    }
-    if (!store) return history_usage_error("%s", "--store DB is required");
+    rb_lang lang = cli->lang;
+    const char *store = NULL, *form = NULL, *format = "table";
+    const rb_opt opts[] = {{"--store", RB_OPT_VALUE, &store},
+                           {"--form", RB_OPT_VALUE, &form},
+                           {"--format", RB_OPT_VALUE, &format},
+                           {NULL, RB_OPT_FLAG, NULL}};
+    if (rb_cli_parse(cli, opts, argc, argv)) return 2;
+    if (cli->nargs > 1) return rb_cli_usage_error(cli, "give at most one KEY, not also '%s'", cli->args[1]);
+    const char *key = cli->nargs ? cli->args[0] : NULL;
+    if (!store) return rb_cli_usage_error(cli, "--store DB is required", NULL);
     bool json = strcmp(format, "json") == 0;
-    if (!json && strcmp(format, "table") != 0) return history_usage_error("unknown --format '%s' (table, json)", format);
+    if (!json && strcmp(format, "table") != 0) return rb_cli_usage_error(cli, "unknown --format '%s' (table, json)", format);
     char err[640];
     rb_store *st = rb_store_open(store, false, lang, err, sizeof err);
     if (!st) {

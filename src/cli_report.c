@@ -20,40 +20,10 @@
 #include "vm.h"
 #include "xlsx.h"
 
-const char rb_report_usage[] =
-    "rubric report [-D NAME=VALUE]... [--by FIELD] [--format html|json|md|xlsx] [-o OUT]\n"
-    "              [--allow-extra] [--encoding utf-8|gb18030] [--sheet NAME] TEMPLATE RECORDS...\n"
-    "rubric report [--by FIELD] [--format …] [-o OUT] --store DB --period P TEMPLATE\n"
-    "  Scores a batch and writes its report: counts, total mean, median, min and\n"
-    "  max, grade shares, section means, groups (--by FIELD, else the distribution's\n"
-    "  field), every distribution rule, the ranking, warnings and invalid records.\n"
-    "  Records are read as score reads them (JSON, NDJSON, CSV, .xlsx).  The\n"
-    "  format is --format, else the extension of OUT, else md; xlsx needs -o.\n"
-    "  With --store, the results `score --store` kept for period P (2026-10, or a\n"
-    "  date inside it) are reported instead of a batch.\n"
-    "  Exit 0, 1 some record invalid or a distribution rule broken, 2 template,\n"
-    "  usage or I/O error.\n";
-
 enum { F_HTML, F_JSON, F_MD, F_XLSX };
 static const char *const format_names[] = {"html", "json", "md", "xlsx", NULL};
 
 static rb_lang lang; /* of every message (SPEC §17): the command's argument */
-
-static int report_usage_error(const char *msg, const char *arg)
-{
-    fputs("rubric report: ", stderr);
-    fprintf(stderr, rb_tr(lang, msg), arg);
-    fputc('\n', stderr);
-    fputs(rb_report_usage, stderr);
-    return 2;
-}
-
-static int format_index(const char *name)
-{
-    for (int i = 0; format_names[i]; i++)
-        if (strcmp(name, format_names[i]) == 0) return i;
-    return -1;
-}
 
 /* The format an output file's extension names, or -1. */
 static int format_of_path(const char *path)
@@ -61,7 +31,7 @@ static int format_of_path(const char *path)
     const char *dot = path ? strrchr(path, '.') : NULL;
     if (!dot || strchr(dot, '/')) return -1;
     if (strcmp(dot, ".htm") == 0) return F_HTML;
-    return format_index(dot + 1);
+    return rb_cli_choose(dot + 1, format_names);
 }
 
 /* Writes the text to `path`, or to standard output (NULL), whose write
@@ -197,57 +167,42 @@ static int store_into(rb_report *report, const rb_program *p, const char *path, 
     return status;
 }
 
-int rb_cli_report(int argc, char **argv, rb_lang language, rb_cli_loader load)
+int rb_cli_report(rb_cli *c, int argc, char **argv)
 {
-    lang = language;
-    rb_define *defs = rb_xcalloc((size_t)argc + 1, sizeof *defs);
-    const char **files = rb_xcalloc((size_t)argc + 1, sizeof *files);
-    size_t ndefs = 0, nfiles = 0;
+    lang = c->lang;
     const char *by = NULL, *format = NULL, *output = NULL, *encoding = NULL, *sheet = NULL;
     const char *store = NULL, *period = NULL;
-    bool allow_extra = false, only_files = false;
+    bool allow_extra = false;
+    const rb_opt opts[] = {{"-D", RB_OPT_DEFINE, NULL},
+                           {"--allow-extra", RB_OPT_FLAG, &allow_extra},
+                           {"--by", RB_OPT_VALUE, &by},
+                           {"--format", RB_OPT_VALUE, &format},
+                           {"-o", RB_OPT_VALUE, &output},
+                           {"--encoding", RB_OPT_VALUE, &encoding},
+                           {"--sheet", RB_OPT_VALUE, &sheet},
+                           {"--store", RB_OPT_VALUE, &store},
+                           {"--period", RB_OPT_VALUE, &period},
+                           {NULL, RB_OPT_FLAG, NULL}};
+    if (rb_cli_parse(c, opts, argc, argv)) return 2;
+    const char **files = c->args;
+    size_t nfiles = c->nargs;
+    int fmt = format ? rb_cli_choose(format, format_names) : format_of_path(output);
     int status = 0;
-    for (int i = 0; i < argc && !status; i++) {
-        char *a = argv[i];
-        const char **value = NULL;
-        if (only_files || a[0] != '-' || strcmp(a, "-") == 0) files[nfiles++] = a;
-        else if (strcmp(a, "--") == 0) only_files = true;
-        else if (strcmp(a, "--allow-extra") == 0) allow_extra = true;
-        else if (strncmp(a, "-D", 2) == 0) {
-            char *def = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
-            char *eq = def ? strchr(def, '=') : NULL;
-            if (!eq || eq == def) status = report_usage_error(N_("-D takes NAME=VALUE, not '%s'"), def ? def : "");
-            else *eq = '\0', defs[ndefs++] = (rb_define){def, eq + 1};
-        } else if (strcmp(a, "--by") == 0) value = &by;
-        else if (strcmp(a, "--format") == 0) value = &format;
-        else if (strcmp(a, "-o") == 0) value = &output;
-        else if (strcmp(a, "--encoding") == 0) value = &encoding;
-        else if (strcmp(a, "--sheet") == 0) value = &sheet;
-        else if (strcmp(a, "--store") == 0) value = &store;
-        else if (strcmp(a, "--period") == 0) value = &period;
-        else status = report_usage_error(N_("unknown option '%s'"), a);
-        if (value) {
-            if (i + 1 >= argc) status = report_usage_error(N_("%s needs a value"), a);
-            else *value = argv[++i];
-        }
-    }
-    int fmt = format ? format_index(format) : format_of_path(output);
-    if (status) {
-    } else if (format && fmt < 0) {
-        status = report_usage_error(N_("unknown --format '%s' (html, json, md, xlsx)"), format);
+    if (format && fmt < 0) {
+        status = rb_cli_usage_error(c, "unknown --format '%s' (html, json, md, xlsx)", format);
     } else if (encoding && strcmp(encoding, "utf-8") != 0 && strcmp(encoding, "gb18030") != 0) {
-        status = report_usage_error(N_("unknown --encoding '%s' (utf-8, gb18030)"), encoding);
+        status = rb_cli_usage_error(c, "unknown --encoding '%s' (utf-8, gb18030)", encoding);
     } else if (!store != !period) {
-        status = report_usage_error(N_("%s"), rb_tr(lang, N_("--store and --period go together")));
+        status = rb_cli_usage_error(c, "--store and --period go together", NULL);
     } else if (store && nfiles != 1) {
-        status = report_usage_error(N_("%s"), rb_tr(lang, N_("with --store, give the template alone")));
+        status = rb_cli_usage_error(c, "with --store, give the template alone", NULL);
     } else if (!store && nfiles < 2) {
-        status = report_usage_error(N_("%s"), rb_tr(lang, N_("give a template and at least one records file")));
+        status = rb_cli_usage_error(c, "give a template and at least one records file", NULL);
     } else if (fmt == F_XLSX && !output) {
-        status = report_usage_error(N_("%s"), rb_tr(lang, N_("a workbook needs -o OUT.xlsx")));
+        status = rb_cli_usage_error(c, "a workbook needs -o OUT.xlsx", NULL);
     }
     if (fmt < 0) fmt = F_MD;
-    rb_program *p = status ? NULL : load("report", files[0], defs, ndefs);
+    rb_program *p = status ? NULL : c->load("report", files[0], c->defs, c->ndefs);
     if (!status && !p) status = 2;
     rb_report *report = p ? rb_report_new(p, by) : NULL;
     if (p && !report) {
@@ -283,7 +238,5 @@ int rb_cli_report(int argc, char **argv, rb_lang language, rb_cli_loader load)
     }
     rb_report_free(report);
     rb_program_free(p);
-    rb_free(defs);
-    rb_free(files);
     return status;
 }

@@ -1,9 +1,9 @@
 /* main.c — the `rubric` command line (SPEC §9, docs/cli.md).
  *
- * Each command is a function that parses its own options and returns the
- * exit status: 0 success, 1 template errors / invalid records / failed
- * cases, 2 usage or I/O errors (or, for `score`, a template that does not
- * compile).  Diagnostics in text and gcc form go to stderr; json and sarif
+ * Each command is a function that reads its options with the shared parser
+ * (cli_opts.c: one table of options per command) and returns the exit
+ * status: 0 success, 1 template errors / invalid records / failed cases, 2
+ * usage or I/O errors (or, for `score`, a template that does not compile).  Diagnostics in text and gcc form go to stderr; json and sarif
  * go to stdout, where tools read them. */
 #include <errno.h>
 #include <setjmp.h>
@@ -38,137 +38,6 @@
 static rb_lang cli_lang;
 #define TR(s) rb_tr(cli_lang, s)
 
-static const char *const usage_text[][2] = {
-    {"check", "rubric check [-D NAME=VALUE]... [--format text|gcc|json|sarif] [--werror] FILE...\n"
-              "  Parses and checks templates.  Exit 0 clean, 1 errors (or warnings with\n"
-              "  --werror), 2 usage or I/O error.\n"},
-    {"compile", "rubric compile [-D NAME=VALUE]... FILE -o OUT.rbc\n"
-                "  Writes verified bytecode.  Exit 0, 1 template errors, 2 usage or I/O error.\n"},
-    {"score", "rubric score [-D NAME=VALUE]... [--format ndjson|csv|table|explain|xlsx -o FILE.xlsx]\n"
-              "             [--allow-extra] [--input json|ndjson|csv] [--encoding utf-8|gb18030]\n"
-              "             [--sheet NAME] [-j N] [--store DB] TEMPLATE [RECORDS...]\n"
-              "  Scores records (JSON, JSON array, NDJSON, CSV, .xlsx — by file name, or as --input\n"
-              "  says; '-' or nothing = stdin, read as NDJSON) against a .rubric source or a\n"
-              "  .rbc file.  --store keeps every valid result in a SQLite file, read back by\n"
-              "  streak() and previous(), in one transaction.  Exit 0 all valid, 1 some\n"
-              "  record invalid, 2 template, usage, I/O or store error.\n"},
-    {"test", "rubric test [-D NAME=VALUE]... TEMPLATE CASES...\n"
-             "  Runs test cases {\"name\":…,\"record\":{…},\"expect\":{…}}; expect is a subset of\n"
-             "  the result.  {\"name\":…,\"sequence\":[{\"record\":…,\"expect\":…},…]} scores periods\n"
-             "  in order, each reading the ones before it (streak, previous).  Exit 0 all\n"
-             "  pass, 1 a case failed, 2 usage or I/O error.\n"},
-    {"fmt", rb_fmt_usage},
-    {"sheet", rb_sheet_usage},
-    {"report", rb_report_usage},
-    {"history", rb_history_usage},
-    {"disasm", "rubric disasm FILE.rbc|FILE.rubric\n"
-               "  Prints a readable listing of the bytecode.\n"},
-    {"form", rb_form_usage},
-    {"help", "rubric help [COMMAND]\n"},
-};
-
-static void usage(FILE *out, const char *cmd)
-{
-    for (size_t i = 0; i < sizeof usage_text / sizeof *usage_text; i++) {
-        if (!cmd || strcmp(cmd, usage_text[i][0]) == 0) fputs(usage_text[i][1], out);
-    }
-}
-
-/* fmt is a message id; with fmt "%s", arg is one too (the whole message) */
-static int usage_error(const char *cmd, const char *fmt, const char *arg)
-{
-    fprintf(stderr, "rubric %s: ", cmd);
-    if (strcmp(fmt, "%s") == 0) fputs(TR(arg), stderr);
-    else fprintf(stderr, TR(fmt), arg);
-    fputc('\n', stderr);
-    usage(stderr, cmd);
-    return 2;
-}
-
-/* ---- shared option parsing ---------------------------------------------- */
-
-typedef struct {
-    rb_define *defs;
-    size_t ndefs;
-    const char *format;
-    const char *input;   /* --input json|ndjson|csv: record format, overriding the file name */
-    const char *output;
-    const char *encoding; /* --encoding utf-8|gb18030: of CSV records */
-    const char *sheet;    /* --sheet NAME: the worksheet of .xlsx records */
-    const char *jobs;     /* -j N: score on N threads */
-    const char *store;    /* --store DB: the SQLite store (SPEC §13) */
-    bool werror, allow_extra;
-    const char **files;
-    size_t nfiles;
-} options;
-
-/* Parses argv[i...]; `allowed` lists the options this command takes. */
-static int parse_options(const char *cmd, int argc, char **argv, const char *allowed, options *o)
-{
-    memset(o, 0, sizeof *o);
-    o->defs = rb_xcalloc((size_t)argc, sizeof *o->defs);
-    o->files = rb_xcalloc((size_t)argc, sizeof *o->files);
-    bool only_files = false;
-    for (int i = 0; i < argc; i++) {
-        char *a = argv[i];
-        if (only_files || a[0] != '-' || strcmp(a, "-") == 0) {
-            o->files[o->nfiles++] = a;
-            continue;
-        }
-        if (strcmp(a, "--") == 0) {
-            only_files = true;
-        } else if (strncmp(a, "-D", 2) == 0 && strchr(allowed, 'D')) {
-            char *def = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
-            char *eq = def ? strchr(def, '=') : NULL;
-            if (!eq || eq == def) return usage_error(cmd, "-D takes NAME=VALUE, not '%s'", def ? def : "");
-            *eq = '\0';
-            o->defs[o->ndefs++] = (rb_define){def, eq + 1};
-        } else if ((strcmp(a, "--format") == 0 || strncmp(a, "--format=", 9) == 0) && strchr(allowed, 'f')) {
-            o->format = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
-            if (!o->format) return usage_error(cmd, "%s needs a value", "--format");
-        } else if ((strcmp(a, "--input") == 0 || strncmp(a, "--input=", 8) == 0) && strchr(allowed, 'i')) {
-            o->input = a[7] == '=' ? a + 8 : (i + 1 < argc ? argv[++i] : NULL);
-            if (!o->input) return usage_error(cmd, "%s needs a value", "--input");
-        } else if ((strcmp(a, "--encoding") == 0 || strncmp(a, "--encoding=", 11) == 0) && strchr(allowed, 'e')) {
-            o->encoding = a[10] == '=' ? a + 11 : (i + 1 < argc ? argv[++i] : NULL);
-            if (!o->encoding) return usage_error(cmd, "%s needs a value", "--encoding");
-        } else if ((strcmp(a, "--sheet") == 0 || strncmp(a, "--sheet=", 8) == 0) && strchr(allowed, 's')) {
-            o->sheet = a[7] == '=' ? a + 8 : (i + 1 < argc ? argv[++i] : NULL);
-            if (!o->sheet) return usage_error(cmd, "%s needs a value", "--sheet");
-        } else if (strncmp(a, "-j", 2) == 0 && strchr(allowed, 'j')) {
-            o->jobs = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
-            if (!o->jobs) return usage_error(cmd, "%s needs a number", "-j");
-        } else if ((strcmp(a, "--store") == 0 || strncmp(a, "--store=", 8) == 0) && strchr(allowed, 'S')) {
-            o->store = a[7] == '=' ? a + 8 : (i + 1 < argc ? argv[++i] : NULL);
-            if (!o->store) return usage_error(cmd, "%s needs a file name", "--store");
-        } else if (strcmp(a, "-o") == 0 && strchr(allowed, 'o')) {
-            if (i + 1 >= argc) return usage_error(cmd, "%s needs a file name", "-o");
-            o->output = argv[++i];
-        } else if (strcmp(a, "--werror") == 0 && strchr(allowed, 'w')) {
-            o->werror = true;
-        } else if (strcmp(a, "--allow-extra") == 0 && strchr(allowed, 'x')) {
-            o->allow_extra = true;
-        } else {
-            return usage_error(cmd, "unknown option '%s'", a);
-        }
-    }
-    return 0;
-}
-
-static void free_options(options *o)
-{
-    free(o->defs);
-    free(o->files);
-}
-
-/* Index of `value` in a NULL-ended list of names, or -1. */
-static int choose(const char *value, const char *const *names)
-{
-    for (int i = 0; names[i]; i++)
-        if (strcmp(value, names[i]) == 0) return i;
-    return -1;
-}
-
 static bool has_suffix(const char *s, const char *suffix)
 {
     size_t n = strlen(s), m = strlen(suffix);
@@ -182,7 +51,7 @@ static void print_diags(rb_source *src, rb_diags *d, rb_diag_format fmt)
 
 /* Loads a template: a .rbc file (verified) or a source (compiled; its
  * diagnostics printed).  NULL on failure, after saying why. */
-static rb_program *load_template(const char *cmd, const char *path, const options *o)
+static rb_program *load_template(const char *cmd, const char *path, const rb_define *defs, size_t ndefs)
 {
     bool rbc = has_suffix(path, ".rbc");
     char err[256];
@@ -195,12 +64,12 @@ static rb_program *load_template(const char *cmd, const char *path, const option
     if (rbc) {
         p = rb_program_load((const uint8_t *)src->text, src->len, err, sizeof err);
         if (!p) fprintf(stderr, "rubric %s: %s: %s\n", cmd, path, err);
-        if (p && o->ndefs) { /* SPEC §9: the values replace the compiled defaults */
+        if (p && ndefs) { /* SPEC §9: the values replace the compiled defaults */
             rb_diags d;
             rb_diags_init(&d);
             d.lang = cli_lang;
             rb_source *inner = NULL;
-            rb_program *defined = rb_compile_defines(p, o->defs, o->ndefs, &d, &inner, err, sizeof err);
+            rb_program *defined = rb_compile_defines(p, defs, ndefs, &d, &inner, err, sizeof err);
             if (d.errors) print_diags(inner, &d, RB_DIAG_TEXT);
             else if (!defined) fprintf(stderr, "rubric %s: %s: %s\n", cmd, path, err);
             rb_diags_free(&d);
@@ -212,7 +81,7 @@ static rb_program *load_template(const char *cmd, const char *path, const option
         rb_diags d;
         rb_diags_init(&d);
         d.lang = cli_lang;
-        p = rb_compile(src, o->defs, o->ndefs, &d);
+        p = rb_compile(src, defs, ndefs, &d);
         if (d.errors) print_diags(src, &d, RB_DIAG_TEXT);
         rb_diags_free(&d);
     }
@@ -231,22 +100,27 @@ static void print_summary(size_t errors, size_t warnings)
     fputc('\n', stderr);
 }
 
-static int cmd_check(int argc, char **argv)
+static int cmd_check(rb_cli *c, int argc, char **argv)
 {
-    options o;
-    if (parse_options("check", argc, argv, "Dfw", &o)) return free_options(&o), 2;
+    const char *format = NULL;
+    bool werror = false;
+    const rb_opt opts[] = {{"-D", RB_OPT_DEFINE, NULL},
+                           {"--format", RB_OPT_VALUE, &format},
+                           {"--werror", RB_OPT_FLAG, &werror},
+                           {NULL, RB_OPT_FLAG, NULL}};
+    if (rb_cli_parse(c, opts, argc, argv)) return 2;
     static const char *const formats[] = {"text", "gcc", "json", "sarif", NULL}; /* rb_diag_format order */
-    int f = o.format ? choose(o.format, formats) : RB_DIAG_TEXT;
-    if (f < 0) return free_options(&o), usage_error("check", "unknown --format '%s' (text, gcc, json, sarif)", o.format);
+    int f = format ? rb_cli_choose(format, formats) : RB_DIAG_TEXT;
+    if (f < 0) return rb_cli_usage_error(c, "unknown --format '%s' (text, gcc, json, sarif)", format);
     rb_diag_format fmt = (rb_diag_format)f;
-    if (o.nfiles == 0) return free_options(&o), usage_error("check", "%s", N_("no template given"));
+    if (c->nargs == 0) return rb_cli_usage_error(c, "no template given", NULL);
     bool machine = fmt == RB_DIAG_JSON || fmt == RB_DIAG_SARIF, first = true;
     size_t errors = 0, warnings = 0;
     int status = 0;
     if (machine) rb_diag_json_begin(stdout, fmt);
-    for (size_t i = 0; i < o.nfiles; i++) {
+    for (size_t i = 0; i < c->nargs; i++) {
         char err[256];
-        rb_source *src = rb_source_read(o.files[i], err, sizeof err);
+        rb_source *src = rb_source_read(c->args[i], err, sizeof err);
         if (!src) {
             fprintf(stderr, "rubric check: %s\n", err);
             status = 2;
@@ -255,7 +129,7 @@ static int cmd_check(int argc, char **argv)
         rb_diags d;
         rb_diags_init(&d);
         d.lang = cli_lang;
-        rb_program *p = rb_compile(src, o.defs, o.ndefs, &d);
+        rb_program *p = rb_compile(src, c->defs, c->ndefs, &d);
         rb_program_free(p);
         if (machine) rb_diag_json_file(stdout, src, &d, fmt, &first);
         else {
@@ -271,29 +145,29 @@ static int cmd_check(int argc, char **argv)
     if (machine) rb_diag_json_end(stdout, fmt);
     if (!machine && fmt == RB_DIAG_TEXT && (errors || warnings))
         print_summary(errors, warnings);
-    free_options(&o);
     if (status) return status;
-    return errors || (o.werror && warnings) ? 1 : 0;
+    return errors || (werror && warnings) ? 1 : 0;
 }
 
 /* ---- compile --------------------------------------------------------------- */
 
-static int cmd_compile(int argc, char **argv)
+static int cmd_compile(rb_cli *c, int argc, char **argv)
 {
-    options o;
-    if (parse_options("compile", argc, argv, "Do", &o)) return free_options(&o), 2;
-    if (o.nfiles != 1) return free_options(&o), usage_error("compile", "%s", N_("give exactly one template"));
-    if (!o.output) return free_options(&o), usage_error("compile", "%s", N_("-o OUT.rbc is required"));
+    const char *output = NULL;
+    const rb_opt opts[] = {{"-D", RB_OPT_DEFINE, NULL}, {"-o", RB_OPT_VALUE, &output}, {NULL, RB_OPT_FLAG, NULL}};
+    if (rb_cli_parse(c, opts, argc, argv)) return 2;
+    if (c->nargs != 1) return rb_cli_usage_error(c, "give exactly one template", NULL);
+    if (!output) return rb_cli_usage_error(c, "-o OUT.rbc is required", NULL);
     char err[256];
-    rb_source *src = rb_source_read(o.files[0], err, sizeof err);
+    rb_source *src = rb_source_read(c->args[0], err, sizeof err);
     if (!src) {
         fprintf(stderr, "rubric compile: %s\n", err);
-        return free_options(&o), 2;
+        return 2;
     }
     rb_diags d;
     rb_diags_init(&d);
     d.lang = cli_lang;
-    rb_program *p = rb_compile(src, o.defs, o.ndefs, &d);
+    rb_program *p = rb_compile(src, c->defs, c->ndefs, &d);
     print_diags(src, &d, RB_DIAG_TEXT);
     rb_diags_free(&d);
     rb_source_free(src);
@@ -305,14 +179,13 @@ static int cmd_compile(int argc, char **argv)
         uint8_t *bytes = rb_program_serialize(p, &len);
         /* A failed write never leaves a truncated .rbc behind (outfile.c). */
         char werr[512];
-        if (rb_write_file(o.output, bytes, len, werr, sizeof werr) != 0) {
+        if (rb_write_file(output, bytes, len, werr, sizeof werr) != 0) {
             fprintf(stderr, "rubric compile: %s\n", werr);
             status = 2;
         }
         free(bytes);
         rb_program_free(p);
     }
-    free_options(&o);
     return status;
 }
 
@@ -366,48 +239,56 @@ static int store_result(rb_store *st, const rb_program *p, const rb_result *r)
     return rc < 0 ? -1 : 0;
 }
 
-static int cmd_score(int argc, char **argv)
+static int cmd_score(rb_cli *c, int argc, char **argv)
 {
-    options o;
-    if (parse_options("score", argc, argv, "DfxiesojS", &o)) return free_options(&o), 2;
+    const char *format = NULL, *input = NULL, *output = NULL, *encoding = NULL, *sheet = NULL, *jobs_given = NULL,
+               *store_path = NULL;
+    bool allow_extra = false;
+    const rb_opt opts[] = {{"-D", RB_OPT_DEFINE, NULL},
+                           {"--format", RB_OPT_VALUE, &format},
+                           {"--allow-extra", RB_OPT_FLAG, &allow_extra},
+                           {"--input", RB_OPT_VALUE, &input},     /* record format, overriding the file name */
+                           {"--encoding", RB_OPT_VALUE, &encoding}, /* of CSV records */
+                           {"--sheet", RB_OPT_VALUE, &sheet},     /* the worksheet of .xlsx records */
+                           {"-o", RB_OPT_VALUE, &output},
+                           {"-j", RB_OPT_VALUE, &jobs_given},     /* score on N threads */
+                           {"--store", RB_OPT_VALUE, &store_path}, /* the SQLite store (SPEC §13) */
+                           {NULL, RB_OPT_FLAG, NULL}};
+    if (rb_cli_parse(c, opts, argc, argv)) return 2;
     int njobs = 1;
-    if (o.jobs) {
+    if (jobs_given) {
         char *end;
-        long v = strtol(o.jobs, &end, 10);
-        if (*end || end == o.jobs || v < 1 || v > RB_JOBS_MAX)
-            return free_options(&o), usage_error("score", "-j takes a number of threads from 1 to 64, not '%s'", o.jobs);
+        long v = strtol(jobs_given, &end, 10);
+        if (*end || end == jobs_given || v < 1 || v > RB_JOBS_MAX)
+            return rb_cli_usage_error(c, "-j takes a number of threads from 1 to 64, not '%s'", jobs_given);
         njobs = (int)v;
     }
     static const char *const encodings[] = {"utf-8", "gb18030", NULL}; /* rb_encoding order */
-    int enc = o.encoding ? choose(o.encoding, encodings) : RB_ENC_AUTO;
-    if (enc < 0)
-        return free_options(&o), usage_error("score", "unknown --encoding '%s' (utf-8, gb18030)", o.encoding);
+    int enc = encoding ? rb_cli_choose(encoding, encodings) : RB_ENC_AUTO;
+    if (enc < 0) return rb_cli_usage_error(c, "unknown --encoding '%s' (utf-8, gb18030)", encoding);
     static const char *const inputs[] = {"json", "ndjson", "csv", NULL}; /* rb_input_format after AUTO */
-    int in = o.input ? choose(o.input, inputs) : -1;
-    if (o.input && in < 0)
-        return free_options(&o), usage_error("score", "unknown --input '%s' (json, ndjson, csv)", o.input);
+    int in = input ? rb_cli_choose(input, inputs) : -1;
+    if (input && in < 0) return rb_cli_usage_error(c, "unknown --input '%s' (json, ndjson, csv)", input);
     rb_input_format in_fmt = in < 0 ? RB_INPUT_AUTO : (rb_input_format)(RB_INPUT_JSON + in);
     enum { F_NDJSON, F_CSV, F_TABLE, F_EXPLAIN, F_XLSX };
     static const char *const formats[] = {"ndjson", "csv", "table", "explain", "xlsx", NULL};
-    int fmt = o.format ? choose(o.format, formats) : F_NDJSON;
-    if (fmt < 0)
-        return free_options(&o), usage_error("score", "unknown --format '%s' (ndjson, csv, table, explain, xlsx)", o.format);
-    if ((fmt == F_XLSX) != (o.output != NULL))
-        return free_options(&o), usage_error("score", "%s", N_("--format xlsx writes to -o FILE.xlsx, and -o is for it alone"));
-    if (o.nfiles == 0) return free_options(&o), usage_error("score", "%s", N_("no template given"));
+    int fmt = format ? rb_cli_choose(format, formats) : F_NDJSON;
+    if (fmt < 0) return rb_cli_usage_error(c, "unknown --format '%s' (ndjson, csv, table, explain, xlsx)", format);
+    if ((fmt == F_XLSX) != (output != NULL))
+        return rb_cli_usage_error(c, "--format xlsx writes to -o FILE.xlsx, and -o is for it alone", NULL);
+    if (c->nargs == 0) return rb_cli_usage_error(c, "no template given", NULL);
     bool any_book = false;
-    for (size_t i = 1; i < o.nfiles; i++) any_book |= rb_xlsx_name(o.files[i]);
-    if (o.sheet && !any_book)
-        return free_options(&o), usage_error("score", "--sheet %s: no .xlsx record file is given", o.sheet);
-    rb_program *p = load_template("score", o.files[0], &o);
-    if (!p) return free_options(&o), 2;
-    rb_eval_options eo = {.allow_extra = o.allow_extra, .lang = cli_lang};
+    for (size_t i = 1; i < c->nargs; i++) any_book |= rb_xlsx_name(c->args[i]);
+    if (sheet && !any_book) return rb_cli_usage_error(c, "--sheet %s: no .xlsx record file is given", sheet);
+    rb_program *p = load_template("score", c->args[0], c->defs, c->ndefs);
+    if (!p) return 2;
+    rb_eval_options eo = {.allow_extra = allow_extra, .lang = cli_lang};
     rb_eval *ev = rb_eval_new(p, &eo);
     rb_store *store = NULL;
-    if (o.store && !(store = open_store(p, o.store))) {
+    if (store_path && !(store = open_store(p, store_path))) {
         rb_eval_free(ev);
         rb_program_free(p);
-        return free_options(&o), 2;
+        return 2;
     }
     rb_history history;
     if (store) {
@@ -415,7 +296,7 @@ static int cmd_score(int argc, char **argv)
         rb_eval_set_history(ev, &history);
     }
     rb_columns *columns = rb_columns_new(p);
-    columns->allow_extra = o.allow_extra;
+    columns->allow_extra = allow_extra;
     static char outbuf[1 << 16]; /* results are many small writes: batch them */
     bool interactive = isatty(STDOUT_FILENO);
     if (!interactive) setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
@@ -428,7 +309,7 @@ static int cmd_score(int argc, char **argv)
     rb_rows *rows = fmt == F_CSV || fmt == F_XLSX ? rb_rows_new(p, cli_lang) : NULL;
     if (fmt == F_CSV) rb_rows_csv_header(rows, stdout);
     char xlsx_err[512];
-    rb_rows_xlsx *xlsx = fmt == F_XLSX ? rb_rows_xlsx_open(rows, o.output, xlsx_err, sizeof xlsx_err) : NULL;
+    rb_rows_xlsx *xlsx = fmt == F_XLSX ? rb_rows_xlsx_open(rows, output, xlsx_err, sizeof xlsx_err) : NULL;
     if (fmt == F_XLSX && !xlsx) {
         fprintf(stderr, "rubric score: %s\n", xlsx_err);
         rb_rows_free(rows);
@@ -436,7 +317,6 @@ static int cmd_score(int argc, char **argv)
         rb_columns_free(columns);
         rb_eval_free(ev);
         rb_program_free(p);
-        free_options(&o);
         return 2;
     }
     /* -j: NDJSON results are scored on threads (the other formats gather or
@@ -444,13 +324,13 @@ static int cmd_score(int argc, char **argv)
      * record reads what the ones before it stored, so they run in order here */
     rb_jobs *jobs = fmt == F_NDJSON && njobs > 1 && !store ? rb_jobs_new(p, &eo, njobs, &direct, interactive) : NULL;
     static const char *stdin_only[] = {"-"};
-    const char **files = o.nfiles > 1 ? o.files + 1 : stdin_only;
-    size_t nfiles = o.nfiles > 1 ? o.nfiles - 1 : 1;
+    const char **files = c->nargs > 1 ? c->args + 1 : stdin_only;
+    size_t nfiles = c->nargs > 1 ? c->nargs - 1 : 1;
     uint64_t next = 1;
     int status = 0;
     for (size_t i = 0; i < nfiles && !direct.err && !ferror(stdout); i++) {
         /* a workbook's sheet is read as the CSV it holds (xlsx.h) */
-        rb_xlsx *book = in_fmt == RB_INPUT_AUTO && rb_xlsx_name(files[i]) ? rb_xlsx_open(files[i], o.sheet, cli_lang) : NULL;
+        rb_xlsx *book = in_fmt == RB_INPUT_AUTO && rb_xlsx_name(files[i]) ? rb_xlsx_open(files[i], sheet, cli_lang) : NULL;
         char *book_name = NULL;
         if (book) {
             for (const char *note; (note = rb_xlsx_note(book));) fprintf(stderr, "rubric score: note: %s\n", note);
@@ -553,7 +433,6 @@ static int cmd_score(int argc, char **argv)
     rb_columns_free(columns);
     rb_eval_free(ev);
     rb_program_free(p);
-    free_options(&o);
     return status;
 }
 
@@ -735,38 +614,38 @@ static int run_case(rb_eval *ev, const rb_program *p, const rb_record *rec, cons
     return ok;
 }
 
-static int cmd_test(int argc, char **argv)
+static int cmd_test(rb_cli *c, int argc, char **argv)
 {
-    options o;
-    if (parse_options("test", argc, argv, "D", &o)) return free_options(&o), 2;
-    if (o.nfiles < 2) return free_options(&o), usage_error("test", "%s", N_("give a template and at least one case file"));
-    rb_program *p = load_template("test", o.files[0], &o);
-    if (!p) return free_options(&o), 2;
+    const rb_opt opts[] = {{"-D", RB_OPT_DEFINE, NULL}, {NULL, RB_OPT_FLAG, NULL}};
+    if (rb_cli_parse(c, opts, argc, argv)) return 2;
+    if (c->nargs < 2) return rb_cli_usage_error(c, "give a template and at least one case file", NULL);
+    rb_program *p = load_template("test", c->args[0], c->defs, c->ndefs);
+    if (!p) return 2;
     rb_eval_options eo = {.lang = cli_lang};
     rb_eval *ev = rb_eval_new(p, &eo);
     rb_arena *arena = rb_arena_new();
     unsigned passed = 0, failed = 0;
     int status = 0;
-    for (size_t i = 1; i < o.nfiles && !ferror(stdout); i++) {
-        FILE *f = strcmp(o.files[i], "-") == 0 ? stdin : fopen(o.files[i], "rb");
+    for (size_t i = 1; i < c->nargs && !ferror(stdout); i++) {
+        FILE *f = strcmp(c->args[i], "-") == 0 ? stdin : fopen(c->args[i], "rb");
         if (!f) {
-            fprintf(stderr, "rubric test: cannot read %s: %s\n", o.files[i], strerror(errno));
+            fprintf(stderr, "rubric test: cannot read %s: %s\n", c->args[i], strerror(errno));
             status = 2;
             continue;
         }
-        rb_input_format fmt = has_suffix(o.files[i], ".csv") ? RB_INPUT_CSV : RB_INPUT_AUTO;
+        rb_input_format fmt = has_suffix(c->args[i], ".csv") ? RB_INPUT_CSV : RB_INPUT_AUTO;
         if (fmt == RB_INPUT_CSV) {
-            fprintf(stderr, "rubric test: %s: cases are JSON or NDJSON\n", o.files[i]);
+            fprintf(stderr, "rubric test: %s: cases are JSON or NDJSON\n", c->args[i]);
             status = 2;
             if (f != stdin) fclose(f);
             continue;
         }
-        rb_reader *r = rb_reader_open(f, o.files[i], fmt, 1);
+        rb_reader *r = rb_reader_open(f, c->args[i], fmt, 1);
         rb_record rec;
         int got;
         while ((got = rb_reader_next(r, &rec)) == 1) {
             rb_arena_reset(arena);
-            int res = run_case(ev, p, &rec, o.files[i], arena);
+            int res = run_case(ev, p, &rec, c->args[i], arena);
             if (res == 1) passed++;
             else failed++;
             if (ferror(stdout)) break; /* stop at the first failed write */
@@ -782,49 +661,22 @@ static int cmd_test(int argc, char **argv)
     rb_arena_free(arena);
     rb_eval_free(ev);
     rb_program_free(p);
-    free_options(&o);
     if (status) return status;
     return failed ? 1 : 0;
 }
 
-/* ---- commands kept in cli_*.c (cli.h) ---------------------------------------- */
-
-static rb_program *load_for_cli(const char *cmd, const char *path, const rb_define *defs, size_t ndefs)
-{
-    options o = {.defs = (rb_define *)defs, .ndefs = ndefs};
-    return load_template(cmd, path, &o);
-}
-
-static int cmd_form(int argc, char **argv) { return rb_cli_form(argc, argv, cli_lang, load_for_cli); }
-
-static int cmd_sheet(int argc, char **argv)
-{
-    return rb_cli_sheet(argc, argv, cli_lang, load_for_cli);
-}
-
-static int cmd_report(int argc, char **argv)
-{
-    return rb_cli_report(argc, argv, cli_lang, load_for_cli);
-}
-
 /* ---- disasm ----------------------------------------------------------------- */
 
-static int cmd_disasm(int argc, char **argv)
+static int cmd_disasm(rb_cli *c, int argc, char **argv)
 {
-    options o;
-    if (parse_options("disasm", argc, argv, "D", &o)) return free_options(&o), 2;
-    if (o.nfiles != 1) return free_options(&o), usage_error("disasm", "%s", N_("give exactly one file"));
-    rb_program *p = load_template("disasm", o.files[0], &o);
-    if (!p) return free_options(&o), 2;
+    const rb_opt opts[] = {{"-D", RB_OPT_DEFINE, NULL}, {NULL, RB_OPT_FLAG, NULL}};
+    if (rb_cli_parse(c, opts, argc, argv)) return 2;
+    if (c->nargs != 1) return rb_cli_usage_error(c, "give exactly one file", NULL);
+    rb_program *p = load_template("disasm", c->args[0], c->defs, c->ndefs);
+    if (!p) return 2;
     rb_program_disasm(stdout, p);
     rb_program_free(p);
-    free_options(&o);
     return 0;
-}
-
-static int cmd_history(int argc, char **argv)
-{
-    return rb_cli_history(argc, argv, cli_lang);
 }
 
 /* Takes "--lang L" or "--lang=L" out of argv wherever it stands. */
@@ -888,7 +740,7 @@ static int run(int argc, char **argv)
     if (take_lang_option(&argc, argv) < 0) return 2;
     if (argc < 2) {
         fputs("rubric — compiles appraisal-form templates and scores records\n\n", stderr);
-        usage(stderr, NULL);
+        rb_cli_usage(stderr, cli_lang, NULL);
         return 2;
     }
     const char *cmd = argv[1];
@@ -898,26 +750,30 @@ static int run(int argc, char **argv)
     }
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         if (argc > 2) {
-            for (size_t i = 0; i < sizeof usage_text / sizeof *usage_text; i++)
-                if (strcmp(argv[2], usage_text[i][0]) == 0) return usage(stdout, argv[2]), 0;
+            if (rb_cli_usage(stdout, cli_lang, argv[2])) return 0;
             fprintf(stderr, "rubric help: no command '%s'\n", argv[2]);
             return 2;
         }
         fputs("rubric — compiles appraisal-form templates and scores records\n\n", stdout);
-        usage(stdout, NULL);
+        rb_cli_usage(stdout, cli_lang, NULL);
         return 0;
     }
-    static const struct { const char *name; int (*fn)(int, char **); } cmds[] = {
-        {"check", cmd_check}, {"compile", cmd_compile}, {"score", cmd_score},
-        {"test", cmd_test},   {"disasm", cmd_disasm}, {"fmt", rb_cli_fmt},
-        {"sheet", cmd_sheet},
-        {"report", cmd_report},
-        {"form", cmd_form},
-        {"history", cmd_history},
+    static const struct {
+        const char *name;
+        int (*fn)(rb_cli *, int, char **);
+    } cmds[] = {
+        {"check", cmd_check},   {"compile", cmd_compile}, {"score", cmd_score},   {"test", cmd_test},
+        {"disasm", cmd_disasm}, {"fmt", rb_cli_fmt},      {"sheet", rb_cli_sheet}, {"report", rb_cli_report},
+        {"form", rb_cli_form},  {"history", rb_cli_history},
     };
-    for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
-        if (strcmp(cmd, cmds[i].name) == 0) return cmds[i].fn(argc - 2, argv + 2);
+    for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++) {
+        if (strcmp(cmd, cmds[i].name) != 0) continue;
+        rb_cli c = {.cmd = cmds[i].name, .lang = cli_lang, .load = load_template};
+        int status = cmds[i].fn(&c, argc - 2, argv + 2);
+        rb_cli_done(&c);
+        return status;
+    }
     fprintf(stderr, "rubric: unknown command '%s'\n", cmd);
-    usage(stderr, NULL);
+    rb_cli_usage(stderr, cli_lang, NULL);
     return 2;
 }

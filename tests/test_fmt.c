@@ -922,7 +922,9 @@ static int run_cli(const char *dir, int argc, char **argv, char **out, char **er
     dup2(fe, 2);
     close(fo);
     close(fe);
-    int rc = rb_cli_fmt(argc, argv);
+    rb_cli c = {.cmd = "fmt", .lang = RB_LANG_EN};
+    int rc = rb_cli_fmt(&c, argc, argv);
+    rb_cli_done(&c);
     fflush(stdout);
     fflush(stderr);
     dup2(so, 1);
