@@ -89,14 +89,6 @@ static const char *slot_kind_text(uint8_t k)
     return k < sizeof names / sizeof names[0] ? names[k] : "?";
 }
 
-static const char *unit_kind_text(uint8_t k)
-{
-    static const char *const names[] = {"?",     "value", "item",  "when",    "section",
-                                        "check", "warn",  "total", "grade-on", "result", "cap",
-                                        "streak", "previous"};
-    return k < sizeof names / sizeof names[0] ? names[k] : "?";
-}
-
 static const char *arm_op_text(uint8_t op)
 {
     static const char *const names[] = {"<", "<=", ">", ">=", "else"};
@@ -343,11 +335,11 @@ static void put_unit_head(FILE *out, const rb_program *p, uint32_t u)
                                             : "?");
         break;
     case U_CHECK: case U_WARN:
-        fprintf(out, ": %s, message ", unit_kind_text(un->kind));
+        fprintf(out, ": %s, message ", rb_unit_kind_name(un->kind));
         put_str(out, p, un->target);
         break;
     default:
-        fprintf(out, ": %s", unit_kind_text(un->kind));
+        fprintf(out, ": %s", rb_unit_kind_name(un->kind));
     }
     if (un->kind != U_SECTION)
         fprintf(out, "; code %" PRIu32 "+%" PRIu32 ", max stack %" PRIu32, un->code_start,

@@ -1,5 +1,6 @@
-/* program.c — freeing a program, and the builder (program_build.h) that
- * codegen and the tests use to make one.
+/* program.c — freeing a program, the names of its enums (program.h's
+ * lists), and the builder (program_build.h) that codegen and the tests use
+ * to make one.
  *
  * A program is a set of plain malloc'd tables (program.h); the loader and the
  * builder both produce exactly that shape, so one rb_program_free serves
@@ -12,6 +13,17 @@
 
 #include "arena.h"
 #include "program_build.h"
+
+const char *rb_unit_kind_name(unsigned kind)
+{
+    static const char *const names[U_KIND_END] = {
+        [U_NO_KIND] = "?",
+#define RB_UNIT_KIND_NAME(id, name) [U_##id] = name,
+        RB_UNIT_KINDS(RB_UNIT_KIND_NAME)
+#undef RB_UNIT_KIND_NAME
+    };
+    return kind < U_KIND_END ? names[kind] : "?";
+}
 
 void rb_program_free(rb_program *p)
 {

@@ -157,34 +157,50 @@ typedef struct {
     uint32_t index;       /* into items or sections */
 } rb_child;
 
+/* Kinds of unit, the one list (like RB_OPCODES): the enum and the names
+ * the verifier's messages and `rubric disasm` print (rb_unit_kind_name).
+ * X(ENUM, name); the byte in a file is the position, from 1 (0 is no kind).
+ *   VALUE     param, let, output: code's value → slot `target`
+ *   ITEM      computed item/deduct: value → items[target]; outside 0..points
+ *             is an "item-range" error.  Skipped (slot absent) when the
+ *             item's U_WHEN unit gave false.
+ *   WHEN      bool → applicability of items[target]
+ *   SECTION   no code (code_len 0): aggregate sections[target]
+ *   CHECK     bool; false → "check" error, message strings[target]
+ *   WARN      bool; false → warning, message strings[target]
+ *   TOTAL     num → the form total (replaces the root aggregate)
+ *   GRADE_ON  num → the value the grade is taken on (target unused)
+ *   RESULT    no code: rounds the total and takes the grade now, filling the
+ *             SLOT_TOTAL and SLOT_GRADE slots, so that later units (outputs,
+ *             warns, checks) can read them.  At most one, after the root's
+ *             U_SECTION and any U_TOTAL/U_GRADE_ON unit.
+ *   CAP       bool; true → the grade is at most arm `target` (an index
+ *             within the grade's arms: a later arm is a lower grade; SPEC
+ *             §12 `at most ID when COND`).  Before any U_RESULT.
+ *   STREAK    streak(COND) (SPEC §13): the code is COND (bool), run on this
+ *             record and then on the stored results of the periods before
+ *             it until it fails or a period has no result; the count →
+ *             SLOT_HISTORY slot `target`
+ *   PREVIOUS  previous(EXPR, N): the code is EXPR, run on the stored result
+ *             `back` periods before this one; its value (absent when there
+ *             is none) → SLOT_HISTORY slot `target`.  The code of both reads
+ *             only section, output, total and grade slots: what a stored
+ *             result holds. */
+#define RB_UNIT_KINDS(X)                                                           \
+    X(VALUE, "value") X(ITEM, "item") X(WHEN, "when") X(SECTION, "section")         \
+    X(CHECK, "check") X(WARN, "warn") X(TOTAL, "total") X(GRADE_ON, "grade-on")     \
+    X(RESULT, "result") X(CAP, "cap") X(STREAK, "streak") X(PREVIOUS, "previous")
+
 typedef enum {
-    U_VALUE = 1,  /* param, let, output: code's value → slot `target` */
-    U_ITEM,       /* computed item/deduct: value → items[target]; outside
-                     0..points is an "item-range" error.  Skipped (slot
-                     absent) when the item's U_WHEN unit gave false. */
-    U_WHEN,       /* bool → applicability of items[target] */
-    U_SECTION,    /* no code (code_len 0): aggregate sections[target] */
-    U_CHECK,      /* bool; false → "check" error, message strings[target] */
-    U_WARN,       /* bool; false → warning, message strings[target] */
-    U_TOTAL,      /* num → the form total (replaces the root aggregate) */
-    U_GRADE_ON,   /* num → the value the grade is taken on (target unused) */
-    U_RESULT,     /* no code: rounds the total and takes the grade now, filling
-                     the SLOT_TOTAL and SLOT_GRADE slots, so that later units
-                     (outputs, warns, checks) can read them.  At most one, after
-                     the root's U_SECTION and any U_TOTAL/U_GRADE_ON unit. */
-    U_CAP,        /* bool; true → the grade is at most arm `target` (an index
-                     within the grade's arms: a later arm is a lower grade;
-                     SPEC §12 `at most ID when COND`).  Before any U_RESULT. */
-    U_STREAK,     /* streak(COND) (SPEC §13): the code is COND (bool), run on
-                     this record and then on the stored results of the
-                     periods before it until it fails or a period has no
-                     result; the count → SLOT_HISTORY slot `target` */
-    U_PREVIOUS    /* previous(EXPR, N): the code is EXPR, run on the stored
-                     result `back` periods before this one; its value (absent
-                     when there is none) → SLOT_HISTORY slot `target`.  The
-                     code of both reads only section, output, total and grade
-                     slots: what a stored result holds. */
+    U_NO_KIND = 0, /* never in a valid program */
+#define RB_UNIT_KIND_ENUM(id, name) U_##id,
+    RB_UNIT_KINDS(RB_UNIT_KIND_ENUM)
+#undef RB_UNIT_KIND_ENUM
+    U_KIND_END     /* one past the last kind */
 } rb_unit_kind;
+
+/* program.c: a unit kind's name ("grade-on"), "?" for a byte that is none. */
+const char *rb_unit_kind_name(unsigned kind);
 
 typedef struct {
     uint8_t kind;         /* rb_unit_kind */

@@ -76,13 +76,6 @@ static const char *type_name(int t)
     }
 }
 
-static const char *unit_kind_name(unsigned k)
-{
-    static const char *const names[] = {"?", "value", "item", "when", "section",
-                                        "check", "warn", "total", "grade-on"};
-    return k < sizeof names / sizeof names[0] ? names[k] : "?";
-}
-
 typedef struct {
     rb_program *p;
     char *err;
@@ -1298,7 +1291,7 @@ static int interpret_unit(unitcheck *uc)
             if (!(a->type == t && (t != T_CHOICE && t != T_SET ? true : a->aux == want_aux)) &&
                 !(maybe_ok && a->type == T_MAYBE))
                 return fail(v, "unit %" PRIu32 " (%s) returns %s, expected %s", uc->u,
-                            unit_kind_name(un->kind), type_name(a->type), type_name(t));
+                            rb_unit_kind_name(un->kind), type_name(a->type), type_name(t));
             break;
         }
         case RB_OP_COUNT: break;

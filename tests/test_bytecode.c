@@ -739,6 +739,16 @@ static void test_unit_end(void **state)
     rb_build_op(b, OP_RET);
     end_unit(b, s, U_VALUE);
     expect_verify_error(b, "(value) returns bool, expected num");
+    /* every unit kind is named in the message, the later ones too */
+    b = build_sample(NULL);
+    s = begin_unit(b);
+    rb_build_op1(b, OP_CONST, rb_build_int(b, 1));
+    rb_build_op(b, OP_RET);
+    end_unit(b, s, U_CHECK);
+    rb_unit *cap = &rb_builder_program(b)->units[rb_builder_program(b)->nunits - 1];
+    cap->kind = U_CAP;
+    cap->target = 0;
+    expect_verify_error(b, "(cap) returns num, expected bool");
     /* an instruction cut by the end of the unit */
     b = build_sample(NULL);
     s = begin_unit(b);
