@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "builtins.h"
 #include "buf.h"
 #include "date.h"
 #include "distrib.h"
@@ -775,16 +776,24 @@ static bool want_bool(ctx *c, ast_expr *e, int t, const char *role)
 
 static bool is_const_expr(ctx *c, ast_expr *e, rb_num *out, bool *overflow);
 
+/* The built-in an expression calls, or NULL. */
+static const rb_builtin *called(const ast_expr *e)
+{
+    return e->kind == EX_CALL ? rb_builtin_find(e->str) : NULL;
+}
+
 static bool is_history_call(const ast_expr *e)
 {
-    return e->kind == EX_CALL && (strcmp(e->str, "streak") == 0 || strcmp(e->str, "previous") == 0);
+    const rb_builtin *fn = called(e);
+    return fn && fn->rule == RB_RULE_HISTORY;
 }
 
 /* previous(…) may be absent, and stands where a name may: left of '??' and
  * inside present(). */
 static bool is_previous_call(const ast_expr *e)
 {
-    return e->kind == EX_CALL && strcmp(e->str, "previous") == 0;
+    const rb_builtin *fn = called(e);
+    return fn && fn->id == RB_FN_PREVIOUS;
 }
 
 /* COND of streak() and EXPR of previous() are evaluated on stored results
@@ -825,7 +834,7 @@ static bool stored_only(ctx *c, const ast_expr *e, const char *fn)
 }
 
 /* streak(COND): a number; previous(EXPR[, N]): EXPR's type, maybe absent. */
-static int check_history_call(ctx *c, ast_expr *e)
+static int check_history_call(ctx *c, ast_expr *e, const rb_builtin *fn_called)
 {
     const char *fn = e->str;
     ast_expr *a = e->args;
@@ -836,7 +845,7 @@ static int check_history_call(ctx *c, ast_expr *e)
     }
     int t = expr_type(c, a);
     if (t != TC_ERROR) stored_only(c, a, fn);
-    if (fn[0] == 's') {
+    if (fn_called->id == RB_FN_STREAK) {
         want_bool(c, a, t, "streak()");
         return TC_NUM;
     }
@@ -856,39 +865,42 @@ static int check_history_call(ctx *c, ast_expr *e)
     return TC_BASE(t) | TC_MAYBE;
 }
 
+/* E0204's help when no name is close: every built-in, in the table's order,
+ * joined as the language joins a list. */
+static const char *function_list(ctx *c)
+{
+    const char *list = rb_builtins[0].name;
+    for (int i = 1; i < RB_BUILTIN_COUNT; i++)
+        list = rb_arena_printf(c->arena, TR(c, N_("%s, %s")), list, rb_builtins[i].name);
+    return list;
+}
+
 static int check_call(ctx *c, ast_expr *e)
 {
-    static const struct { const char *name; int min, max; } fns[] = {
-        {"min", 1, 255}, {"max", 1, 255}, {"avg", 1, 255}, {"clamp", 3, 3}, {"round", 1, 2},
-        {"floor", 1, 1}, {"ceil", 1, 1}, {"abs", 1, 1}, {"count", 1, 1}, {"has", 2, 2}, {"present", 1, 1},
-        {"streak", 1, 1}, {"previous", 1, 2},
-    };
-    int f = -1;
-    for (size_t i = 0; i < sizeof fns / sizeof *fns; i++)
-        if (strcmp(e->str, fns[i].name) == 0) f = (int)i;
-    if (f < 0) {
+    const rb_builtin *fn = rb_builtin_find(e->str);
+    if (!fn) {
         rb_diag *g = ERR(c, "E0204", e->name_span, "unknown function '%s'", e->str);
         rb_suggestion sg = rb_suggest_begin(e->str);
-        for (size_t i = 0; i < sizeof fns / sizeof *fns; i++) rb_suggest_try(&sg, fns[i].name);
+        for (int i = 0; i < RB_BUILTIN_COUNT; i++) rb_suggest_try(&sg, rb_builtins[i].name);
         if (sg.best) rb_diag_help(g, "did you mean '%s'?", sg.best);
-        else rb_diag_help(g, "the functions are min, max, avg, clamp, round, floor, ceil, abs, count, has, present, "
-                             "streak, previous");
+        else rb_diag_help(g, "the functions are %s", function_list(c));
         for (ast_expr *a = e->args; a; a = a->next) expr_type(c, a);
         return TC_ERROR;
     }
-    if (e->nargs < fns[f].min || e->nargs > fns[f].max) {
-        if (fns[f].min == 1 && fns[f].max == 1)
+    if (e->nargs < fn->min_args || e->nargs > fn->max_args) {
+        if (fn->min_args == 1 && fn->max_args == 1)
             ERR(c, "E0206", e->span, "%s() takes 1 argument, not %d", e->str, e->nargs);
-        else if (fns[f].min == fns[f].max)
-            ERR(c, "E0206", e->span, "%s() takes %d arguments, not %d", e->str, fns[f].min, e->nargs);
+        else if (fn->min_args == fn->max_args)
+            ERR(c, "E0206", e->span, "%s() takes %d arguments, not %d", e->str, fn->min_args, e->nargs);
         else
-            ERR(c, "E0206", e->span, "%s() takes %d to %d arguments, not %d", e->str, fns[f].min, fns[f].max, e->nargs);
+            ERR(c, "E0206", e->span, "%s() takes %d to %d arguments, not %d", e->str, fn->min_args, fn->max_args,
+                e->nargs);
         for (ast_expr *a = e->args; a; a = a->next) expr_type(c, a);
         return TC_ERROR;
     }
     const char *name = e->str;
-    if (strcmp(name, "streak") == 0 || strcmp(name, "previous") == 0) return check_history_call(c, e);
-    if (strcmp(name, "present") == 0) {
+    if (fn->rule == RB_RULE_HISTORY) return check_history_call(c, e, fn);
+    if (fn->rule == RB_RULE_PRESENT) {
         ast_expr *a = e->args;
         int t = expr_type(c, a);
         if (t == TC_ERROR) return TC_BOOL;
@@ -896,7 +908,7 @@ static int check_call(ctx *c, ast_expr *e)
             WARN(c, "W0302", a->span, "%s is never absent, so present() is always true", shown(c, a));
         return TC_BOOL;
     }
-    if (strcmp(name, "count") == 0 || strcmp(name, "has") == 0) {
+    if (fn->rule == RB_RULE_CHOICES) {
         ast_expr *a = e->args;
         int t = expr_type(c, a);
         bool ok = t != TC_ERROR && need_present(c, a, t);
@@ -904,7 +916,7 @@ static int check_call(ctx *c, ast_expr *e)
             ERR(c, "E0301", a->span, "%s() needs a 'choices' value, but this is %s", name, rb_type_name(t));
             ok = false;
         }
-        if (name[0] == 'c') return TC_NUM;
+        if (fn->id == RB_FN_COUNT) return TC_NUM;
         ast_expr *b = a->next;
         if (b->kind != EX_STRING) {
             ERR(c, "E0301", b->span, "has() needs an option written as a string, e.g. has(methods, \"phone\")");
@@ -926,7 +938,7 @@ static int check_call(ctx *c, ast_expr *e)
         int t = expr_type(c, a);
         want_num(c, a, t, rb_arena_printf(c->arena, TR(c, N_("argument %d of %s()")), i + 1, name));
     }
-    if (strcmp(name, "round") == 0 && e->nargs == 2) {
+    if (fn->id == RB_FN_ROUND && e->nargs == 2) {
         rb_num digits;
         bool ovf = false;
         if (is_const_expr(c, e->args->next, &digits, &ovf)) {

@@ -13,6 +13,7 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "builtins.h"
 #include "check.h"
 #include "opcodes.h"
 #include "program_build.h"
@@ -379,13 +380,13 @@ static void gen_band(gen *g, ast_expr *e)
     rb_free(ends);
 }
 
+/* A call of a built-in (builtins.h): most push their arguments and run their
+ * opcode; present, has and the history functions have code of their own. */
 static void gen_call(gen *g, ast_expr *e)
 {
-    static const struct { const char *name; rb_opcode op; } simple[] = {
-        {"clamp", OP_CLAMP}, {"floor", OP_FLOOR}, {"ceil", OP_CEIL}, {"abs", OP_ABS}, {"count", OP_COUNT},
-    };
-    const char *n = e->str;
-    if (strcmp(n, "present") == 0) {
+    const rb_builtin *fn = rb_builtin_find(e->str);
+    switch (fn->id) {
+    case RB_FN_PRESENT: {
         ast_expr *a = e->args;
         if (a->type & TC_MAYBE) {
             emit1(g, OP_LOAD, name_slot(g, a));
@@ -395,27 +396,27 @@ static void gen_call(gen *g, ast_expr *e)
         }
         return;
     }
-    if (strcmp(n, "has") == 0) {
+    case RB_FN_HAS: {
         gen_expr(g, e->args);
         ast_expr *o = e->args->next;
         emit1(g, OP_HAS, option_index(g, o->choice, o->option));
         return;
     }
-    if (strcmp(n, "streak") == 0 || strcmp(n, "previous") == 0) { /* filled by its unit */
+    case RB_FN_STREAK: case RB_FN_PREVIOUS: /* filled by its unit */
         emit1(g, OP_LOAD, (uint32_t)e->slot);
         return;
+    default:
+        break;
     }
     for (ast_expr *a = e->args; a; a = a->next) gen_expr(g, a);
-    if (strcmp(n, "min") == 0) emit1(g, OP_MIN, (uint32_t)e->nargs);
-    else if (strcmp(n, "max") == 0) emit1(g, OP_MAX, (uint32_t)e->nargs);
-    else if (strcmp(n, "avg") == 0) emit1(g, OP_AVG, (uint32_t)e->nargs);
-    else if (strcmp(n, "round") == 0) {
-        if (e->nargs == 1) emit1(g, OP_CONST, num_index(g, rb_num_zero()));
-        emit(g, OP_ROUND);
-    } else {
-        for (size_t i = 0; i < sizeof simple / sizeof *simple; i++)
-            if (strcmp(n, simple[i].name) == 0) emit(g, simple[i].op);
+    const rb_opinfo *op = &rb_opinfo_table[fn->op];
+    if (op->operand == OPK_COUNT) {
+        emit1(g, fn->op, (uint32_t)e->nargs);
+        return;
     }
+    for (int left_out = op->pops - e->nargs; left_out > 0; left_out--) /* round(x): round(x, 0) */
+        emit1(g, OP_CONST, num_index(g, rb_num_zero()));
+    emit(g, fn->op);
 }
 
 static void gen_expr(gen *g, ast_expr *e)
@@ -546,8 +547,9 @@ static void history_units(gen *g, ast_expr *e)
         for (ast_arm *a = e->arms; a; a = a->next) history_units(g, a->result);
         if (e->kind != EX_CALL) continue;
         history_units(g, e->args);
-        bool streak = strcmp(e->str, "streak") == 0;
-        if (!streak && strcmp(e->str, "previous") != 0) continue;
+        const rb_builtin *fn = rb_builtin_find(e->str);
+        if (fn->rule != RB_RULE_HISTORY) continue;
+        bool streak = fn->id == RB_FN_STREAK;
         size_t len = e->span.end - e->span.start;
         char *text = rb_xmalloc(len + 1);
         memcpy(text, g->src->text + e->span.start, len);

@@ -3,11 +3,14 @@
  * its byte, name, stack effect and meaning, in order; and every diagnostic
  * code the sources emit must have an entry in docs/diagnostics.md, and the
  * catalogue generated from it for SARIF (tools/diag_codes.awk) must say what
- * each entry's heading and table row say, for every code the document has. */
+ * each entry's heading and table row say, for every code the document has;
+ * and the built-in functions of RB_BUILTINS are the function table and the
+ * quick reference of docs/language.md, and the list E0204's help gives. */
 #include "testutil.h"
 
 #include <dirent.h>
 
+#include "builtins.h"
 #include "diag.h"
 #include "opcodes.h"
 
@@ -39,6 +42,47 @@ static void opcode_table_matches(void **state)
         if (!strstr(row, meaning)) fail_msg("docs/bytecode.md: meaning of %s should read '%s'", i->name, meaning);
         *end = '\n';
     }
+    free(doc);
+}
+
+/* The function table of docs/language.md §8.5 has a row for each built-in,
+ * in the table's order, starting with its signature and meaning, and no
+ * other row; the quick reference names them all; docs/diagnostics.md quotes
+ * E0204's help with every name. */
+static void builtin_functions_documented(void **state)
+{
+    (void)state;
+    char *doc = read_whole_file("docs/language.md");
+    char *table = strstr(doc, "### 8.5 Functions");
+    assert_non_null(table);
+    char *table_end = strstr(table, "\n\n| function |");
+    assert_non_null(table_end);
+    table_end = strstr(table_end + 2, "\n\n");
+    assert_non_null(table_end);
+    *table_end = '\0';
+    char names[256] = "FUNCTIONS   ", help[256] = "`the functions are ";
+    const char *at = table;
+    for (int i = 0; i < RB_BUILTIN_COUNT; i++) {
+        const rb_builtin *fn = &rb_builtins[i];
+        char row[256];
+        snprintf(row, sizeof row, "\n| `%s` | %s | ", fn->signature, fn->meaning);
+        const char *found = strstr(table, row);
+        if (!found) fail_msg("docs/language.md §8.5 lacks the row '%s'", row + 1);
+        if (found < at) fail_msg("docs/language.md §8.5: %s() is out of the table's order", fn->name);
+        at = found;
+        snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? " " : "", fn->name);
+        snprintf(help + strlen(help), sizeof help - strlen(help), "%s%s", i ? ", " : "", fn->name);
+    }
+    int rows = 0;
+    for (const char *p = table; (p = strstr(p, "\n| `")); p++) rows++;
+    assert_int_equal(rows, RB_BUILTIN_COUNT);
+    *table_end = '\n';
+    strcat(names, "\n");
+    if (!strstr(doc, names)) fail_msg("docs/language.md's quick reference should read '%s'", names);
+    free(doc);
+    doc = read_whole_file("docs/diagnostics.md");
+    strcat(help, "`");
+    if (!strstr(doc, help)) fail_msg("docs/diagnostics.md (E0204) should quote the help %s", help);
     free(doc);
 }
 
@@ -113,6 +157,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(opcode_table_matches),
+        cmocka_unit_test(builtin_functions_documented),
         cmocka_unit_test(diagnostic_codes_documented),
         cmocka_unit_test(sarif_catalogue_matches),
     };
