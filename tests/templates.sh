@@ -1,8 +1,9 @@
 #!/bin/sh
-# templates.sh — every template in templates/ must check clean (no
-# warnings), pass its cases from source AND from compiled bytecode, and its
-# cases must be able to fail: with every expected total altered, each case
-# that expects a total must fail.
+# templates.sh — every template in templates/ (and each test form of the
+# browser suite, tests/form/*.rubric) must check clean (no warnings), pass
+# its cases from source AND from compiled bytecode, and its cases must be
+# able to fail: with every expected total altered, each case that expects a
+# total must fail.
 set -u
 : "${RUBRIC:?set RUBRIC to the rubric binary}"
 tmp=${TMPDIR:-/tmp}/rubric-templates.$$
@@ -10,10 +11,10 @@ mkdir -p "$tmp"
 trap 'rm -rf "$tmp"' EXIT
 pass=0; fail=0
 bad() { fail=$((fail + 1)); echo "FAIL $*"; }
-for t in templates/*.rubric; do
+for t in templates/*.rubric tests/form/*.rubric; do
     [ -e "$t" ] || continue
     n=$(basename "$t" .rubric)
-    cases=templates/$n.cases.ndjson
+    cases=${t%.rubric}.cases.ndjson
     if "$RUBRIC" check --werror "$t"; then pass=$((pass + 1)); else bad "check $t"; fi
     if [ ! -f "$cases" ]; then bad "$t has no $cases"; continue; fi
     if out=$("$RUBRIC" test "$t" "$cases" 2>&1); then pass=$((pass + 1)); else bad "test $t"; echo "$out" | grep -v '^PASS'; fi

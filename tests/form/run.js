@@ -8,10 +8,10 @@
 // namespace of its own (unshare -n), and every page is also told to be
 // offline; a request for anything but the page itself fails the run.
 //
-// For every template and every case in its cases file, the page is opened
-// with #record=<the case's record> and #rubric-result is read: data-ok,
-// data-total and data-grade must be exactly what `rubric score` prints for
-// that record.  For each valid case the page is then made to score the
+// For every template (templates/, and the test forms in tests/form/) and
+// every case in its cases file, the page is opened with #record=<the case's
+// record> and #rubric-result is read: data-ok, data-total and data-grade must
+// be exactly what `rubric score` prints for that record.  For each valid case the page is then made to score the
 // record it rebuilt from its own fields, which must agree too.  Then, on
 // one page, typing is simulated (an out-of-range value must bring the
 // evaluator's message beside its field), Save must download a record that
@@ -175,7 +175,10 @@ async function main() {
     return evaluate(READ);
   }
 
-  const templates = only.length ? only : fs.readdirSync('templates').filter((f) => f.endsWith('.rubric')).map((f) => 'templates/' + f);
+  // The templates, and the suite's own forms for what no seed form uses (r360:
+  // rater groups, n/a, caps).
+  const formsIn = (dir) => fs.readdirSync(dir).filter((f) => f.endsWith('.rubric')).map((f) => dir + '/' + f);
+  const templates = only.length ? only : formsIn('templates').concat(formsIn('tests/form'));
   for (const t of templates) {
     const name = path.basename(t, '.rubric');
     const html = path.join(outdir, name + '.html');

@@ -3,10 +3,11 @@
 //
 //   node tests/form/wasm.js RUBRIC EVALUATOR_JS
 //
-// For every template, its .rbc is loaded into the module the form page
-// embeds, and every record of its cases and sample records is scored
-// there, in English and in Chinese; each result line must be byte for
-// byte what `rubric score --lang` prints for it (digest, messages and all).
+// For every template (templates/, and the test forms in tests/form/), its
+// .rbc is loaded into the module the form page embeds, and every record of
+// its cases and sample records is scored there, in English and in Chinese;
+// each result line must be byte for byte what `rubric score --lang` prints
+// for it (digest, messages and all).
 'use strict';
 const {execFileSync} = require('child_process');
 const fs = require('fs');
@@ -19,8 +20,9 @@ const load = M.cwrap('rbw_load', 'number', ['number', 'number', 'number']);
 const scoreWasm = M.cwrap('rbw_score', 'string', ['string']);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rubric-wasm-'));
 let passed = 0, failed = 0;
-for (const file of fs.readdirSync('templates').filter((f) => f.endsWith('.rubric')).sort()) {
-  const t = path.join('templates', file), rbc = path.join(tmp, file + '.rbc');
+const forms = (dir) => fs.readdirSync(dir).filter((f) => f.endsWith('.rubric')).sort().map((f) => path.join(dir, f));
+for (const t of forms('templates').concat(forms('tests/form'))) {
+  const file = path.basename(t), rbc = path.join(tmp, file + '.rbc');
   execFileSync(rubric, ['compile', t, '-o', rbc]);
   // The records: every sample record and every case's record, one per line.
   const lines = [];
