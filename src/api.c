@@ -38,6 +38,7 @@ struct rubric_evaluator {
     const rubric_template *template_;
     rb_eval *eval;
     rb_arena *arena;
+    rb_lang lang; /* of its messages, a record's syntax errors included */
     rubric_result current;
 };
 
@@ -249,6 +250,7 @@ static rubric_evaluator *evaluator_new(const rubric_template *t, const rb_eval_o
     e->template_ = t;
     e->eval = rb_eval_new(t->program, o);
     e->arena = rb_arena_new();
+    e->lang = o->lang;
     e->current.program = t->program;
     rb_alloc_leave(&g);
     return e;
@@ -276,11 +278,10 @@ const rubric_result *rubric_score_json(rubric_evaluator *e, const char *json, si
     }
     rb_arena_reset(e->arena);
     const char *err = NULL;
-    const rb_rv *v = rb_json_parse(e->arena, json, len, &err);
+    const rb_rv *v = rb_json_parse(e->arena, json, len, e->lang, &err);
     rb_record rec = {.number = 1, .source = "<api>", .line = 1};
-    if (!v) rec.syntax_error = err ? err : "malformed JSON";
-    else if (v->kind != RV_OBJECT) rec.syntax_error = "a record must be a JSON object";
-    else rec.value = *v;
+    if (v) rec.value = *v; /* not an object: the evaluator says so */
+    else rec.syntax_error = err;
     e->current.result = rb_eval_record(e->eval, &rec);
     rb_alloc_leave(&g);
     return &e->current;

@@ -3,10 +3,21 @@
 
 #include "date.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 static const char IDEOGRAPHIC_SPACE[] = "\xE3\x80\x80"; /* U+3000 */
+
+void rb_cell_name(uint32_t col, uint64_t row, char out[32])
+{
+    char letters[8];
+    int n = 0;
+    for (uint32_t c = col + 1; c > 0 && n < 7; c = (c - 1) / 26) letters[n++] = (char)('A' + (c - 1) % 26);
+    int o = 0;
+    while (n > 0) out[o++] = letters[--n];
+    snprintf(out + o, (size_t)(32 - o), "%llu", (unsigned long long)row);
+}
 
 void rb_cell_trim(const char **s, size_t *n)
 {

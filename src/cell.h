@@ -12,6 +12,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+/* "C5": the name Excel shows for the cell of column col (0-based) and
+ * row (1-based). */
+void rb_cell_name(uint32_t col, uint64_t row, char out[32]);
 
 /* Cuts spaces, tabs and the ideographic space U+3000 from both ends. */
 void rb_cell_trim(const char **s, size_t *n);

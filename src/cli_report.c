@@ -82,6 +82,8 @@ static int score_into(rb_report *report, const rb_program *p, const char *const 
         rb_reader *rd = rb_reader_open(f, files[i], book ? RB_INPUT_CSV : RB_INPUT_AUTO, next);
         rb_reader_set_headers(rd, rb_columns_resolve, columns);
         rb_reader_set_encoding(rd, book ? RB_ENC_UTF8 : enc);
+        rb_reader_set_lang(rd, lang);
+        if (book) rb_reader_set_sheet(rd, rb_xlsx_sheet(book));
         rb_record rec;
         int got;
         while ((got = rb_reader_next(rd, &rec)) == 1) {
@@ -149,6 +151,7 @@ static int store_into(rb_report *report, const rb_program *p, const char *path, 
     FILE *f = status || !lines.len ? NULL : fmemopen(lines.buf, lines.len, "r");
     if (f) {
         rb_reader *rd = rb_reader_open(f, path, RB_INPUT_NDJSON, 1);
+        rb_reader_set_lang(rd, lang);
         rb_record rec;
         uint64_t n = 0;
         while (!status && rb_reader_next(rd, &rec) == 1) {

@@ -241,7 +241,7 @@ static int store_lookup(void *ctx, const char *key, const char *period, const rb
     rb_arena_reset(st->arena);
     const char *text = (const char *)sqlite3_column_text(st->get, 0);
     const char *err = NULL;
-    const rb_rv *obj = text ? rb_json_parse(st->arena, text, strlen(text), &err) : NULL;
+    const rb_rv *obj = text ? rb_json_parse(st->arena, text, strlen(text), RB_LANG_EN, &err) : NULL;
     if (!obj || obj->kind != RV_OBJECT) {
         snprintf(st->err, sizeof st->err, TR(N_("the stored result of %s in %s is damaged")), key, period);
         st->failed = true;

@@ -85,7 +85,7 @@ static bool labels_column(const rb_program *p, const rb_column *col, const char 
     return false;
 }
 
-char *rb_columns_resolve(void *columns, const char *cell, size_t len, char **note)
+char *rb_columns_resolve(void *columns, const char *cell, size_t len, rb_lang lang, char **note)
 {
     const rb_columns *c = columns;
     const rb_program *p = c->p;
@@ -118,7 +118,7 @@ char *rb_columns_resolve(void *columns, const char *cell, size_t len, char **not
         if (c->cols[i].rater != RB_NONE && strncmp(h, key, (size_t)(dot - h + 1)) == 0) return h;
     }
     if (other) {
-        rb_buf_printf(&msg, "header \"%s\" is the label of both %s and %s: write the name of the one you mean",
+        rb_buf_printf(&msg, rb_tr(lang, "header \"%s\" is the label of both %s and %s: write the name of the one you mean"),
                       h, found->key, other->key);
     } else if (!c->allow_extra) {
         rb_suggestion sg = rb_suggest_begin(h);
@@ -129,8 +129,11 @@ char *rb_columns_resolve(void *columns, const char *cell, size_t len, char **not
             rb_suggest_try(&sg, rb_str(p, s->name));
             if (s->label != RB_NONE) rb_suggest_try(&sg, rb_str(p, s->label));
         }
-        rb_buf_printf(&msg, "header \"%s\" names nothing in form %s", h, rb_str(p, p->name));
-        if (sg.best) rb_buf_printf(&msg, "; did you mean \"%s\"?", sg.best);
+        if (sg.best)
+            rb_buf_printf(&msg, rb_tr(lang, "header \"%s\" names nothing in form %s; did you mean \"%s\"?"), h,
+                          rb_str(p, p->name), sg.best);
+        else
+            rb_buf_printf(&msg, rb_tr(lang, "header \"%s\" names nothing in form %s"), h, rb_str(p, p->name));
     }
     *note = msg.s;
     return h;

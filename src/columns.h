@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lang.h"
+
 struct rb_program;
 
 typedef struct {
@@ -34,6 +36,6 @@ void rb_columns_free(rb_columns *c);
  * label, in any mix with names) becomes the key it labels.  A label that
  * two columns share, or a header that names nothing, stays as written and
  * gets a note for a person (with a did-you-mean). */
-char *rb_columns_resolve(void *columns, const char *cell, size_t len, char **note);
+char *rb_columns_resolve(void *columns, const char *cell, size_t len, rb_lang lang, char **note);
 
 #endif

@@ -10,6 +10,8 @@
 
 #include <stdio.h>
 
+#include "lang.h"
+
 typedef enum {
     RB_ENC_UTF8,    /* the only encoding of JSON and of standard input */
     RB_ENC_GB18030,
@@ -23,7 +25,8 @@ int rb_stream_is_utf8(FILE *f);
 
 /* Converts the rest of f from GB18030 to UTF-8 into a new temporary file,
  * positioned at its start (the caller closes it).  NULL on failure, with a
- * message in err[cap] naming the line of a byte that is not GB18030. */
-FILE *rb_gb18030_to_utf8(FILE *f, char *err, size_t cap);
+ * message in err[cap], in `lang`, naming the line of a byte that is not
+ * GB18030. */
+FILE *rb_gb18030_to_utf8(FILE *f, rb_lang lang, char *err, size_t cap);
 
 #endif

@@ -7,6 +7,8 @@
  * over an explicit container stack: no recursion, whatever the input. */
 #include "jsonread.h"
 
+#include "lang.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -140,14 +142,15 @@ static void vs_push(rb_jscratch *sc, const char *key, size_t keylen, rb_rv v)
 
 /* ---- errors ----------------------------------------------------------------- */
 
-static const char MSG_END[] = "unexpected end of input";
-static const char MSG_BADWS[] = "invalid whitespace (JSON allows only space, tab, CR and LF)";
-static const char MSG_BAD_UTF8[] = "invalid UTF-8 in a string";
-static const char MSG_TOO_DEEP[] = "nesting deeper than 64 levels (the limit)";
-static const char MSG_BAD_U[] = "invalid \\u escape in a string";
-static const char MSG_SURROGATE[] =
-    "invalid \\u escape in a string: a surrogate (\\ud800 to \\udfff) must come as a high-low "
-    "pair, such as \\ud83d\\ude00";
+/* Messages are msgids (lang.h): whoever shows one translates it. */
+#define MSG_END N_("unexpected end of input")
+#define MSG_BADWS N_("invalid whitespace (JSON allows only space, tab, CR and LF)")
+#define MSG_BAD_UTF8 N_("invalid UTF-8 in a string")
+#define MSG_TOO_DEEP N_("nesting deeper than 64 levels (the limit)")
+#define MSG_BAD_U N_("invalid \\u escape in a string")
+#define MSG_SURROGATE                                                                                          \
+    N_("invalid \\u escape in a string: a surrogate (\\ud800 to \\udfff) must come as a high-low pair, such as " \
+       "\\ud83d\\ude00")
 
 static bool fail_at(rb_jerror *err, rb_textpos at, const char *msg, bool in_string)
 {
@@ -301,7 +304,7 @@ static bool escape(rb_jsrc *s, rb_jscratch *sc, bool line_mode, rb_jerror *err)
         put_utf8(sc, cp);
         return true;
     }
-    default: return fail(s, err, "invalid escape in a string", true);
+    default: return fail(s, err, N_("invalid escape in a string"), true);
     }
     s->pos++;
     tok_add(sc, &ch, 1);
@@ -381,7 +384,7 @@ static bool string(rb_jsrc *s, rb_jscratch *sc, rb_arena *a, bool line_mode, con
             continue;
         }
         if (line_mode && c == '\n') return fail(s, err, MSG_END, true);
-        return fail(s, err, "control character in a string (it must be escaped)", true);
+        return fail(s, err, N_("control character in a string (it must be escaped)"), true);
     }
 }
 
@@ -406,14 +409,14 @@ static bool number(rb_jsrc *s, rb_jscratch *sc, rb_arena *a, rb_rv *v, rb_jerror
         s->pos++;
         c = tok_peek(s, sc, &run, &gathered);
         if (!digit(c))
-            return number_fail(s, c, "malformed number: a digit must follow the minus sign", err);
+            return number_fail(s, c, N_("malformed number: a digit must follow the minus sign"), err);
     }
     s->pos++;
     if (c == '0') {
         c = tok_peek(s, sc, &run, &gathered);
         if (digit(c))
             return fail_at(err, rb_jsrc_mark_pos(s, &s->token),
-                           "malformed number: leading zeros are not allowed", false);
+                           N_("malformed number: leading zeros are not allowed"), false);
     } else {
         while (digit(c = tok_peek(s, sc, &run, &gathered))) s->pos++;
     }
@@ -421,7 +424,7 @@ static bool number(rb_jsrc *s, rb_jscratch *sc, rb_arena *a, rb_rv *v, rb_jerror
         s->pos++;
         c = tok_peek(s, sc, &run, &gathered);
         if (!digit(c))
-            return number_fail(s, c, "malformed number: a digit must follow the decimal point", err);
+            return number_fail(s, c, N_("malformed number: a digit must follow the decimal point"), err);
         while (digit(c = tok_peek(s, sc, &run, &gathered))) s->pos++;
     }
     if (c == 'e' || c == 'E') {
@@ -432,7 +435,7 @@ static bool number(rb_jsrc *s, rb_jscratch *sc, rb_arena *a, rb_rv *v, rb_jerror
             c = tok_peek(s, sc, &run, &gathered);
         }
         if (!digit(c))
-            return number_fail(s, c, "malformed number: a digit must follow the exponent", err);
+            return number_fail(s, c, N_("malformed number: a digit must follow the exponent"), err);
         while (digit(c = tok_peek(s, sc, &run, &gathered))) s->pos++;
     }
     s->token.live = false;
@@ -466,8 +469,8 @@ static bool literal(rb_jsrc *s, rb_rv *v, rb_jerror *err)
         v->kind = RV_NULL;
     } else {
         return fail_at(err, at,
-                       "invalid value (expected a string, number, object, array, true, false "
-                       "or null)",
+                       N_("invalid value (expected a string, number, object, array, true, false "
+                          "or null)"),
                        false);
     }
     return true;
@@ -542,17 +545,17 @@ value:
     case ']':
     case ',':
     case ':':
-        fail(s, err, "unexpected character", false);
+        fail(s, err, N_("unexpected character"), false);
         goto failed;
     case '/':
-        fail(s, err, "comments are not allowed in JSON", false);
+        fail(s, err, N_("comments are not allowed in JSON"), false);
         goto failed;
     default:
         if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
             if (!literal(s, &v, err)) goto failed;
             break;
         }
-        fail(s, err, unexpected(c, "invalid character"), false);
+        fail(s, err, unexpected(c, N_("invalid character")), false);
         goto failed;
     }
 
@@ -566,7 +569,7 @@ add:
             goto close;
         }
         if (c != ',') {
-            fail(s, err, unexpected(c, "expected ',' or '}'"), false);
+            fail(s, err, unexpected(c, N_("expected ',' or '}'")), false);
             goto failed;
         }
         s->pos++;
@@ -578,7 +581,7 @@ add:
         goto close;
     }
     if (c != ',') {
-        fail(s, err, unexpected(c, "expected ',' or ']'"), false);
+        fail(s, err, unexpected(c, N_("expected ',' or ']'")), false);
         goto failed;
     }
     s->pos++;
@@ -586,14 +589,14 @@ add:
 
 key:
     if (c != '"') {
-        fail(s, err, unexpected(c, "expected a string key"), false);
+        fail(s, err, unexpected(c, N_("expected a string key")), false);
         goto failed;
     }
     if (!string(s, sc, a, line_mode, &stack[depth - 1].key, &stack[depth - 1].keylen, err))
         goto failed;
     c = blank(s, line_mode);
     if (c != ':') {
-        fail(s, err, unexpected(c, "expected ':' after the key"), false);
+        fail(s, err, unexpected(c, N_("expected ':' after the key")), false);
         goto failed;
     }
     s->pos++;
@@ -606,7 +609,7 @@ close:
 
 done:
     if (whole && (c = blank(s, line_mode)) >= 0) {
-        fail(s, err, unexpected(c, "unexpected text after the value"), false);
+        fail(s, err, unexpected(c, N_("unexpected text after the value")), false);
         goto failed;
     }
     *out = v;

@@ -75,7 +75,7 @@ void rb_jscratch_free(rb_jscratch *sc);
 
 /* How a parse failed: where, why, and the state the resynchroniser needs. */
 typedef struct {
-    const char *msg;  /* static */
+    const char *msg;  /* a static msgid: translate it with rb_tr to show it */
     rb_textpos at;
     int depth;        /* containers open at the error (past the limit too) */
     uint64_t objects; /* bit i: the container at level i is an object */

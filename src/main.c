@@ -353,6 +353,8 @@ static int cmd_score(rb_cli *c, int argc, char **argv)
         rb_reader *r = rb_reader_open(f, book ? book_name : files[i], book ? RB_INPUT_CSV : in_fmt, next);
         rb_reader_set_headers(r, rb_columns_resolve, columns);
         rb_reader_set_encoding(r, book ? RB_ENC_UTF8 : enc);
+        rb_reader_set_lang(r, cli_lang);
+        if (book) rb_reader_set_sheet(r, rb_xlsx_sheet(book));
         rb_record rec;
         int got;
         while ((got = rb_reader_next(r, &rec)) == 1) {
@@ -528,7 +530,7 @@ static bool score_expect(rb_eval *ev, const rb_program *p, const rb_record *rec,
     rb_write_ndjson(mem, p, res);
     fclose(mem);
     const char *err = NULL;
-    const rb_rv *actual = rb_json_parse(arena, *json, json_len, &err);
+    const rb_rv *actual = rb_json_parse(arena, *json, json_len, cli_lang, &err);
     char path[1024] = "";
     bool ok = actual && subset(expect, actual, path, sizeof path, why);
     if (!actual) fprintf(why, "the result is not valid JSON: %s\n", err ? err : "?");
@@ -641,6 +643,7 @@ static int cmd_test(rb_cli *c, int argc, char **argv)
             continue;
         }
         rb_reader *r = rb_reader_open(f, c->args[i], fmt, 1);
+        rb_reader_set_lang(r, cli_lang);
         rb_record rec;
         int got;
         while ((got = rb_reader_next(r, &rec)) == 1) {

@@ -24,16 +24,17 @@
 
 #include <csv.h>
 #include <errno.h>
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #define CHUNK_SIZE (1 << 17)
 
-static const char *at_msg(rb_arena *a, rb_textpos p, const char *msg)
+/* A message at a line and column; msg is a msgid, translated here. */
+static const char *at_msg(rb_arena *a, rb_lang lang, rb_textpos p, const char *msg)
 {
-    return rb_arena_printf(a, "line %" PRIu64 ", column %" PRIu64 ": %s", p.line, p.col, msg);
+    return rb_arena_printf(a, rb_tr(lang, "line %llu, column %llu: %s"), (unsigned long long)p.line,
+                           (unsigned long long)p.col, rb_tr(lang, msg));
 }
 
 /* ---- the reader ---------------------------------------------------------- */
@@ -63,6 +64,7 @@ struct rb_reader {
 
     bool failed, done, started, lost;
     char errmsg[256];
+    rb_lang lang;
 
     int arr; /* JSON: where we are in a top-level array */
 
@@ -86,6 +88,7 @@ struct rb_reader {
     int encoding;      /* rb_encoding */
     bool encoding_chosen;
     FILE *converted;   /* the GB18030 file as UTF-8, read instead of f */
+    rb_cells cells;    /* a workbook's sheet (rb_reader_set_sheet) */
     char **notes;
     size_t nnotes, notes_shown;
 };
@@ -108,7 +111,7 @@ static long read_chunk(rb_jsrc *s)
         }
         if (n < 0) {
             r->failed = true;
-            snprintf(r->errmsg, sizeof r->errmsg, "%s: read error: %s", r->name, strerror(errno));
+            snprintf(r->errmsg, sizeof r->errmsg, rb_tr(r->lang, "%s: read error: %s"), r->name, strerror(errno));
             return -1;
         }
         if (!r->started && n > 0) { /* a UTF-8 byte order mark is not content */
@@ -146,7 +149,7 @@ static void skip_line(rb_reader *r)
 
 static void set_error(rb_reader *r, rb_record *rec, rb_textpos p, const char *msg)
 {
-    rec->syntax_error = at_msg(r->arena, p, msg);
+    rec->syntax_error = at_msg(r->arena, r->lang, p, msg);
     memset(&rec->value, 0, sizeof rec->value);
     rec->value.kind = RV_NULL;
 }
@@ -168,7 +171,7 @@ static bool json_value(rb_reader *r, rb_record *rec, bool line_mode, rb_jerror *
         return false;
     }
     if (v.kind == RV_OBJECT) rec->value = v;
-    else set_error(r, rec, *start, "a record must be a JSON object");
+    else set_error(r, rec, *start, N_("a record must be a JSON object"));
     return true;
 }
 
@@ -208,18 +211,18 @@ static int next_json(rb_reader *r, rb_record *rec)
             }
             rec->line = p.line;
             if (c < 0) {
-                set_error(r, rec, p, "unexpected end of input: the array is not closed");
+                set_error(r, rec, p, N_("unexpected end of input: the array is not closed"));
                 r->done = true;
                 return 1;
             }
             /* A missing comma: say so, and read on as if it were there. */
-            set_error(r, rec, p, "expected ',' or ']'");
+            set_error(r, rec, p, N_("expected ',' or ']'"));
             r->arr = ARR_AFTER_COMMA;
             return 1;
         case ARR_AFTER_COMMA:
             if (c == ']') {
                 rec->line = p.line;
-                set_error(r, rec, p, "expected a value after ','");
+                set_error(r, rec, p, N_("expected a value after ','"));
                 consume_to(r, r->in.pos + 1);
                 r->arr = ARR_NONE;
                 return 1;
@@ -228,7 +231,7 @@ static int next_json(rb_reader *r, rb_record *rec)
         }
         if (c < 0) { /* inside an array */
             rec->line = p.line;
-            set_error(r, rec, p, "unexpected end of input: the array is not closed");
+            set_error(r, rec, p, N_("unexpected end of input: the array is not closed"));
             r->done = true;
             return 1;
         }
@@ -247,9 +250,9 @@ static int next_json(rb_reader *r, rb_record *rec)
         case RB_SKIP_LOST:
             r->lost = true;
             snprintf(r->errmsg, sizeof r->errmsg,
-                     "%s: the record at line %" PRIu64 " is broken and the file ends before it "
-                     "does, so records after it may be missing",
-                     r->name, start.line);
+                     rb_tr(r->lang, "%s: the record at line %llu is broken and the file ends before it "
+                                    "does, so records after it may be missing"),
+                     r->name, (unsigned long long)start.line);
             break;
         }
         if (r->failed) return -1;
@@ -313,9 +316,6 @@ static void csv_start(rb_reader *r)
     r->csv_ready = true;
 }
 
-static const char MSG_QUOTES[] =
-    "malformed quoting (a quote may only open a field, and a quote inside a quoted field "
-    "must be doubled)";
 
 /* Reads one CSV row into r's cell buffer.  Returns 1 with a row, 0 at the
  * end, -1 with *msg on a syntax error (positioned after the bad line),
@@ -332,9 +332,8 @@ static int csv_row(rb_reader *r, const char **msg)
             if (r->csv_finished) return 0;
             r->csv_finished = true;
             if (csv_fini(&r->csv, csv_cell, csv_row_end, r) != 0) {
-                *msg = rb_arena_printf(r->arena,
-                                       "line %" PRIu64 ": a quoted field is not closed",
-                                       r->row_line);
+                *msg = rb_arena_printf(r->arena, rb_tr(r->lang, "line %llu: a quoted field is not closed"),
+                                       (unsigned long long)r->row_line);
                 return -1;
             }
             return r->row_done ? 1 : 0;
@@ -356,7 +355,9 @@ static int csv_row(rb_reader *r, const char **msg)
         size_t n = csv_parse(&r->csv, buf + from, to - from, csv_cell, csv_row_end, r);
         if (n < to - from) {
             consume_to(r, from + n);
-            *msg = at_msg(r->arena, here(r), MSG_QUOTES);
+            *msg = at_msg(r->arena, r->lang, here(r),
+                          N_("malformed quoting (a quote may only open a field, and a quote inside a quoted "
+                             "field must be doubled)"));
             /* Start again on the next line with a fresh parser. */
             csv_free(&r->csv);
             csv_start(r);
@@ -390,13 +391,13 @@ static const char *csv_bad_utf8(rb_reader *r, const char *const *names)
         if (bad != len) {
             if (names)
                 return rb_arena_printf(r->arena,
-                                       "line %" PRIu64 ": cell %zu (%s) is not valid UTF-8 "
-                                       "(byte %zu of the cell; a GBK file? use --encoding gb18030)",
-                                       r->row_line, i + 1, names[i], bad + 1);
+                                       rb_tr(r->lang, "line %llu: cell %zu (%s) is not valid UTF-8 "
+                                                      "(byte %zu of the cell; a GBK file? use --encoding gb18030)"),
+                                       (unsigned long long)r->row_line, i + 1, names[i], bad + 1);
             return rb_arena_printf(r->arena,
-                                   "line %" PRIu64 ": header cell %zu is not valid UTF-8 "
-                                   "(a GBK file? use --encoding gb18030)",
-                                   r->row_line, i + 1);
+                                   rb_tr(r->lang, "line %llu: header cell %zu is not valid UTF-8 "
+                                                  "(a GBK file? use --encoding gb18030)"),
+                                   (unsigned long long)r->row_line, i + 1);
         }
     }
     return NULL;
@@ -441,7 +442,7 @@ static void build_layout(rb_reader *r)
         const char *name = cell(r, j, &len);
         if (r->header_fn) {
             char *note = NULL;
-            r->colname[j] = r->header_fn(r->header_ctx, name, len, &note);
+            r->colname[j] = r->header_fn(r->header_ctx, name, len, r->lang, &note);
             if (note) add_note(r, note);
             name = r->colname[j];
             len = strlen(name);
@@ -514,7 +515,7 @@ static bool choose_encoding(rb_reader *r)
         if (utf8 != 0) return true; /* UTF-8, or not rewindable: read as UTF-8 */
     }
     char err[200];
-    r->converted = rb_gb18030_to_utf8(r->f, err, sizeof err);
+    r->converted = rb_gb18030_to_utf8(r->f, r->lang, err, sizeof err);
     if (!r->converted) {
         snprintf(r->errmsg, sizeof r->errmsg, "%s: %s", r->name, err);
         r->failed = true;
@@ -522,11 +523,39 @@ static bool choose_encoding(rb_reader *r)
     }
     if (r->encoding == RB_ENC_AUTO) {
         rb_buf note = {0};
-        rb_buf_printf(&note, "%s is not UTF-8: read as GB18030 (GBK); --encoding utf-8 reads it as UTF-8", r->name);
+        rb_buf_printf(&note, rb_tr(r->lang, "%s is not UTF-8: read as GB18030 (GBK); --encoding utf-8 reads it as UTF-8"),
+                      r->name);
         add_note(r, note.s);
     }
     r->f = r->converted;
     return true;
+}
+
+static int by_key(const void *a, const void *b)
+{
+    return strcmp(((const rb_cell_key *)a)->key, ((const rb_cell_key *)b)->key);
+}
+
+/* A workbook's columns, looked up by key in log time however wide the
+ * sheet (a message may name a cell for every column of every row). */
+static void index_cells(rb_reader *r)
+{
+    r->cells.ncols = r->ncols;
+    r->cells.by_key = rb_xcalloc(r->ncols ? r->ncols : 1, sizeof *r->cells.by_key);
+    for (size_t j = 0; j < r->ncols; j++) r->cells.by_key[j] = (rb_cell_key){r->colname[j], j};
+    qsort(r->cells.by_key, r->ncols, sizeof *r->cells.by_key, by_key);
+}
+
+long rb_cells_column(const rb_cells *c, const char *key)
+{
+    for (size_t lo = 0, hi = c->ncols; lo < hi;) {
+        size_t mid = lo + (hi - lo) / 2;
+        int cmp = strcmp(key, c->by_key[mid].key);
+        if (cmp == 0) return (long)c->by_key[mid].col;
+        if (cmp < 0) hi = mid;
+        else lo = mid + 1;
+    }
+    return -1;
 }
 
 static int next_csv(rb_reader *r, rb_record *rec)
@@ -544,12 +573,13 @@ static int next_csv(rb_reader *r, rb_record *rec)
         if (st == 1) msg = csv_bad_utf8(r, NULL);
         if (msg) { /* without a header no row can be read */
             rec->line = r->row_line;
-            rec->syntax_error = rb_arena_printf(r->arena, "the CSV header is unusable: %s", msg);
+            rec->syntax_error = rb_arena_printf(r->arena, rb_tr(r->lang, "the CSV header is unusable: %s"), msg);
             rec->value.kind = RV_NULL;
             r->done = true;
             return 1;
         }
         build_layout(r);
+        if (r->cells.sheet) index_cells(r);
         r->have_header = true;
     }
     int st;
@@ -565,10 +595,9 @@ static int next_csv(rb_reader *r, rb_record *rec)
         return 1;
     }
     if (r->ncells != r->ncols) {
-        rec->syntax_error = rb_arena_printf(r->arena,
-                                            "line %" PRIu64 ": %zu cell%s, but the header has %zu",
-                                            r->row_line, r->ncells, r->ncells == 1 ? "" : "s",
-                                            r->ncols);
+        const char *fmt = r->ncells == 1 ? rb_tr(r->lang, "line %llu: %zu cell, but the header has %zu")
+                                         : rb_tr(r->lang, "line %llu: %zu cells, but the header has %zu");
+        rec->syntax_error = rb_arena_printf(r->arena, fmt, (unsigned long long)r->row_line, r->ncells, r->ncols);
         return 1;
     }
     if ((msg = csv_bad_utf8(r, (const char *const *)r->colname))) {
@@ -597,6 +626,7 @@ static int next_csv(rb_reader *r, rb_record *rec)
         }
     }
     rec->value = obj;
+    if (r->cells.sheet) rec->cells = &r->cells;
     return 1;
 }
 
@@ -677,6 +707,16 @@ void rb_reader_set_encoding(rb_reader *r, int encoding)
     r->encoding = encoding;
 }
 
+void rb_reader_set_lang(rb_reader *r, rb_lang lang)
+{
+    r->lang = lang;
+}
+
+void rb_reader_set_sheet(rb_reader *r, const char *sheet)
+{
+    r->cells.sheet = sheet;
+}
+
 const char *rb_reader_note(rb_reader *r)
 {
     return r->notes_shown < r->nnotes ? r->notes[r->notes_shown++] : NULL;
@@ -692,6 +732,7 @@ void rb_reader_close(rb_reader *r)
     if (!r) return;
     if (r->csv_ready) csv_free(&r->csv);
     free_layout(r);
+    rb_free(r->cells.by_key);
     rb_free(r->cellbuf);
     rb_free(r->cell_off);
     rb_free(r->cell_len);
@@ -705,7 +746,7 @@ void rb_reader_close(rb_reader *r)
     rb_free(r);
 }
 
-const rb_rv *rb_json_parse(struct rb_arena *arena, const char *text, size_t len, const char **err)
+const rb_rv *rb_json_parse(struct rb_arena *arena, const char *text, size_t len, rb_lang lang, const char **err)
 {
     rb_jsrc s;
     rb_jsrc_memory(&s, text, len);
@@ -716,7 +757,7 @@ const rb_rv *rb_json_parse(struct rb_arena *arena, const char *text, size_t len,
     rb_jscratch_free(&sc);
     *err = NULL;
     if (!ok) {
-        *err = at_msg(arena, e.at, e.msg);
+        *err = at_msg(arena, lang, e.at, e.msg);
         return NULL;
     }
     rb_rv *out = rb_arena_alloc(arena, sizeof *out);

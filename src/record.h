@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "lang.h"
+
 typedef enum {
     RV_NULL,
     RV_BOOL,
@@ -54,6 +56,25 @@ typedef enum {
     RB_INPUT_CSV
 } rb_input_format;
 
+/* Where the values of a workbook's record stand, so that a message about a
+ * value can name its cell (SPEC §16: `sheet Data, cell D7`).  Owned by the
+ * reader and the same for every record of a file: valid until
+ * rb_reader_close, so a record copied for a worker thread may point to it. */
+typedef struct {
+    const char *key; /* the value the column holds: "amount", or
+                        "initiative.manager" for a rated item */
+    size_t col;      /* 0-based */
+} rb_cell_key;
+
+typedef struct {
+    const char *sheet;
+    rb_cell_key *by_key; /* the columns in the order of their keys (strcmp) */
+    size_t ncols;
+} rb_cells;
+
+/* The column (0-based) whose key is `key`, or -1. */
+long rb_cells_column(const rb_cells *c, const char *key);
+
 typedef struct {
     uint64_t number;       /* 1-based position in the whole stream */
     const char *source;    /* file name the record came from ("-" = stdin) */
@@ -66,6 +87,9 @@ typedef struct {
     rb_rv value;           /* the record (RV_OBJECT when well-formed; a
                               non-object top-level value is a syntax error
                               "a record must be a JSON object") */
+    const rb_cells *cells; /* a workbook's row (rb_reader_set_sheet), or NULL;
+                              `line` is then the sheet's row once the caller
+                              has mapped it (rb_xlsx_row) */
 } rb_record;
 
 typedef struct rb_reader rb_reader;
@@ -87,9 +111,16 @@ int rb_reader_next(rb_reader *r, rb_record *rec);
  * may set *note (malloc'ed) to a remark for a person.  The encoding applies
  * to CSV: RB_ENC_UTF8 by default; RB_ENC_AUTO reads a file that is not
  * valid UTF-8 as GB18030, with a note (standard input stays UTF-8). */
-typedef char *(*rb_header_fn)(void *ctx, const char *cell, size_t len, char **note);
+typedef char *(*rb_header_fn)(void *ctx, const char *cell, size_t len, rb_lang lang, char **note);
 void rb_reader_set_headers(rb_reader *r, rb_header_fn fn, void *ctx);
 void rb_reader_set_encoding(rb_reader *r, int encoding /* rb_encoding */);
+/* The language of the reader's messages: syntax errors, notes and I/O
+ * errors (SPEC §17); English by default. */
+void rb_reader_set_lang(rb_reader *r, rb_lang lang);
+/* The CSV read is a workbook's sheet (xlsx.h): each record's `cells` names
+ * it, so that messages about a value name its cell.  `sheet` must outlive
+ * the reader. */
+void rb_reader_set_sheet(rb_reader *r, const char *sheet);
 /* The next remark for a person (an encoding guessed, a header that names
  * nothing), once each, or NULL; valid until the next call. */
 const char *rb_reader_note(rb_reader *r);
@@ -98,9 +129,9 @@ void rb_reader_close(rb_reader *r);
 
 /* Parses one JSON text held in memory (for `rubric test` cases and unit
  * tests).  Returns the value in `arena`-owned memory, or NULL with a message
- * in *err (arena-owned). */
+ * in *err (arena-owned, in `lang`). */
 struct rb_arena;
-const rb_rv *rb_json_parse(struct rb_arena *arena, const char *text, size_t len,
+const rb_rv *rb_json_parse(struct rb_arena *arena, const char *text, size_t len, rb_lang lang,
                            const char **err);
 /* Looks up a member of an object (first match), NULL if absent. */
 const rb_rv *rb_rv_get(const rb_rv *obj, const char *key);

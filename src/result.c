@@ -530,6 +530,11 @@ void rb_write_ndjson(FILE *out, const rb_program *p, const rb_result *r)
 
 /* ---- plain text values (CSV, table, explain) ---------------------------- */
 
+const char *rb_yes_no(rb_lang lang, bool b)
+{
+    return rb_tr(lang, b ? N_("yes") : N_("no"));
+}
+
 /* raw: text as it is (CSV quotes it); else cleaned for one-line output. */
 static void sb_value(sbuf *b, const rb_program *p, const rb_value *v, int digits, const char *set_sep, bool raw)
 {
@@ -685,7 +690,9 @@ void rb_table_add(rb_table *t, const rb_result *r)
     for (uint32_t i = 0; i < t->noutputs; i++) {
         sbuf o = {0};
         for (uint32_t k = 0; show && k < r->noutputs; k++)
-            if (r->outputs[k].slot == t->outputs[i]) sb_value(&o, p, &r->outputs[k].value, digits_of(p), ";", false);
+            if (r->outputs[k].slot != t->outputs[i]) continue;
+            else if (r->outputs[k].value.kind == RB_V_BOOL) sb_puts(&o, rb_yes_no(t->lang, r->outputs[k].value.b));
+            else sb_value(&o, p, &r->outputs[k].value, digits_of(p), ";", false);
         char *v = sb_take(&o);
         row[c++] = cut_width(v ? v : "", TABLE_CELL_WIDTH);
         rb_free(v);

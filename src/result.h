@@ -179,6 +179,10 @@ void rb_table_add(rb_table *t, const rb_result *r);
 void rb_table_write(rb_table *t, FILE *out);
 void rb_table_free(rb_table *t);
 
+/* A boolean as a person reads it in a table or a spreadsheet: yes/no,
+ * 是/否 (docs/decisions.md); JSON and explain keep true/false. */
+const char *rb_yes_no(rb_lang lang, bool b);
+
 /* Helpers shared by the writers and the `test` command. */
 /* rb_json_write_string: json.h */
 /* Writes a value as JSON (numbers at `digits` places; choices as ids; sets

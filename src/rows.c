@@ -104,7 +104,7 @@ static void value_text(const rb_rows *w, const rb_value *v, rb_buf *b)
         rb_num_format(v->n, (int)p->precision, num, sizeof num);
         rb_buf_puts(b, num);
         return;
-    case RB_V_BOOL: rb_buf_puts(b, rb_tr(w->lang, v->b ? N_("yes") : N_("no"))); return;
+    case RB_V_BOOL: rb_buf_puts(b, rb_yes_no(w->lang, v->b)); return;
     case RB_V_TEXT:
     case RB_V_DATE: rb_buf_add(b, v->s, strlen(v->s)); return;
     case RB_V_CHOICE: rb_buf_puts(b, option_label(p, v->opt)); return;
@@ -160,7 +160,7 @@ void rb_rows_cells(const rb_rows *w, const rb_result *r, rb_buf *cells)
             }
             break;
         case C_RECORD: rb_buf_printf(b, "%llu", (unsigned long long)r->record); break;
-        case C_VALID: rb_buf_puts(b, rb_tr(w->lang, r->ok ? N_("yes") : N_("no"))); break;
+        case C_VALID: rb_buf_puts(b, rb_yes_no(w->lang, r->ok)); break;
         case C_WARNINGS:
             for (uint32_t k = 0; k < r->nwarnings; k++)
                 rb_buf_printf(b, "%s%s", k ? rb_tr(w->lang, N_("; ")) : "", r->warnings[k].message);

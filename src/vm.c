@@ -40,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cell.h"
 #include "history.h"
 #include "opcodes.h"
 
@@ -85,6 +86,15 @@ void rb_eval_error(rb_eval *e, const char *path, const char *code, const char *f
     va_start(ap, fmt);
     vsnprintf(msg, (size_t)(len < 0 ? 0 : len) + 1, fmt, ap);
     va_end(ap);
+    /* a workbook's value is named by its cell, so that a person finds it
+     * (SPEC §16); e->rec->line is the sheet's row there */
+    const rb_cells *cells = e->rec ? e->rec->cells : NULL;
+    long col = cells && *path ? rb_cells_column(cells, path) : -1;
+    if (col >= 0) {
+        char cell[32];
+        rb_cell_name((uint32_t)col, e->rec->line, cell);
+        msg = rb_arena_printf(e->arena, rb_tr(e->opt.lang, "sheet %s, cell %s: %s"), cells->sheet, cell, msg);
+    }
     rb_error *err = &r->errors[r->nerrors++];
     err->path = rb_arena_strndup(e->arena, path, strlen(path));
     err->code = code;

@@ -10,10 +10,10 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "cell.h"
 
 #include <errno.h>
 #include <expat.h>
-#include <inttypes.h>
 #include <math.h> /* isfinite: a macro, no libm */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -122,17 +122,6 @@ static const char *where(rb_xlsx *x, char *out, size_t cap)
     else
         snprintf(out, cap, rb_tr(x->lang, "part %s"), x->part);
     return out;
-}
-
-/* "C5": a cell's name as Excel shows it. */
-static void cell_name(uint32_t col, uint64_t row, char out[32])
-{
-    char letters[8];
-    int n = 0;
-    for (uint32_t c = col + 1; c > 0 && n < 7; c = (c - 1) / 26) letters[n++] = (char)('A' + (c - 1) % 26);
-    int o = 0;
-    while (n > 0) out[o++] = letters[--n];
-    snprintf(out + o, (size_t)(32 - o), "%" PRIu64, row);
 }
 
 /* ---- reading a part ------------------------------------------------------- */
@@ -425,11 +414,18 @@ static void shortest(const char *stored, rb_buf *out)
         rb_buf_puts(out, stored); /* not a number: the cell rules will say so */
         return;
     }
-    char s[40];
-    for (int prec = 1; prec <= 15; prec++) {
-        snprintf(s, sizeof s, "%.*g", prec, v);
+    char s[400];
+    int prec = 1;
+    for (; prec < 15; prec++) {
+        snprintf(s, sizeof s, "%.*e", prec - 1, v);
         if (strtod(s, NULL) == v) break;
     }
+    snprintf(s, sizeof s, "%.*e", prec - 1, v);
+    /* as a plain decimal where the digits allow (45000, not 4.5e+04, as
+     * Excel shows it); only a magnitude Excel itself shows with an
+     * exponent keeps one */
+    int exp10 = atoi(strchr(s, 'e') + 1);
+    if (exp10 >= -15 && exp10 < 15) snprintf(s, sizeof s, "%.*f", prec - 1 - exp10 > 0 ? prec - 1 - exp10 : 0, v);
     rb_buf_puts(out, s);
 }
 
@@ -437,7 +433,7 @@ static void cell_text(rb_xlsx *x, rb_buf *out)
 {
     const char *t = x->cell_type, *v = x->cell_v.s ? x->cell_v.s : "";
     char where[32];
-    cell_name(x->cell_col, x->row, where);
+    rb_cell_name(x->cell_col, x->row, where);
     if (strcmp(t, "inlineStr") == 0) {
         rb_buf_puts(out, x->cell_is.s ? x->cell_is.s : "");
     } else if (x->cell_formula && !x->cell_has_v) {
@@ -520,8 +516,8 @@ static void write_row(rb_xlsx *x)
     }
     if (width > x->width) {
         char cell[32], last[32];
-        cell_name(width - 1, x->row, cell);
-        cell_name(x->width - 1, 1, last);
+        rb_cell_name(width - 1, x->row, cell);
+        rb_cell_name(x->width - 1, 1, last);
         last[strcspn(last, "0123456789")] = '\0';
         note(x, rb_tr(x->lang, "sheet %s, cell %s: a value right of the header's last column %s"), x->sheet_name, cell,
              last);

@@ -107,7 +107,7 @@ static void read_all(const char *text, size_t len, const char *name, rb_input_fo
 static const rb_rv *parse_ok(rb_arena *a, const char *text)
 {
     const char *err = "unset";
-    const rb_rv *v = rb_json_parse(a, text, strlen(text), &err);
+    const rb_rv *v = rb_json_parse(a, text, strlen(text), RB_LANG_EN, &err);
     if (!v) fail_msg("rb_json_parse(%s): %s", text, err);
     assert_null(err);
     return v;
@@ -116,7 +116,7 @@ static const rb_rv *parse_ok(rb_arena *a, const char *text)
 static const char *parse_err(rb_arena *a, const char *text, size_t len)
 {
     const char *err = NULL;
-    const rb_rv *v = rb_json_parse(a, text, len, &err);
+    const rb_rv *v = rb_json_parse(a, text, len, RB_LANG_EN, &err);
     if (v) fail_msg("rb_json_parse accepted %s", text);
     assert_non_null(err);
     return err;
@@ -356,7 +356,7 @@ static void json_depth_limit(void **state)
     for (int i = 0; i < 64; i++) text[n++] = '[';
     for (int i = 0; i < 64; i++) text[n++] = ']';
     const char *err = NULL;
-    assert_non_null(rb_json_parse(a, text, n, &err));
+    assert_non_null(rb_json_parse(a, text, n, RB_LANG_EN, &err));
     /* 65 are not, and the message names the limit */
     n = 0;
     for (int i = 0; i < 65; i++) text[n++] = '[';
@@ -1022,7 +1022,7 @@ static void json_parse_in_memory(void **state)
                                                      "value");
     /* the length bounds the text */
     const char *err = NULL;
-    assert_non_null(rb_json_parse(a, "[1] garbage", 3, &err));
+    assert_non_null(rb_json_parse(a, "[1] garbage", 3, RB_LANG_EN, &err));
     assert_null(err);
     rb_arena_free(a);
 }
@@ -1064,7 +1064,7 @@ static void jsontestsuite(void **state)
         assert_non_null(text);
         const char *err = NULL;
         rb_arena_reset(a);
-        const rb_rv *v = rb_json_parse(a, text, len, &err);
+        const rb_rv *v = rb_json_parse(a, text, len, RB_LANG_EN, &err);
         assert_true((v == NULL) == (err != NULL));
         char kind = e->d_name[0];
         if (kind == 'y') {

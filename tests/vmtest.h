@@ -251,7 +251,7 @@ static inline const rb_result *tctx_eval(tctx *c, const char *json, bool csv)
 {
     rb_arena_reset(c->arena);
     const char *err = NULL;
-    const rb_rv *v = rb_json_parse(c->arena, json, strlen(json), &err);
+    const rb_rv *v = rb_json_parse(c->arena, json, strlen(json), RB_LANG_EN, &err);
     if (!v) fail_msg("bad test JSON: %s: %s", err ? err : "?", json);
     memset(&c->rec, 0, sizeof c->rec);
     c->rec.number = 1;

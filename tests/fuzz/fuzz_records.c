@@ -81,7 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* The same bytes parsed in memory: an error or a value, never both. */
     rb_arena *a = rb_arena_new();
     const char *err = NULL;
-    const rb_rv *v = rb_json_parse(a, (const char *)data, size, &err);
+    const rb_rv *v = rb_json_parse(a, (const char *)data, size, RB_LANG_EN, &err);
     if ((v == NULL) == (err == NULL)) abort();
     rb_arena_free(a);
     rb_eval_free(e);
