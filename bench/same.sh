@@ -6,16 +6,21 @@
 # exit status byte for byte.  Inputs: every template's records and the records
 # of its cases, as NDJSON, as one JSON array and as CSV-free stdin; the bench
 # generator's records (NDJSON and CSV); every JSONTestSuite file as a record
-# stream (hostile bytes).  Usage: sh bench/same.sh [REV]
+# stream (hostile bytes).  Usage: sh bench/same.sh [REV]; OLD=path/to/rubric
+# uses that build of REV instead of building it.
 set -eu
 REV=${1:-HEAD}
 NEW=${RUBRIC:-build/rubric}
 dir=${TMPDIR:-/tmp}/rubric-same.$$
 mkdir -p "$dir/old"
 trap 'rm -rf "$dir"' EXIT
-git archive "$REV" | tar -x -C "$dir/old"
-make -s -C "$dir/old" -j2 build/rubric >/dev/null
-OLD=$dir/old/build/rubric
+if [ -n "${OLD:-}" ]; then # a rubric already built from REV (saves a build per check)
+    :
+else
+    git archive "$REV" | tar -x -C "$dir/old"
+    make -s -C "$dir/old" -j2 build/rubric >/dev/null
+    OLD=$dir/old/build/rubric
+fi
 awk -v n="${N:-3000}" -v dir="$dir" -f bench/gen.awk
 fail=0; count=0
 same() { # same TEMPLATE FORMAT INPUT...

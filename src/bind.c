@@ -96,6 +96,8 @@ void rb_bind_index(rb_eval *e)
         while (e->hash[h] != RB_NONE) h = (h + 1) & e->hmask;
         e->hash[h] = s; /* names are unique; a duplicate would just be shadowed */
     }
+    e->key_after = rb_xmalloc(((size_t)p->nslots + 1) * sizeof *e->key_after);
+    memset(e->key_after, 0xff, ((size_t)p->nslots + 1) * sizeof *e->key_after);
     e->slot_input = rb_xmalloc((p->nslots + 1) * sizeof *e->slot_input);
     memset(e->slot_input, 0xff, (p->nslots + 1) * sizeof *e->slot_input);
     for (uint32_t i = 0; i < p->ninputs; i++) e->slot_input[p->inputs[i].slot] = i;
@@ -116,6 +118,20 @@ static uint32_t lookup_slot(const rb_eval *e, const char *key, size_t len)
 uint32_t rb_bind_slot(const rb_eval *e, const char *name, size_t len)
 {
     return lookup_slot(e, name, len);
+}
+
+/* The slot of a record's key that follows the key of slot `prev` (RB_NONE:
+ * the first key, or one after an unknown key): the slot that followed prev
+ * in the last record when the key names it, else looked up (and
+ * remembered). */
+static uint32_t member_slot(rb_eval *e, uint32_t prev, const char *key, size_t len)
+{
+    const rb_program *p = e->p;
+    uint32_t *guess = &e->key_after[prev == RB_NONE ? 0 : prev + 1];
+    if (*guess != RB_NONE && p->string_len[p->slots[*guess].name] == len &&
+        memcmp(slot_name(p, *guess), key, len) == 0)
+        return *guess;
+    return *guess = lookup_slot(e, key, len);
 }
 
 /* How a record value is shown in a message: as written, long strings cut. */
@@ -262,7 +278,7 @@ static int rv_number(rb_eval *e, val_path *vp, const rb_rv *v, uint8_t type, rb_
         return -1;
     }
     rb_num x;
-    rb_num_status st = rb_num_parse(s, n, &x);
+    rb_num_status st = v->kind == RV_NUMBER ? rb_num_parse_json(s, n, &x) : rb_num_parse(s, n, &x);
     if (st == RB_NUM_OK && pct) st = rb_num_div(x, rb_num_int(100), &x);
     if (st == RB_NUM_OVERFLOW) {
         const char *path = path_text(e, vp);
@@ -785,7 +801,7 @@ bool rb_bind_record(rb_eval *e, const rb_rv *obj)
     }
     for (size_t j = 0; j < nm; j++) {
         const rb_rv_member *m = &obj->members[j];
-        mslot[j] = lookup_slot(e, m->key, m->keylen);
+        mslot[j] = member_slot(e, j ? mslot[j - 1] : RB_NONE, m->key, m->keylen);
         uint32_t ii = mslot[j] == RB_NONE ? RB_NONE : e->slot_input[mslot[j]];
         if (ii == RB_NONE) continue;
         if (e->in_count[ii]++ == 0) e->in_first[ii] = (uint32_t)j;

@@ -42,6 +42,18 @@ struct rb_eval {
     uint32_t *slot_input;     /* slot → input index or RB_NONE */
     rb_rater_read *rater_reads; /* the ITEM.RATER slots (SLOT_RATER), by item */
     uint32_t nrater_reads;
+    /* key_after[0]: the slot of the first key of the last record;
+     * key_after[s + 1]: the slot of the key that followed slot s's key.  A
+     * stream's records mostly list their keys in one order (an optional key
+     * left out skips one), and checking the guess is cheaper than hashing
+     * the key.  RB_NONE: no guess. */
+    uint32_t *key_after;
+
+    /* vm.c: the slots of each kind in slot order (by_kind[kind_first[k] ..
+     * kind_first[k + 1])), so that collecting a result's fields, inputs,
+     * lets and outputs does not scan every slot once per kind */
+    uint32_t *by_kind;
+    uint32_t kind_first[SLOT_HISTORY + 2];
 
     /* per record, sized once */
     rb_value *slots;
@@ -51,7 +63,7 @@ struct rb_eval {
     uint32_t *in_first, *in_count; /* per input: first record member, occurrences */
     uint8_t *pend;            /* per input: bind outcome kept for `when` items */
     rb_value *pend_val;
-    rb_value stack[RB_MAX_STACK];
+    rb_value stack[RB_MAX_STACK + 3]; /* run_code's stack: stack + 2 .. (one spare cell) */
 
     const rb_record *rec;
     bool stopped;             /* a binding or runtime error ended the record */

@@ -23,6 +23,21 @@ void rb_json_out_string(rb_out *out, const char *s, size_t len)
             i++;
             continue;
         }
+        if (b >= 0xC2 && i + 2 <= len && (u[i + 1] & 0xC0) == 0x80) {
+            /* well-formed two- and three-byte UTF-8 (Chinese text) without
+             * a call: the leads whose every continuation is valid and that
+             * cannot encode U+2028/U+2029 (E2), an overlong form (E0) or a
+             * surrogate (ED) */
+            if (b <= 0xDF) {
+                i += 2;
+                continue;
+            }
+            if ((b == 0xE1 || (b >= 0xE3 && b <= 0xEC) || b == 0xEE || b == 0xEF) && i + 3 <= len &&
+                (u[i + 2] & 0xC0) == 0x80) {
+                i += 3;
+                continue;
+            }
+        }
         uint32_t cp;
         size_t k = b >= 0x80 ? rb_utf8_decode(u + i, len - i, &cp) : 1;
         if (b >= 0x80 && k && cp != 0x2028 && cp != 0x2029) { /* valid UTF-8 goes out as it is */

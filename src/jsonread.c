@@ -175,7 +175,7 @@ static const char *unexpected(int c, const char *msg)
 
 /* Skips blanks; returns the next byte, or -1 at the end of the input (in
  * line mode, at the newline, which stays unread). */
-static int blank(rb_jsrc *s, bool line_mode)
+static int blank_slow(rb_jsrc *s, bool line_mode)
 {
     for (;;) {
         if (s->pos == s->len && !rb_jsrc_more(s)) return -1;
@@ -189,6 +189,17 @@ static int blank(rb_jsrc *s, bool line_mode)
             return c;
         }
     }
+}
+
+/* Compact JSON has no blanks between tokens: the next byte, when it is no
+ * blank, without a call. */
+static inline int blank(rb_jsrc *s, bool line_mode)
+{
+    if (s->pos < s->len) {
+        unsigned char c = s->buf[s->pos];
+        if (c > ' ') return c;
+    }
+    return blank_slow(s, line_mode);
 }
 
 /* The next byte of a token, refilling the window if needed; the token's
@@ -311,8 +322,32 @@ static bool escape(rb_jsrc *s, rb_jscratch *sc, bool line_mode, rb_jerror *err)
     return true;
 }
 
-/* Which bytes may appear in a string as they are, one test per byte. */
-static bool plain_byte(unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
+/* Which bytes may appear in a string as they are: 0x20..0x7F but '"' and
+ * '\\', one load per byte. */
+#define PLAIN_16(x) 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
+static const bool plain_tab[256] = {
+    [0x20] = 1, [0x21] = 1, [0x23] = 1, [0x24] = 1, [0x25] = 1, [0x26] = 1, [0x27] = 1, [0x28] = 1,
+    [0x29] = 1, [0x2A] = 1, [0x2B] = 1, [0x2C] = 1, [0x2D] = 1, [0x2E] = 1, [0x2F] = 1,
+    PLAIN_16(0x30), PLAIN_16(0x40), [0x50] = 1, [0x51] = 1, [0x52] = 1, [0x53] = 1, [0x54] = 1,
+    [0x55] = 1, [0x56] = 1, [0x57] = 1, [0x58] = 1, [0x59] = 1, [0x5A] = 1, [0x5B] = 1, [0x5D] = 1,
+    [0x5E] = 1, [0x5F] = 1, PLAIN_16(0x60), PLAIN_16(0x70),
+};
+#undef PLAIN_16
+static bool plain_byte(unsigned char c) { return plain_tab[c]; }
+
+/* plain_byte of eight bytes at once (SWAR): no byte below 0x20 or from 0x80
+ * up, none '"' or '\\'.  has_zero(x) is nonzero iff some byte of x is 0. */
+static bool all_plain8(const unsigned char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+#define HAS_ZERO(x) (((x) - ones) & ~(x) & highs)
+    uint64_t bad = (w & highs) | ((w - ones * 0x20) & ~w & highs) | HAS_ZERO(w ^ (ones * '"')) |
+                   HAS_ZERO(w ^ (ones * '\\'));
+#undef HAS_ZERO
+    return bad == 0;
+}
 
 /* A string (the window at its opening quote). */
 static bool string(rb_jsrc *s, rb_jscratch *sc, rb_arena *a, bool line_mode, const char **text,
@@ -347,6 +382,7 @@ static bool string(rb_jsrc *s, rb_jscratch *sc, rb_arena *a, bool line_mode, con
         }
         if (plain_byte(c)) {
             size_t i = s->pos + 1;
+            while (s->len - i >= 8 && all_plain8(s->buf + i)) i += 8;
             while (i < s->len && plain_byte(s->buf[i])) i++;
             s->pos = i;
             continue;

@@ -465,6 +465,12 @@ static bool parse_short(const char *s, size_t len, rb_num *out)
     return true;
 }
 
+rb_num_status rb_num_parse_json(const char *text, size_t len, rb_num *out)
+{
+    if (len > 0 && parse_short(text, len, out)) return RB_NUM_OK;
+    return rb_num_parse(text, len, out);
+}
+
 rb_num_status rb_num_parse(const char *text, size_t len, rb_num *out)
 {
     if (text == NULL || !number_syntax_ok(text, len)) return RB_NUM_SYNTAX;

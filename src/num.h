@@ -38,6 +38,10 @@ int rb_num_sign(rb_num a);                  /* -1, 0, 1 */
  * grammar, also accepting a leading '+' is NOT allowed).  The whole of
  * text[0..len) must be the number.  Exponents are applied exactly. */
 rb_num_status rb_num_parse(const char *text, size_t len, rb_num *out);
+/* The same for text known to be a JSON number (the JSON reader's RV_NUMBER
+ * text): a short plain decimal is converted without checking its syntax
+ * again; anything else goes through rb_num_parse. */
+rb_num_status rb_num_parse_json(const char *text, size_t len, rb_num *out);
 
 rb_num_status rb_num_add(rb_num a, rb_num b, rb_num *out);
 rb_num_status rb_num_sub(rb_num a, rb_num b, rb_num *out);

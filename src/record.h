@@ -21,7 +21,8 @@
 typedef enum {
     RV_NULL,
     RV_BOOL,
-    RV_NUMBER, /* `text` holds the number exactly as written, e.g. "12.50" */
+    RV_NUMBER, /* `text` holds the number exactly as written, e.g. "12.50"; always
+                  JSON number grammar (the reader checked it: rb_num_parse_json) */
     RV_STRING, /* `text` holds the decoded UTF-8 string (validated), NUL-ended */
     RV_OBJECT, /* members in input order; duplicate keys are kept */
     RV_ARRAY

@@ -221,17 +221,15 @@ void rb_score_result_slots(rb_eval *e)
 {
     const rb_program *p = e->p;
     const rb_result *r = &e->res;
-    for (uint32_t s = 0; s < p->nslots; s++) {
-        rb_value *v = &e->slots[s];
-        if (p->slots[s].kind == SLOT_TOTAL) {
-            *v = r->has_total ? (rb_value){.kind = RB_V_NUM, .n = r->total} : (rb_value){.kind = RB_V_ABSENT};
-        } else if (p->slots[s].kind == SLOT_GRADE) {
-            /* a choice set with one option per grade arm (verify.c) */
-            uint32_t cs = p->slots[s].choiceset;
-            *v = r->has_grade
-                     ? (rb_value){.kind = RB_V_CHOICE,
-                                  .opt = p->choicesets[cs].first + (r->grade_arm - p->grade.first_arm)}
-                     : (rb_value){.kind = RB_V_ABSENT};
-        }
+    for (uint32_t i = e->kind_first[SLOT_TOTAL]; i < e->kind_first[SLOT_TOTAL + 1]; i++)
+        e->slots[e->by_kind[i]] =
+            r->has_total ? (rb_value){.kind = RB_V_NUM, .n = r->total} : (rb_value){.kind = RB_V_ABSENT};
+    for (uint32_t i = e->kind_first[SLOT_GRADE]; i < e->kind_first[SLOT_GRADE + 1]; i++) {
+        uint32_t s = e->by_kind[i];
+        /* a choice set with one option per grade arm (verify.c) */
+        uint32_t cs = p->slots[s].choiceset;
+        e->slots[s] = r->has_grade
+                          ? (rb_value){.kind = RB_V_CHOICE, .opt = p->choicesets[cs].first + (r->grade_arm - p->grade.first_arm)}
+                          : (rb_value){.kind = RB_V_ABSENT};
     }
 }

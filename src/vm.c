@@ -112,6 +112,22 @@ void rb_eval_warning(rb_eval *e, const char *msg)
 
 /* ---- construction ------------------------------------------------------- */
 
+/* Fills by_kind and kind_first (a counting sort of the slots by kind). */
+static void index_kinds(rb_eval *e)
+{
+    const rb_program *p = e->p;
+    uint32_t *first = e->kind_first;
+    for (uint32_t s = 0; s < p->nslots; s++) {
+        assert(p->slots[s].kind <= SLOT_HISTORY); /* verify.c: a known kind */
+        first[p->slots[s].kind + 1]++;
+    }
+    for (uint32_t k = 1; k <= SLOT_HISTORY + 1; k++) first[k] += first[k - 1];
+    e->by_kind = rb_xmalloc(((size_t)p->nslots + 1) * sizeof *e->by_kind);
+    uint32_t fill[SLOT_HISTORY + 1];
+    memcpy(fill, first, sizeof fill);
+    for (uint32_t s = 0; s < p->nslots; s++) e->by_kind[fill[p->slots[s].kind]++] = s;
+}
+
 rb_eval *rb_eval_new(const rb_program *p, const rb_eval_options *opt)
 {
     if (!rb_program_verified(p)) return NULL; /* the safety contract: see the top */
@@ -123,6 +139,7 @@ rb_eval *rb_eval_new(const rb_program *p, const rb_eval_options *opt)
     e->digits = (int)p->precision;
 
     rb_bind_index(e);
+    index_kinds(e);
     e->slots = rb_xcalloc(p->nslots + 1, sizeof *e->slots);
     e->items = rb_xcalloc(p->nitems + 1, sizeof *e->items);
     e->sections = rb_xcalloc(p->nsections + 1, sizeof *e->sections);
@@ -139,6 +156,8 @@ void rb_eval_free(rb_eval *e)
     if (!e) return;
     rb_arena_free(e->arena);
     rb_free(e->hash);
+    rb_free(e->by_kind);
+    rb_free(e->key_after);
     rb_free(e->slot_input);
     rb_free(e->rater_reads);
     rb_free(e->slots);
@@ -257,6 +276,14 @@ static rb_num pow10n(int k)
     return rb_num_int(v);
 }
 
+/* Which opcodes carry a 4-byte operand (rb_op_size 5), as a table the
+ * interpreter reads without a second lookup. */
+static const bool op_has_operand[RB_OP_COUNT] = {
+#define RB_OP_HAS(name, opk, pops, pushes, doc) opk != OPK_NONE,
+    RB_OPCODES(RB_OP_HAS)
+#undef RB_OP_HAS
+};
+
 /* Runs unit `ui`'s code; the value it returns goes to *out.  Every assert
  * below restates a fact the verifier proved (see the top of this file). */
 static int run_code(rb_eval *e, uint32_t ui, rb_value *out)
@@ -265,23 +292,28 @@ static int run_code(rb_eval *e, uint32_t ui, rb_value *out)
     const rb_unit *u = &p->units[ui];
     const uint8_t *code = p->code;
     uint32_t start = u->code_start, end = u->code_start + u->code_len;
-    rb_value *st = e->stack;
+    rb_value *st = e->stack + 2;
     uint32_t sp = 0, pc = start;
     rb_num_status s;
+    /* Bounds of the stack, checked once per instruction: st has two cells
+     * before the stack proper (so the top and below-top pointers stay in
+     * the array on a short stack) and one after it (so one push from a full
+     * stack stays in the array and the next check fails). */
     assert(u->max_stack <= RB_MAX_STACK);
     for (;;) {
-        assert(pc >= start && pc < end);
+        /* pc ≥ start: jumps only go forward (asserted where they jump) */
+        assert(pc < end && sp <= u->max_stack);
         uint8_t op = code[pc];
         assert(op < RB_OP_COUNT);
-        const rb_opinfo *info = &rb_opinfo_table[op];
-        assert(rb_op_size((rb_opcode)op) <= end - pc);
-        uint32_t arg = info->operand != OPK_NONE ? rd32(code + pc + 1) : 0;
-        uint32_t at = pc;
-        pc += rb_op_size((rb_opcode)op);
-        uint32_t pops = info->pops < 0 ? arg : (uint32_t)info->pops;
-        assert(sp >= pops && sp - pops + (uint32_t)info->pushes <= u->max_stack);
-        rb_value *a = sp >= 1 ? &st[sp - 1] : NULL; /* top */
-        rb_value *b = sp >= 2 ? &st[sp - 2] : NULL; /* below top */
+        uint32_t arg = 0, at = pc;
+        if (op_has_operand[op]) {
+            assert(end - pc >= 5);
+            arg = rd32(code + pc + 1);
+            pc += 5;
+        } else {
+            pc++;
+        }
+        rb_value *a = st + sp - 1, *b = st + sp - 2; /* top, below top */
         switch ((rb_opcode)op) {
         case OP_CONST:
             assert(arg < p->nnumbers);
@@ -357,7 +389,7 @@ static int run_code(rb_eval *e, uint32_t ui, rb_value *out)
             }
             break;
         case OP_MIN: case OP_MAX: case OP_AVG: {
-            assert(arg >= 1);
+            assert(arg >= 1 && arg <= sp);
             rb_value *first = &st[sp - arg];
             rb_num r = first->n;
             for (uint32_t i = 0; i < arg; i++) {
@@ -374,6 +406,7 @@ static int run_code(rb_eval *e, uint32_t ui, rb_value *out)
             break;
         }
         case OP_CLAMP: {
+            assert(sp >= 3);
             rb_value *x = &st[sp - 3], *lo = b, *hi = a;
             assert(x->kind == RB_V_NUM && lo->kind == RB_V_NUM && hi->kind == RB_V_NUM);
             if (rb_num_cmp(lo->n, hi->n) > 0)
@@ -808,20 +841,20 @@ static void run_units(rb_eval *e)
 static void collect(rb_eval *e, uint8_t kind, rb_named_value **list, uint32_t *n)
 {
     const rb_program *p = e->p;
+    const uint32_t *first = e->by_kind + e->kind_first[kind], *end = e->by_kind + e->kind_first[kind + 1];
     uint32_t count = 0;
-    for (uint32_t s = 0; s < p->nslots; s++)
-        if (p->slots[s].kind == kind && e->slots[s].kind != RB_V_ABSENT) count++;
+    for (const uint32_t *s = first; s < end; s++) count += e->slots[*s].kind != RB_V_ABSENT;
     *n = 0;
     *list = NULL;
     if (!count) return;
     *list = rb_arena_alloc(e->arena, count * sizeof **list);
-    for (uint32_t s = 0; s < p->nslots; s++) {
-        if (p->slots[s].kind != kind || e->slots[s].kind == RB_V_ABSENT) continue;
+    for (const uint32_t *s = first; s < end; s++) {
+        if (e->slots[*s].kind == RB_V_ABSENT) continue;
         rb_named_value *nv = &(*list)[(*n)++];
-        nv->slot = s;
-        nv->name = slot_name(p, s);
-        nv->label = str_or_null(p, p->slots[s].label);
-        nv->value = e->slots[s];
+        nv->slot = *s;
+        nv->name = slot_name(p, *s);
+        nv->label = str_or_null(p, p->slots[*s].label);
+        nv->value = e->slots[*s];
     }
 }
 
