@@ -55,6 +55,12 @@ struct rb_eval {
     uint32_t *by_kind;
     uint32_t kind_first[SLOT_HISTORY + 2];
 
+    /* score.c: per child of a weighted section, weight ÷ declared full mark
+     * (child_ratio_ok 0 where that is not a number: no full mark, or too
+     * large), built by rb_score_index */
+    rb_num *child_ratio;
+    uint8_t *child_ratio_ok;
+
     /* per record, sized once */
     rb_value *slots;
     rb_result_item *items;
@@ -134,6 +140,9 @@ void rb_bind_item(rb_eval *e, uint32_t item, const rb_value *v);
 bool rb_bind_when(rb_eval *e, uint32_t item, bool applies);
 
 /* ---- score.c ------------------------------------------------------------ */
+
+/* Builds child_ratio; called once by rb_eval_new. */
+void rb_score_index(rb_eval *e);
 
 /* Aggregates section `si`, whose children are aggregated, for unit `ui`
  * (RB_NONE: the root, asked for by the total).  -1: an error stopped the

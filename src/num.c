@@ -142,11 +142,6 @@ rb_num rb_num_abs(rb_num a)
     return a;
 }
 
-int rb_num_cmp(rb_num a, rb_num b)
-{
-    i128 l = (i128)a.num * b.den, r = (i128)b.num * a.den;
-    return (l > r) - (l < r);
-}
 
 static const int64_t pow10_tab[RB_NUM_MAX_DIGITS + 1] = {
     1LL,

@@ -49,7 +49,15 @@ rb_num_status rb_num_mul(rb_num a, rb_num b, rb_num *out);
 rb_num_status rb_num_div(rb_num a, rb_num b, rb_num *out);
 rb_num rb_num_neg(rb_num a);
 rb_num rb_num_abs(rb_num a);
-int rb_num_cmp(rb_num a, rb_num b);         /* -1, 0, 1; exact */
+
+/* -1, 0, 1; exact.  Inline: scoring compares every input with its bounds
+ * and every banded value with its arms' thresholds. */
+static inline int rb_num_cmp(rb_num a, rb_num b)
+{
+    if (a.den == b.den) return (a.num > b.num) - (a.num < b.num); /* integers, or one scale */
+    __int128 l = (__int128)a.num * b.den, r = (__int128)b.num * a.den;
+    return (l > r) - (l < r);
+}
 
 /* Rounds to `digits` places after the point (0..RB_NUM_MAX_DIGITS), half
  * away from zero (四舍五入): round(2.5)=3, round(-2.5)=-3, round(2.675,2)=2.68. */

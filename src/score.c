@@ -37,6 +37,32 @@ static int agg_fail(rb_eval *e, uint32_t si, uint32_t ui, rb_num_status st)
         if (st_ != RB_NUM_OK) return agg_fail(e, si, ui, st_);                \
     } while (0)
 
+/* The full mark a child declares: its points. */
+static rb_num declared_full(const rb_program *p, const rb_child *ch)
+{
+    return ch->kind == CHILD_SECTION ? p->numbers[p->sections[ch->index].points]
+                                     : p->numbers[p->items[ch->index].points];
+}
+
+void rb_score_index(rb_eval *e)
+{
+    const rb_program *p = e->p;
+    e->child_ratio = rb_xcalloc((size_t)p->nchildren + 1, sizeof *e->child_ratio);
+    e->child_ratio_ok = rb_xcalloc((size_t)p->nchildren + 1, 1);
+    for (uint32_t si = 0; si < p->nsections; si++) {
+        const rb_section *sec = &p->sections[si];
+        if (!sec->weighted) continue;
+        for (uint32_t c = sec->first_child; c < sec->first_child + sec->nchildren; c++) {
+            const rb_child *ch = &p->children[c];
+            uint32_t w = ch->kind == CHILD_SECTION ? p->sections[ch->index].weight : p->items[ch->index].weight;
+            rb_num full = declared_full(p, ch);
+            e->child_ratio_ok[c] = rb_num_sign(full) > 0 &&
+                                   rb_num_div(w == RB_NONE ? rb_num_zero() : p->numbers[w], full,
+                                              &e->child_ratio[c]) == RB_NUM_OK;
+        }
+    }
+}
+
 int rb_score_section(rb_eval *e, uint32_t si, uint32_t ui)
 {
     const rb_program *p = e->p;
@@ -79,8 +105,14 @@ int rb_score_section(rb_eval *e, uint32_t si, uint32_t ui)
             rb_num wn = w == RB_NONE ? rb_num_zero() : p->numbers[w], t;
             AGG(rb_num_add(aw, wn, &aw));
             if (rb_num_sign(full) > 0) {
-                AGG(rb_num_mul(wn, score, &t));
-                AGG(rb_num_div(t, full, &t));
+                uint32_t ci = sec->first_child + c;
+                rb_num declared = declared_full(p, ch);
+                if (e->child_ratio_ok[ci] && full.num == declared.num && full.den == declared.den) {
+                    AGG(rb_num_mul(e->child_ratio[ci], score, &t)); /* w ÷ full, taken once */
+                } else {
+                    AGG(rb_num_mul(wn, score, &t));
+                    AGG(rb_num_div(t, full, &t));
+                }
                 AGG(rb_num_add(sum, t, &sum));
             }
         } else {

@@ -140,6 +140,7 @@ rb_eval *rb_eval_new(const rb_program *p, const rb_eval_options *opt)
 
     rb_bind_index(e);
     index_kinds(e);
+    rb_score_index(e);
     e->slots = rb_xcalloc(p->nslots + 1, sizeof *e->slots);
     e->items = rb_xcalloc(p->nitems + 1, sizeof *e->items);
     e->sections = rb_xcalloc(p->nsections + 1, sizeof *e->sections);
@@ -158,6 +159,8 @@ void rb_eval_free(rb_eval *e)
     rb_free(e->hash);
     rb_free(e->by_kind);
     rb_free(e->key_after);
+    rb_free(e->child_ratio);
+    rb_free(e->child_ratio_ok);
     rb_free(e->slot_input);
     rb_free(e->rater_reads);
     rb_free(e->slots);
