@@ -316,13 +316,13 @@ static int check_bounds(rb_eval *e, const rb_input *in, val_path *vp, const rb_r
     if (lo_ok && hi_ok) return 0;
     const char *path = path_text(e, vp);
     char *shown = rb_arena_printf(e->arena, "%s = %s", SHOWN(path), show(e, v));
-    char *(*f)(rb_eval *, rb_num) = percent ? rb_eval_pct_text : rb_eval_num_text;
+    char *(*f)(rb_arena *, rb_num) = percent ? rb_num_percent_text : rb_num_text;
     if (in->min != RB_NONE && in->max != RB_NONE && in->min_incl && in->max_incl)
-        rb_eval_error(e, path, "range", "%s is outside %s..%s", shown, f(e, lo), f(e, hi));
+        rb_eval_error(e, path, "range", "%s is outside %s..%s", shown, f(e->arena, lo), f(e->arena, hi));
     else if (!lo_ok)
-        rb_eval_error(e, path, "range", "%s must be %s %s", shown, in->min_incl ? ">=" : ">", f(e, lo));
+        rb_eval_error(e, path, "range", "%s must be %s %s", shown, in->min_incl ? ">=" : ">", f(e->arena, lo));
     else
-        rb_eval_error(e, path, "range", "%s must be %s %s", shown, in->max_incl ? "<=" : "<", f(e, hi));
+        rb_eval_error(e, path, "range", "%s must be %s %s", shown, in->max_incl ? "<=" : "<", f(e->arena, hi));
     return -1;
 }
 
@@ -444,12 +444,12 @@ static int bind_choices(rb_eval *e, const rb_input *in, const char *path, uint32
     const char *name = SHOWN(path);
     bool one = count == 1;
     if (in->min != RB_NONE && in->max != RB_NONE && in->min_incl && in->max_incl) {
-        const char *lo = rb_eval_num_text(e, p->numbers[in->min]), *hi = rb_eval_num_text(e, p->numbers[in->max]);
+        const char *lo = rb_num_text(e->arena, p->numbers[in->min]), *hi = rb_num_text(e->arena, p->numbers[in->max]);
         if (one) rb_eval_error(e, path, "range", "%s: %u option chosen, outside %s..%s", name, count, lo, hi);
         else rb_eval_error(e, path, "range", "%s: %u options chosen, outside %s..%s", name, count, lo, hi);
     } else {
         const char *op = !lo_ok ? (in->min_incl ? ">=" : ">") : (in->max_incl ? "<=" : "<");
-        const char *bound = rb_eval_num_text(e, p->numbers[!lo_ok ? in->min : in->max]);
+        const char *bound = rb_num_text(e->arena, p->numbers[!lo_ok ? in->min : in->max]);
         if (one) rb_eval_error(e, path, "range", "%s: %u option chosen, must be %s %s", name, count, op, bound);
         else rb_eval_error(e, path, "range", "%s: %u options chosen, must be %s %s", name, count, op, bound);
     }

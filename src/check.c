@@ -57,20 +57,6 @@ enum { ST_NONE, ST_BUSY, ST_DONE };
 
 /* ---- helpers ---------------------------------------------------------- */
 
-static const char *num_text(ctx *c, rb_num n)
-{
-    char buf[64];
-    rb_num_format_exact(n, buf, sizeof buf);
-    return rb_arena_strndup(c->arena, buf, strlen(buf));
-}
-
-static const char *pct_text(ctx *c, rb_num n)
-{
-    rb_num h;
-    if (rb_num_mul(n, rb_num_int(100), &h) != RB_NUM_OK) return num_text(c, n);
-    return rb_arena_printf(c->arena, "%s%%", num_text(c, h));
-}
-
 const char *rb_type_name(int tc)
 {
     static const char *base[] = {"error", "number", "bool", "text", "date", "choice", "choices"};
@@ -453,7 +439,7 @@ static void check_constraints(ctx *c, ast_decl *d, ast_type *t)
                 hi = k->kind == CON_IN ? k->b.num : k->a.num;
             }
             if (k->kind == CON_IN && rb_num_cmp(k->a.num, k->b.num) > 0)
-                ERR(c, "E0305", k->span, "the range %s..%s is empty", num_text(c, k->a.num), num_text(c, k->b.num));
+                ERR(c, "E0305", k->span, "the range %s..%s is empty", rb_num_text(c->arena, k->a.num), rb_num_text(c->arena, k->b.num));
             break;
         }
     }
@@ -473,7 +459,7 @@ static void check_constraints(ctx *c, ast_decl *d, ast_type *t)
                            (k->kind == CON_LE && lo_c > 0) || (k->kind == CON_LT && lo_c >= 0);
                 if (bad) {
                     ERR(c, "E0306", def->span, "the default %s breaks the constraint on '%s'",
-                        num_text(c, def->a.num), d->name);
+                        rb_num_text(c->arena, def->a.num), d->name);
                     break;
                 }
             }
@@ -505,10 +491,8 @@ static void apply_defines(ctx *c, const rb_define *defs, size_t n)
         ast_literal lit = {.span = d->value.span};
         switch (t->kind) {
         case TY_NUMBER: case TY_INTEGER: case TY_PERCENT: {
-            bool pct = len > 0 && v[len - 1] == '%';
             rb_num x;
-            if (rb_num_parse(v, pct ? len - 1 : len, &x) != RB_NUM_OK ||
-                (pct && rb_num_div(x, rb_num_int(100), &x) != RB_NUM_OK)) {
+            if (rb_num_parse_percent(v, len, &x) != RB_NUM_OK) {
                 ERR(c, "E0211", none, "-D %s=%s: '%s' is not a number", d->name, v, v);
                 continue;
             }
@@ -566,12 +550,12 @@ static void rating_scale(ctx *c, ast_decl *d)
         rb_diag *g = d->kind == DECL_DEDUCT ? ERR(c, "E0409", at, "a deduction takes no rating scale")
                                             : ERR(c, "E0409", at, "a section takes no rating scale");
         rb_diag_help(g, "write 'points %s': only an item is rated on a scale, everything else counts from 0",
-                     num_text(c, d->points.num));
+                     rb_num_text(c->arena, d->points.num));
         d->has_low = false;
     } else if (rb_num_sign(d->low.num) < 0 || rb_num_cmp(d->low.num, d->points.num) >= 0) {
         rb_span at = {d->low.span.start, d->points.span.end};
-        rb_diag *g = ERR(c, "E0409", at, "the rating scale %s..%s is not a scale", num_text(c, d->low.num),
-                         num_text(c, d->points.num));
+        rb_diag *g = ERR(c, "E0409", at, "the rating scale %s..%s is not a scale", rb_num_text(c->arena, d->low.num),
+                         rb_num_text(c->arena, d->points.num));
         rb_diag_help(g, "a scale runs from its lowest rating (0 or more) up to its full mark, e.g. 'points 1..5'");
         d->has_low = false;
     }
@@ -625,7 +609,7 @@ static void structure(ctx *c, ast_decl *s)
             if (!d->weight.is_percent && d->weight.kind == LIT_NUMBER && rb_num_sign(d->weight.num) > 0) {
                 /* `weight 40`: meant as 40%, said once, and read so, so that
                  * the sum is not a second error (issue 9) */
-                const char *as_written = num_text(c, d->weight.num);
+                const char *as_written = rb_num_text(c->arena, d->weight.num);
                 rb_diag *g = ERR(c, "E0408", d->weight.span, "a weight is a percent, and '%s' has no '%%'", as_written);
                 rb_diag_help(g, "did you mean %s%%?", as_written);
                 rb_num pct;
@@ -669,17 +653,17 @@ static void structure(ctx *c, ast_decl *s)
         ast_decl *u = first_unweighted;
         rb_diag *g = ERR(c, "E0403", u->name_span, "'%s' has no weight, but other parts of %s do", u->name, what);
         rb_diag_help(g, "weight every item and section of %s, or none (e.g. '%s' has weight %s)", what,
-                     first_weighted->name, pct_text(c, first_weighted->weight.num));
+                     first_weighted->name, rb_num_percent_text(c->arena, first_weighted->weight.num));
     } else if (weighted) {
         s->weighted = true;
         if (rb_num_cmp(sum_w, rb_num_int(1)) != 0) {
             rb_diag *g = ERR(c, "E0404", root ? s->kw_span : s->name_span, "the weights of %s add up to %s, not 100%%",
-                             what, pct_text(c, sum_w));
+                             what, rb_num_percent_text(c->arena, sum_w));
             /* each part with its weight, so that the one to change shows */
             rb_buf parts = {0};
             for (ast_decl *d = s->body; d; d = d->next)
                 if (is_scored(d) && d->has_weight)
-                    rb_buf_printf(&parts, "%s%s %s", parts.len ? ", " : "", d->name, pct_text(c, d->weight.num));
+                    rb_buf_printf(&parts, "%s%s %s", parts.len ? ", " : "", d->name, rb_num_percent_text(c->arena, d->weight.num));
             rb_diag_help(g, "the weights of one parent's items and sections must sum to exactly 100%%: %s",
                          parts.s ? parts.s : "");
             rb_buf_free(&parts);
@@ -690,9 +674,9 @@ static void structure(ctx *c, ast_decl *s)
     } else if (has_declared) {
         if (!root && rb_num_cmp(declared, sum_full) != 0) {
             rb_diag *g = ERR(c, "E0402", s->points.span, "section '%s' declares points %s, but its parts add up to %s",
-                             s->name, num_text(c, declared), num_text(c, sum_full));
+                             s->name, rb_num_text(c->arena, declared), rb_num_text(c->arena, sum_full));
             rb_diag_help(g, "make the item points add up to %s, or change the section's points to %s",
-                         num_text(c, declared), num_text(c, sum_full));
+                         rb_num_text(c->arena, declared), rb_num_text(c->arena, sum_full));
         }
         s->full = declared;
     } else {
@@ -998,8 +982,8 @@ static const char *as_written(ctx *c, const ast_expr *e, rb_num value)
 {
     if (e && e->kind == EX_NUMBER)
         return rb_arena_strndup(c->arena, c->src->text + e->span.start, e->span.end - e->span.start);
-    if (e && e->kind == EX_NAME) return rb_arena_printf(c->arena, "%s (%s)", e->str, num_text(c, value));
-    return num_text(c, value);
+    if (e && e->kind == EX_NAME) return rb_arena_printf(c->arena, "%s (%s)", e->str, rb_num_text(c->arena, value));
+    return rb_num_text(c->arena, value);
 }
 
 static void check_arms(ctx *c, ast_arm *arms, rb_span whole, const char *what)
@@ -1047,10 +1031,10 @@ static void check_arms(ctx *c, ast_arm *arms, rb_span whole, const char *what)
             bool closes = rb_num_cmp(t, bound) == 0 && incl != bound_incl;
             if (!closes) {
                 rb_diag *g = ERR(c, "E0501", a->span, "'%s %s' goes the other way from the arms before it", arm_op_text(a->op),
-                                 num_text(c, t));
+                                 rb_num_text(c->arena, t));
                 rb_diag_help(g, "list thresholds in one direction (all >=/> falling, or all </<= rising); "
                                 "only a last arm that is exactly the rest, like '%s %s', may turn around",
-                             dir > 0 ? (bound_incl ? "<" : "<=") : (bound_incl ? ">" : ">="), num_text(c, bound));
+                             dir > 0 ? (bound_incl ? "<" : "<=") : (bound_incl ? ">" : ">="), rb_num_text(c->arena, bound));
                 return;
             }
             covered = true;
@@ -1067,7 +1051,7 @@ static void check_arms(ctx *c, ast_arm *arms, rb_span whole, const char *what)
         }
         if (cmp == 0 && (bound_incl || !incl)) {
             ERR(c, "E0503", a->span, "this %s arm can never be reached: '%s %s' is already covered by an earlier arm", what,
-                arm_op_text(a->op), num_text(c, t));
+                arm_op_text(a->op), rb_num_text(c->arena, t));
             continue;
         }
         bound = t;
@@ -1075,7 +1059,7 @@ static void check_arms(ctx *c, ast_arm *arms, rb_span whole, const char *what)
         bound_incl = incl;
     }
     if (!has_else && !covered) {
-        const char *b = num_text(c, bound);
+        const char *b = rb_num_text(c->arena, bound);
         rb_diag *g = dir > 0 ? (bound_incl ? ERR(c, "E0504", whole, "this %s has no 'else' and values below %s match no arm", what, b)
                                            : ERR(c, "E0504", whole, "this %s has no 'else' and values at or below %s match no arm", what, b))
                              : (bound_incl ? ERR(c, "E0504", whole, "this %s has no 'else' and values above %s match no arm", what, b)
@@ -1509,9 +1493,9 @@ static void check_grade(ctx *c, ast_decl *g)
                          (a->op == ARM_LE && rb_num_sign(a->threshold_value) < 0);
             if (!never) continue;
             rb_diag *w = WARN(c, "W0501", a->span, "grade '%s' can never be given: the total lies in 0..%s",
-                              a->id ? a->id : "?", num_text(c, full));
+                              a->id ? a->id : "?", rb_num_text(c->arena, full));
             rb_diag_help(w, "thresholds are on the total's scale (%s here), not on 100, unless the form says 'scale 100'",
-                         num_text(c, full));
+                         rb_num_text(c->arena, full));
         }
     }
     rb_strset ids = {0};
@@ -1551,7 +1535,7 @@ static void check_raters(ctx *c, ast_decl *r)
         return;
     }
     if (rb_num_cmp(sum, rb_num_int(1)) != 0) {
-        rb_diag *g = ERR(c, "E0601", r->kw_span, "the rater weights add up to %s, not 100%%", pct_text(c, sum));
+        rb_diag *g = ERR(c, "E0601", r->kw_span, "the rater weights add up to %s, not 100%%", rb_num_percent_text(c->arena, sum));
         rb_diag_help(g, "a rater with weight 0%% is informational; the others must sum to exactly 100%%");
     }
 }
@@ -1683,7 +1667,7 @@ static void check_distribution(ctx *c, ast_decl *d)
             rb_diag *g = ERR(c, "E0803", r->share.span, "a share is a percent");
             rb_diag_help(g, "write it with '%%', e.g. 20%%");
         } else if (rb_num_sign(r->share.num) < 0 || rb_num_cmp(r->share.num, rb_num_int(1)) > 0) {
-            ERR(c, "E0803", r->share.span, "a share of %s is outside 0%%..100%%", pct_text(c, r->share.num));
+            ERR(c, "E0803", r->share.span, "a share of %s is outside 0%%..100%%", rb_num_percent_text(c->arena, r->share.num));
         }
         specs[i] = (rb_dist_spec){.grades = set, .op = (uint8_t)r->op, .share = r->share.num};
     }

@@ -101,10 +101,8 @@ static char *params_json(const ast_decl *form, const rb_define *defs, size_t nde
         rb_buf_putc(&b, ':');
         const char *v = defs[i].value;
         size_t n = strlen(v);
-        bool pct = n && v[n - 1] == '%';
-        rb_num x, hundred = rb_num_int(100);
-        if ((type == TY_NUMBER || type == TY_INTEGER || type == TY_PERCENT) &&
-            rb_num_parse(v, n - pct, &x) == RB_NUM_OK && (!pct || rb_num_div(x, hundred, &x) == RB_NUM_OK)) {
+        rb_num x;
+        if ((type == TY_NUMBER || type == TY_INTEGER || type == TY_PERCENT) && rb_num_parse_percent(v, n, &x) == RB_NUM_OK) {
             char num[128];
             rb_num_format_exact(x, num, sizeof num);
             rb_buf_puts(&b, num);

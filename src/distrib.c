@@ -175,11 +175,9 @@ void rb_dist_text(rb_buf *out, const char *const *ids, uint64_t grades, uint8_t 
         rb_buf_printf(out, "%s%s", first ? "" : " + ", ids[i]);
         first = false;
     }
-    rb_num pct;
     char buf[64];
-    if (rb_num_mul(share, rb_num_int(100), &pct) != RB_NUM_OK) pct = share;
-    rb_num_format_exact(pct, buf, sizeof buf);
-    rb_buf_printf(out, " %s %s%%", ops[op < 4 ? op : 3], buf);
+    rb_num_format_percent(share, -1, buf, sizeof buf);
+    rb_buf_printf(out, " %s %s", ops[op < 4 ? op : 3], buf);
 }
 
 uint64_t rb_program_dist_grades(const rb_program *p, uint32_t rule)

@@ -118,12 +118,8 @@ int rb_eval_num_status(rb_eval *e, uint32_t ui, rb_num_status st);
 const char *rb_eval_unit_decl(const rb_eval *e, uint32_t ui);
 /* The declaration of unit `ui` as a message shows it: "bonus (line 12)". */
 const char *rb_eval_decl_at(rb_eval *e, uint32_t ui);
-/* A number exactly ("7/3" when it is no finite decimal). */
-char *rb_eval_num_text(rb_eval *e, rb_num n);
 /* A number for a message: exact when a finite decimal, else "≈" rounded. */
 char *rb_eval_num_msg(rb_eval *e, rb_num n);
-/* A fraction as a percentage ("85%"). */
-char *rb_eval_pct_text(rb_eval *e, rb_num n);
 
 /* ---- bind.c ------------------------------------------------------------- */
 

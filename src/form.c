@@ -81,11 +81,9 @@ static void num(rb_buf *b, const rb_program *p, uint32_t i)
 
 static void pct(rb_buf *b, const rb_program *p, uint32_t i)
 {
-    rb_num h;
     char t[64];
-    if (rb_num_mul(p->numbers[i], rb_num_int(100), &h) != RB_NUM_OK) h = p->numbers[i];
-    rb_num_format_exact(h, t, sizeof t);
-    rb_buf_printf(b, "%s%%", t);
+    rb_num_format_percent(p->numbers[i], -1, t, sizeof t);
+    rb_buf_puts(b, t);
 }
 
 static const char *label_of(const rb_program *p, uint32_t slot)

@@ -175,11 +175,8 @@ bool rb_period_back(const char *kind, const char *period, uint32_t back, char ou
 
 const char *rb_history_value_text(const rb_program *p, const rb_value *v, rb_arena *a)
 {
-    char buf[64];
     switch (v->kind) {
-    case RB_V_NUM:
-        rb_num_format_exact(v->n, buf, sizeof buf);
-        return rb_arena_strndup(a, buf, strlen(buf));
+    case RB_V_NUM: return rb_num_text(a, v->n);
     case RB_V_BOOL: return v->b ? "true" : "false";
     case RB_V_TEXT: case RB_V_DATE: return rb_arena_strndup(a, v->s, strlen(v->s));
     case RB_V_CHOICE: return rb_str(p, p->options[v->opt].id);
@@ -207,17 +204,12 @@ size_t rb_history_values(const rb_program *p, const rb_result *r, rb_arena *a, r
 {
     size_t n = 0, cap = 2 + p->nsections + r->noutputs;
     rb_stored_value *v = rb_arena_alloc(a, cap * sizeof *v);
-    char buf[64];
-    if (r->has_total) {
-        rb_num_format_exact(r->total, buf, sizeof buf);
-        v[n++] = (rb_stored_value){"total", rb_arena_strndup(a, buf, strlen(buf))};
-    }
+    if (r->has_total) v[n++] = (rb_stored_value){"total", rb_num_text(a, r->total)};
     if (r->has_grade) v[n++] = (rb_stored_value){"grade", r->grade_id};
     for (uint32_t i = 1; i < p->nsections && i < r->nsections; i++) {
         const rb_result_section *s = &r->sections[i];
         if (!s->done || !s->applicable) continue;
-        rb_num_format_exact(s->score, buf, sizeof buf);
-        v[n++] = (rb_stored_value){rb_str(p, p->slots[p->sections[i].slot].name), rb_arena_strndup(a, buf, strlen(buf))};
+        v[n++] = (rb_stored_value){rb_str(p, p->slots[p->sections[i].slot].name), rb_num_text(a, s->score)};
     }
     for (uint32_t i = 0; i < r->noutputs; i++) {
         const char *t = rb_history_value_text(p, &r->outputs[i].value, a);

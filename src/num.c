@@ -11,6 +11,8 @@
 #include <assert.h>
 #include <string.h>
 
+#include "arena.h"
+
 typedef __int128 i128;
 typedef unsigned __int128 u128;
 
@@ -565,4 +567,39 @@ rb_num_status rb_num_parse(const char *text, size_t len, rb_num *out)
     out->num = neg ? -num : num;
     out->den = (int64_t)den;
     return RB_NUM_OK;
+}
+
+rb_num_status rb_num_parse_percent(const char *text, size_t len, rb_num *out)
+{
+    bool percent = len > 0 && text[len - 1] == '%';
+    rb_num_status st = rb_num_parse(text, len - percent, out);
+    if (st == RB_NUM_OK && percent) st = rb_num_div(*out, rb_num_int(100), out);
+    return st;
+}
+
+size_t rb_num_format_percent(rb_num a, int digits, char *buf, size_t cap)
+{
+    if (cap < 2) return rb_num_format_exact(a, buf, cap); /* room for nothing but the NUL */
+    rb_num hundredfold;
+    bool percent = rb_num_mul(a, rb_num_int(100), &hundredfold) == RB_NUM_OK;
+    if (!percent) hundredfold = a;
+    size_t n = digits < 0 ? rb_num_format_exact(hundredfold, buf, cap - 1)
+                          : rb_num_format(hundredfold, digits, buf, cap - 1);
+    if (percent) {
+        buf[n++] = '%';
+        buf[n] = '\0';
+    }
+    return n;
+}
+
+char *rb_num_text(rb_arena *arena, rb_num a)
+{
+    char buf[64];
+    return rb_arena_strndup(arena, buf, rb_num_format_exact(a, buf, sizeof buf));
+}
+
+char *rb_num_percent_text(rb_arena *arena, rb_num a)
+{
+    char buf[64];
+    return rb_arena_strndup(arena, buf, rb_num_format_percent(a, -1, buf, sizeof buf));
 }

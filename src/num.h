@@ -43,6 +43,10 @@ rb_num_status rb_num_parse(const char *text, size_t len, rb_num *out);
  * again; anything else goes through rb_num_parse. */
 rb_num_status rb_num_parse_json(const char *text, size_t len, rb_num *out);
 
+/* rb_num_parse, where a trailing '%' divides by 100 ("85%" is 0.85): a
+ * percent as a -D value writes it. */
+rb_num_status rb_num_parse_percent(const char *text, size_t len, rb_num *out);
+
 rb_num_status rb_num_add(rb_num a, rb_num b, rb_num *out);
 rb_num_status rb_num_sub(rb_num a, rb_num b, rb_num *out);
 rb_num_status rb_num_mul(rb_num a, rb_num b, rb_num *out);
@@ -73,6 +77,18 @@ size_t rb_num_format(rb_num a, int digits, char *buf, size_t cap);
 /* Writes the exact value when it is a finite decimal (e.g. 0.375), else
  * "num/den".  For listings and diagnostics.  buf needs 48 bytes. */
 size_t rb_num_format_exact(rb_num a, char *buf, size_t cap);
+
+/* Writes a fraction as a percent: a × 100 and '%', exact as
+ * rb_num_format_exact when digits < 0, else as rb_num_format: 0.855 is
+ * "85.5%".  A share too large to multiply by 100 is written as it is,
+ * without the sign.  buf needs 48 bytes. */
+size_t rb_num_format_percent(rb_num a, int digits, char *buf, size_t cap);
+
+/* Exact text (rb_num_format_exact) and percent text (rb_num_format_percent,
+ * exact), allocated in an arena: the numbers that messages quote. */
+struct rb_arena;
+char *rb_num_text(struct rb_arena *arena, rb_num a);
+char *rb_num_percent_text(struct rb_arena *arena, rb_num a);
 
 /* Converts an integer-valued number to int64; false if not an integer. */
 bool rb_num_to_int(rb_num a, int64_t *out);

@@ -545,11 +545,7 @@ const char *rb_report_who(const rb_report *r, const rb_report_row *row, char *bu
 
 const char *rb_report_pct(rb_num share, char *buf, size_t cap)
 {
-    rb_num pct;
-    if (rb_num_mul(share, rb_num_int(100), &pct) != RB_NUM_OK) pct = share;
-    size_t n = rb_num_format(pct, 2, buf, cap - 1);
-    buf[n] = '%';
-    buf[n + 1] = '\0';
+    rb_num_format_percent(share, 2, buf, cap);
     return buf;
 }
 

@@ -80,11 +80,9 @@ static void sb_num(sbuf *b, rb_num n, int digits)
 
 static void sb_pct(sbuf *b, rb_num w)
 {
-    rb_num h;
-    if (rb_num_mul(w, rb_num_int(100), &h) != RB_NUM_OK) h = w;
     char buf[64];
-    rb_num_format(h, 4, buf, sizeof buf);
-    sb_printf(b, "%s%%", buf);
+    rb_num_format_percent(w, 4, buf, sizeof buf);
+    sb_puts(b, buf);
 }
 
 /* ---- JSON --------------------------------------------------------------- */

@@ -205,7 +205,7 @@ void rb_score_total(rb_eval *e)
     if (r->total_from_expr && (rb_num_sign(t) < 0 || rb_num_cmp(t, r->scale) > 0)) {
         /* like a computed item: a total beyond its full mark is a formula bug */
         rb_eval_error(e, "total", "item-range", "%s = %s is outside 0..%s", rb_eval_decl_at(e, p->total_unit),
-                      rb_eval_num_msg(e, t), rb_eval_num_text(e, r->scale));
+                      rb_eval_num_msg(e, t), rb_num_text(e->arena, r->scale));
         e->stopped = true;
         return;
     }

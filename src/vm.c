@@ -46,13 +46,6 @@
 
 /* ---- numbers in messages ------------------------------------------------ */
 
-char *rb_eval_num_text(rb_eval *e, rb_num n)
-{
-    char buf[64];
-    rb_num_format_exact(n, buf, sizeof buf);
-    return rb_arena_strndup(e->arena, buf, strlen(buf));
-}
-
 /* A number for a message: exact when it is a finite decimal, else rounded
  * to the form's precision and marked as approximate. */
 char *rb_eval_num_msg(rb_eval *e, rb_num n)
@@ -62,13 +55,6 @@ char *rb_eval_num_msg(rb_eval *e, rb_num n)
     if (!strchr(buf, '/')) return rb_arena_strndup(e->arena, buf, strlen(buf));
     rb_num_format(n, e->digits, buf, sizeof buf);
     return rb_arena_printf(e->arena, "≈%s", buf);
-}
-
-char *rb_eval_pct_text(rb_eval *e, rb_num n)
-{
-    rb_num h;
-    if (rb_num_mul(n, rb_num_int(100), &h) != RB_NUM_OK) return rb_eval_num_text(e, n);
-    return rb_arena_printf(e->arena, "%s%%", rb_eval_num_text(e, h));
 }
 
 /* ---- errors and warnings ------------------------------------------------ */
@@ -791,8 +777,8 @@ static void run_units(rb_eval *e)
             rb_num low = it->low != RB_NONE ? p->numbers[it->low] : rb_num_zero();
             if (rb_num_cmp(v.n, low) < 0 || rb_num_cmp(v.n, pts) > 0) {
                 rb_eval_error(e, slot_name(p, it->slot), "item-range", "%s = %s is outside %s..%s",
-                              rb_eval_decl_at(e, ui), rb_eval_num_msg(e, v.n), rb_eval_num_text(e, low),
-                              rb_eval_num_text(e, pts));
+                              rb_eval_decl_at(e, ui), rb_eval_num_msg(e, v.n), rb_num_text(e->arena, low),
+                              rb_num_text(e->arena, pts));
                 unit_failed(e, ui); /* and on: the author's checks still speak */
                 continue;
             }

@@ -445,6 +445,44 @@ static void formatting_small_buffers(void **state)
     assert_string_equal(buf, "");
 }
 
+/* A fraction as a percent, exact or rounded; a share that overflows when
+ * multiplied by 100 is written as it is. */
+static void formatting_percent(void **state)
+{
+    (void)state;
+    char buf[48];
+    assert_int_equal(rb_num_format_percent(N("0.855"), -1, buf, sizeof buf), 5);
+    assert_string_equal(buf, "85.5%");
+    rb_num_format_percent(Q(1, 3), -1, buf, sizeof buf);
+    assert_string_equal(buf, "100/3%");
+    rb_num_format_percent(Q(1, 3), 2, buf, sizeof buf);
+    assert_string_equal(buf, "33.33%");
+    rb_num_format_percent(Q(-1, 8), 4, buf, sizeof buf);
+    assert_string_equal(buf, "-12.5%");
+    rb_num_format_percent(Q(INT64_MAX, 1), -1, buf, sizeof buf);
+    assert_string_equal(buf, "9223372036854775807");
+    char small[4];
+    assert_int_equal(rb_num_format_percent(N("0.855"), -1, small, sizeof small), 3);
+    assert_string_equal(small, "85%"); /* truncated digits, the sign kept */
+    assert_int_equal(rb_num_format_percent(N("0.5"), -1, small, 1), 0);
+    assert_string_equal(small, "");
+}
+
+/* -D values: a trailing '%' divides by 100, and nothing else is a percent. */
+static void parse_percent(void **state)
+{
+    (void)state;
+    rb_num x;
+    assert_int_equal(rb_num_parse_percent("85%", 3, &x), RB_NUM_OK);
+    assert_num(x, 17, 20);
+    assert_int_equal(rb_num_parse_percent("12.5", 4, &x), RB_NUM_OK);
+    assert_num(x, 25, 2);
+    assert_int_equal(rb_num_parse_percent("%", 1, &x), RB_NUM_SYNTAX);
+    assert_int_equal(rb_num_parse_percent("85 %", 4, &x), RB_NUM_SYNTAX);
+    assert_int_equal(rb_num_parse_percent("8%5", 3, &x), RB_NUM_SYNTAX);
+    assert_int_equal(rb_num_parse_percent("", 0, &x), RB_NUM_SYNTAX);
+}
+
 static void formatting_exact(void **state)
 {
     (void)state;
@@ -553,6 +591,8 @@ int main(void)
         cmocka_unit_test(formatting_every_precision),
         cmocka_unit_test(formatting_small_buffers),
         cmocka_unit_test(formatting_exact),
+        cmocka_unit_test(formatting_percent),
+        cmocka_unit_test(parse_percent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
