@@ -628,10 +628,18 @@ static int bind_rated(rb_eval *e, const rb_input *in, const char *name, const rb
         }
         bool informational = rb_num_is_zero(p->numbers[r->weight]);
         if (x && is_na(e, x) && it->optional) continue; /* this rater did not rate it (SPEC §12) */
-        if (x && is_na(e, x) && !informational) {
+        if (x && is_na(e, x)) {
+            /* "n/a" says the item does not apply, which only an optional item
+             * can (SPEC §12) — for every rater, a 0% one too; a rater who may
+             * be absent is told how to say that it did not rate. */
             const char *path = path_text(e, &vp);
-            rb_eval_error(e, path, "type", "%s = \"n/a\", but '%s' is not optional: every rater must rate it", SHOWN(path),
-                          SHOWN(name));
+            if (informational || r->optional)
+                rb_eval_error(e, path, "type",
+                              "%s = \"n/a\", but '%s' is not optional: if this rater did not rate it, leave %s out",
+                              SHOWN(path), SHOWN(name), SHOWN(path));
+            else
+                rb_eval_error(e, path, "type", "%s = \"n/a\", but '%s' is not optional: every rater must rate it",
+                              SHOWN(path), SHOWN(name));
             continue;
         }
         int got = rater_value(e, in, r, &vp, x, type, &vals[k]);
