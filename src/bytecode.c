@@ -8,6 +8,15 @@
  * image, so the output does not depend on padding, endianness or the
  * compiler, and the same program always gives the same bytes.
  *
+ * The format is one description, `sections` below: each section's tag and
+ * the fields of its records, in file order, with where each lives in the
+ * program.  The writer and the reader both walk it (as Lua's ldump.c and
+ * lundump.c mirror each other, but here there is only one copy), so a field
+ * cannot be written without being read, record sizes are computed rather
+ * than stated, and docs/bytecode.md is checked against the same table
+ * (tests/test_docs.c).  Only the string section, the one whose records vary
+ * in size, has its own writer and reader.
+ *
  * The loader treats its input as hostile.  Every byte goes through one
  * bounds-checked reader that fails softly (reads past the end return 0 and
  * set an error that is checked after each section), every count is checked
@@ -20,6 +29,7 @@
 
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,34 +42,184 @@
 #define PREAMBLE_LEN 16 /* magic, version, flags */
 #define TRAILER_LEN SHA256_DIGEST_SIZE
 
-/* Section tags, in file order. */
-#define TAG_HEAD "HEAD"
-#define TAG_NUMS "NUMS"
-#define TAG_STRS "STRS"
-#define TAG_OPTS "OPTS"
-#define TAG_CSET "CSET"
-#define TAG_SLOT "SLOT"
-#define TAG_INPT "INPT"
-#define TAG_RATR "RATR"
-#define TAG_ITEM "ITEM"
-#define TAG_SECT "SECT"
-#define TAG_CHLD "CHLD"
-#define TAG_UNIT "UNIT"
-#define TAG_ARMS "ARMS"
-#define TAG_BAND "BAND"
-#define TAG_GRAD "GRAD"
-#define TAG_CODE "CODE"
-#define TAG_HIST "HIST" /* key, period and distribution-by field slots */
-#define TAG_DRUL "DRUL" /* distribution rules */
-#define TAG_DGRD "DGRD" /* the grades the rules name */
-#define TAG_SRCE "SRCE" /* the template source's string (for -D on a .rbc) */
+/* ---- the sections: one description for the writer and the reader ------- */
 
-/* On-disk record sizes (bytes); a count is checked against them. */
-enum {
-    SZ_HEAD = 37, SZ_NUMS = 16, SZ_STRS_MIN = 4, SZ_OPTS = 12, SZ_CSET = 9, SZ_SLOT = 23,
-    SZ_INPT = 28, SZ_RATR = 14, SZ_ITEM = 30, SZ_SECT = 25, SZ_CHLD = 5, SZ_UNIT = 29,
-    SZ_ARMS = 17, SZ_BAND = 8, SZ_GRAD = 8, SZ_CODE = 1, SZ_HIST = 12, SZ_DRUL = 13, SZ_DGRD = 4, SZ_SRCE = 8
+/* A field of a record: its type in the file (the value is its size in
+ * bytes) and its offset in the in-memory record. */
+typedef enum { FIELD_U8 = 1, FIELD_U32 = 4, FIELD_I64 = 8 } field_type;
+
+typedef struct {
+    field_type type;
+    size_t offset;
+} field;
+
+/* A field of record type T.  The _Generic has one association only, so a
+ * member whose C type is not the one written does not compile: the file's
+ * width of a field is always its width in memory. */
+#define U8(T, m)  {FIELD_U8, _Generic(((T *)0)->m, uint8_t: offsetof(T, m))}
+#define U32(T, m) {FIELD_U32, _Generic(((T *)0)->m, uint32_t: offsetof(T, m))}
+#define I64(T, m) {FIELD_I64, _Generic(((T *)0)->m, int64_t: offsetof(T, m))}
+
+/* The form header (HEAD) and the other sections with exactly one record
+ * (GRAD, HIST, SRCE): their fields are the program's own. */
+static const field head_fields[] = {
+    U32(rb_program, name), U32(rb_program, label), U32(rb_program, period), U32(rb_program, version),
+    U32(rb_program, scale), U32(rb_program, precision), U32(rb_program, source_name),
+    U8(rb_program, has_items), U32(rb_program, grade_on_unit), U32(rb_program, total_unit),
 };
+static const field grade_fields[] = {U32(rb_program, grade.first_arm), U32(rb_program, grade.narms)};
+/* the key, period and distribution-by field slots */
+static const field history_fields[] = {
+    U32(rb_program, key_slot), U32(rb_program, period_slot), U32(rb_program, dist_by),
+};
+/* the template source's string and its -D values (for -D on a .rbc) */
+static const field source_fields[] = {U32(rb_program, source_text), U32(rb_program, source_defines)};
+
+static const field number_fields[] = {I64(rb_num, num), I64(rb_num, den)};
+static const field option_fields[] = {U32(rb_option, id), U32(rb_option, label), U32(rb_option, value)};
+static const field choiceset_fields[] = {
+    U32(rb_choiceset, first), U32(rb_choiceset, count), U8(rb_choiceset, numeric),
+};
+static const field slot_fields[] = {
+    U32(rb_slot, name), U32(rb_slot, label), U8(rb_slot, kind), U8(rb_slot, type), U8(rb_slot, maybe),
+    U32(rb_slot, choiceset), U32(rb_slot, line), U32(rb_slot, col),
+};
+static const field input_fields[] = {
+    U32(rb_input, slot), U8(rb_input, required), U8(rb_input, rated), U8(rb_input, min_incl),
+    U8(rb_input, max_incl), U32(rb_input, min), U32(rb_input, max), U32(rb_input, def),
+    U32(rb_input, unit), U32(rb_input, item),
+};
+static const field rater_fields[] = {
+    U32(rb_rater, id), U32(rb_rater, label), U32(rb_rater, weight), U8(rb_rater, many), U8(rb_rater, optional),
+};
+static const field item_fields[] = {
+    U32(rb_item, slot), U32(rb_item, section), U32(rb_item, points), U32(rb_item, weight),
+    U8(rb_item, is_deduct), U8(rb_item, optional), U32(rb_item, when_unit), U32(rb_item, input),
+    U32(rb_item, low),
+};
+static const field section_fields[] = {
+    U32(rb_section, slot), U32(rb_section, parent), U32(rb_section, points), U32(rb_section, weight),
+    U8(rb_section, weighted), U32(rb_section, first_child), U32(rb_section, nchildren),
+};
+static const field child_fields[] = {U8(rb_child, kind), U32(rb_child, index)};
+/* Units carry their declaration's line and column: they are the source map
+ * that lets runtime errors name the template line.  max_stack is not in the
+ * file: the verifier computes it and trusts no file's (the reader's tables
+ * start zeroed). */
+static const field unit_fields[] = {
+    U8(rb_unit, kind), U32(rb_unit, target), U32(rb_unit, code_start), U32(rb_unit, code_len),
+    U32(rb_unit, decl), U32(rb_unit, line), U32(rb_unit, col), U32(rb_unit, back),
+};
+static const field arm_fields[] = {
+    U8(rb_arm, op), U32(rb_arm, threshold), U32(rb_arm, target), U32(rb_arm, id), U32(rb_arm, label),
+};
+static const field band_fields[] = {U32(rb_band, first_arm), U32(rb_band, narms)};
+static const field dist_rule_fields[] = {
+    U32(rb_dist_rule, first), U32(rb_dist_rule, count), U8(rb_dist_rule, op), U32(rb_dist_rule, share),
+};
+/* Tables of plain integers (the code bytes, the distribution rules'
+ * grades): the record is the element. */
+static const field byte_field[] = {{FIELD_U8, 0}};
+static const field u32_field[] = {{FIELD_U32, 0}};
+
+/* A program table (`T *member` with `uint32_t count`) as the writer reads it
+ * and the reader fills it. */
+typedef struct {
+    const void *(*records)(const rb_program *p, uint32_t *count);
+    void (*adopt)(rb_program *p, void *records, uint32_t count);
+    size_t size; /* in memory: sizeof *member */
+} table_access;
+
+#define TABLE_ACCESS(member, count_member)                                             \
+    static const void *member##_records(const rb_program *p, uint32_t *n)            \
+    {                                                                                 \
+        *n = p->count_member;                                                         \
+        return p->member;                                                             \
+    }                                                                                 \
+    static void member##_adopt(rb_program *p, void *records, uint32_t n)              \
+    {                                                                                 \
+        p->member = records;                                                          \
+        p->count_member = n;                                                          \
+    }                                                                                 \
+    static const table_access member##_table = {member##_records, member##_adopt,     \
+                                                sizeof *((rb_program *)0)->member};
+
+TABLE_ACCESS(numbers, nnumbers)
+TABLE_ACCESS(options, noptions)
+TABLE_ACCESS(choicesets, nchoicesets)
+TABLE_ACCESS(slots, nslots)
+TABLE_ACCESS(inputs, ninputs)
+TABLE_ACCESS(raters, nraters)
+TABLE_ACCESS(items, nitems)
+TABLE_ACCESS(sections, nsections)
+TABLE_ACCESS(children, nchildren)
+TABLE_ACCESS(units, nunits)
+TABLE_ACCESS(arms, narms)
+TABLE_ACCESS(bands, nbands)
+TABLE_ACCESS(code, code_len)
+TABLE_ACCESS(dist_rules, ndist_rules)
+TABLE_ACCESS(dist_grades, ndist_grades)
+
+typedef enum {
+    SHAPE_ONE,     /* exactly one record, whose fields are the program's */
+    SHAPE_TABLE,   /* a program table, one record per element */
+    SHAPE_STRINGS, /* the strings: u32 length + bytes each (write_strings, read_strings) */
+} section_shape;
+
+typedef struct {
+    char tag[5];
+    section_shape shape;
+    const field *fields;       /* SHAPE_ONE and SHAPE_TABLE */
+    size_t nfields;
+    const table_access *table; /* SHAPE_TABLE */
+} section;
+
+#define FIELDS(f) f, sizeof f / sizeof f[0]
+#define ONE(tag, f) {tag, SHAPE_ONE, FIELDS(f), NULL}
+#define TABLE(tag, f, member) {tag, SHAPE_TABLE, FIELDS(f), &member##_table}
+
+/* The sections, in file order (docs/bytecode.md's table lists the same). */
+static const section sections[] = {
+    ONE("HEAD", head_fields),
+    TABLE("NUMS", number_fields, numbers),
+    {"STRS", SHAPE_STRINGS, NULL, 0, NULL},
+    TABLE("OPTS", option_fields, options),
+    TABLE("CSET", choiceset_fields, choicesets),
+    TABLE("SLOT", slot_fields, slots),
+    TABLE("INPT", input_fields, inputs),
+    TABLE("RATR", rater_fields, raters),
+    TABLE("ITEM", item_fields, items),
+    TABLE("SECT", section_fields, sections),
+    TABLE("CHLD", child_fields, children),
+    TABLE("UNIT", unit_fields, units),
+    TABLE("ARMS", arm_fields, arms),
+    TABLE("BAND", band_fields, bands),
+    ONE("GRAD", grade_fields),
+    TABLE("CODE", byte_field, code),
+    ONE("HIST", history_fields),
+    TABLE("DRUL", dist_rule_fields, dist_rules),
+    TABLE("DGRD", u32_field, dist_grades),
+    ONE("SRCE", source_fields),
+};
+#define NSECTIONS (sizeof sections / sizeof sections[0])
+
+/* Bytes of one record in the file; for strings, the length prefix (the
+ * least a string takes), which is what a count is checked against. */
+static size_t record_size(const section *s)
+{
+    if (s->shape == SHAPE_STRINGS) return 4;
+    size_t n = 0;
+    for (size_t i = 0; i < s->nfields; i++) n += (size_t)s->fields[i].type;
+    return n;
+}
+
+bool rb_bytecode_section(size_t i, const char **tag, size_t *size)
+{
+    if (i >= NSECTIONS) return false;
+    *tag = sections[i].tag;
+    *size = record_size(&sections[i]);
+    return true;
+}
 
 static void set_digest(rb_program *p, const uint8_t sum[SHA256_DIGEST_SIZE])
 {
@@ -125,181 +285,62 @@ static void w_section(writer *w, const char *tag, uint32_t count)
     w_u32(w, count);
 }
 
+/* Record fields go through memcpy: a field is reached by its offset, and the
+ * bytes are copied rather than the member read through a cast pointer. */
+static void write_fields(writer *w, const uint8_t *record, const section *s)
+{
+    for (size_t i = 0; i < s->nfields; i++) {
+        const uint8_t *at = record + s->fields[i].offset;
+        switch (s->fields[i].type) {
+        case FIELD_U8: w_u8(w, *at); break;
+        case FIELD_U32: {
+            uint32_t v;
+            memcpy(&v, at, sizeof v);
+            w_u32(w, v);
+            break;
+        }
+        case FIELD_I64: {
+            int64_t v;
+            memcpy(&v, at, sizeof v);
+            w_i64(w, v);
+            break;
+        }
+        }
+    }
+}
+
+static void write_strings(writer *w, const section *s, const rb_program *p)
+{
+    w_section(w, s->tag, p->nstrings);
+    for (uint32_t i = 0; i < p->nstrings; i++) {
+        w_u32(w, p->string_len[i]);
+        w_bytes(w, p->string_data + p->string_off[i], p->string_len[i]);
+    }
+}
+
 uint8_t *rb_program_serialize(rb_program *p, size_t *len)
 {
     writer w = {0};
     w_bytes(&w, RB_MAGIC, MAGIC_LEN);
     w_u32(&w, RB_FORMAT_VERSION);
     w_u32(&w, 0); /* flags */
-
-    w_section(&w, TAG_HEAD, 1);
-    w_u32(&w, p->name);
-    w_u32(&w, p->label);
-    w_u32(&w, p->period);
-    w_u32(&w, p->version);
-    w_u32(&w, p->scale);
-    w_u32(&w, p->precision);
-    w_u32(&w, p->source_name);
-    w_u8(&w, p->has_items);
-    w_u32(&w, p->grade_on_unit);
-    w_u32(&w, p->total_unit);
-
-    w_section(&w, TAG_NUMS, p->nnumbers);
-    for (uint32_t i = 0; i < p->nnumbers; i++) {
-        w_i64(&w, p->numbers[i].num);
-        w_i64(&w, p->numbers[i].den);
+    for (size_t k = 0; k < NSECTIONS; k++) {
+        const section *s = &sections[k];
+        switch (s->shape) {
+        case SHAPE_ONE:
+            w_section(&w, s->tag, 1);
+            write_fields(&w, (const uint8_t *)p, s);
+            break;
+        case SHAPE_TABLE: {
+            uint32_t n;
+            const uint8_t *records = s->table->records(p, &n);
+            w_section(&w, s->tag, n);
+            for (uint32_t i = 0; i < n; i++) write_fields(&w, records + (size_t)i * s->table->size, s);
+            break;
+        }
+        case SHAPE_STRINGS: write_strings(&w, s, p); break;
+        }
     }
-
-    w_section(&w, TAG_STRS, p->nstrings);
-    for (uint32_t i = 0; i < p->nstrings; i++) {
-        w_u32(&w, p->string_len[i]);
-        w_bytes(&w, p->string_data + p->string_off[i], p->string_len[i]);
-    }
-
-    w_section(&w, TAG_OPTS, p->noptions);
-    for (uint32_t i = 0; i < p->noptions; i++) {
-        const rb_option *o = &p->options[i];
-        w_u32(&w, o->id);
-        w_u32(&w, o->label);
-        w_u32(&w, o->value);
-    }
-
-    w_section(&w, TAG_CSET, p->nchoicesets);
-    for (uint32_t i = 0; i < p->nchoicesets; i++) {
-        const rb_choiceset *c = &p->choicesets[i];
-        w_u32(&w, c->first);
-        w_u32(&w, c->count);
-        w_u8(&w, c->numeric);
-    }
-
-    w_section(&w, TAG_SLOT, p->nslots);
-    for (uint32_t i = 0; i < p->nslots; i++) {
-        const rb_slot *s = &p->slots[i];
-        w_u32(&w, s->name);
-        w_u32(&w, s->label);
-        w_u8(&w, s->kind);
-        w_u8(&w, s->type);
-        w_u8(&w, s->maybe);
-        w_u32(&w, s->choiceset);
-        w_u32(&w, s->line);
-        w_u32(&w, s->col);
-    }
-
-    w_section(&w, TAG_INPT, p->ninputs);
-    for (uint32_t i = 0; i < p->ninputs; i++) {
-        const rb_input *in = &p->inputs[i];
-        w_u32(&w, in->slot);
-        w_u8(&w, in->required);
-        w_u8(&w, in->rated);
-        w_u8(&w, in->min_incl);
-        w_u8(&w, in->max_incl);
-        w_u32(&w, in->min);
-        w_u32(&w, in->max);
-        w_u32(&w, in->def);
-        w_u32(&w, in->unit);
-        w_u32(&w, in->item);
-    }
-
-    w_section(&w, TAG_RATR, p->nraters);
-    for (uint32_t i = 0; i < p->nraters; i++) {
-        const rb_rater *r = &p->raters[i];
-        w_u32(&w, r->id);
-        w_u32(&w, r->label);
-        w_u32(&w, r->weight);
-        w_u8(&w, r->many);
-        w_u8(&w, r->optional);
-    }
-
-    w_section(&w, TAG_ITEM, p->nitems);
-    for (uint32_t i = 0; i < p->nitems; i++) {
-        const rb_item *it = &p->items[i];
-        w_u32(&w, it->slot);
-        w_u32(&w, it->section);
-        w_u32(&w, it->points);
-        w_u32(&w, it->weight);
-        w_u8(&w, it->is_deduct);
-        w_u8(&w, it->optional);
-        w_u32(&w, it->when_unit);
-        w_u32(&w, it->input);
-        w_u32(&w, it->low);
-    }
-
-    w_section(&w, TAG_SECT, p->nsections);
-    for (uint32_t i = 0; i < p->nsections; i++) {
-        const rb_section *s = &p->sections[i];
-        w_u32(&w, s->slot);
-        w_u32(&w, s->parent);
-        w_u32(&w, s->points);
-        w_u32(&w, s->weight);
-        w_u8(&w, s->weighted);
-        w_u32(&w, s->first_child);
-        w_u32(&w, s->nchildren);
-    }
-
-    w_section(&w, TAG_CHLD, p->nchildren);
-    for (uint32_t i = 0; i < p->nchildren; i++) {
-        w_u8(&w, p->children[i].kind);
-        w_u32(&w, p->children[i].index);
-    }
-
-    /* Units carry their declaration's line and column: they are the source
-     * map that lets runtime errors name the template line. */
-    w_section(&w, TAG_UNIT, p->nunits);
-    for (uint32_t i = 0; i < p->nunits; i++) {
-        const rb_unit *u = &p->units[i];
-        w_u8(&w, u->kind);
-        w_u32(&w, u->target);
-        w_u32(&w, u->code_start);
-        w_u32(&w, u->code_len);
-        w_u32(&w, u->decl);
-        w_u32(&w, u->line);
-        w_u32(&w, u->col);
-        w_u32(&w, u->back);
-    }
-
-    w_section(&w, TAG_ARMS, p->narms);
-    for (uint32_t i = 0; i < p->narms; i++) {
-        const rb_arm *a = &p->arms[i];
-        w_u8(&w, a->op);
-        w_u32(&w, a->threshold);
-        w_u32(&w, a->target);
-        w_u32(&w, a->id);
-        w_u32(&w, a->label);
-    }
-
-    w_section(&w, TAG_BAND, p->nbands);
-    for (uint32_t i = 0; i < p->nbands; i++) {
-        w_u32(&w, p->bands[i].first_arm);
-        w_u32(&w, p->bands[i].narms);
-    }
-
-    w_section(&w, TAG_GRAD, 1);
-    w_u32(&w, p->grade.first_arm);
-    w_u32(&w, p->grade.narms);
-
-    w_section(&w, TAG_CODE, p->code_len);
-    w_bytes(&w, p->code, p->code_len);
-
-    w_section(&w, TAG_HIST, 1);
-    w_u32(&w, p->key_slot);
-    w_u32(&w, p->period_slot);
-    w_u32(&w, p->dist_by);
-
-    w_section(&w, TAG_DRUL, p->ndist_rules);
-    for (uint32_t i = 0; i < p->ndist_rules; i++) {
-        const rb_dist_rule *d = &p->dist_rules[i];
-        w_u32(&w, d->first);
-        w_u32(&w, d->count);
-        w_u8(&w, d->op);
-        w_u32(&w, d->share);
-    }
-
-    w_section(&w, TAG_DGRD, p->ndist_grades);
-    for (uint32_t i = 0; i < p->ndist_grades; i++) w_u32(&w, p->dist_grades[i]);
-
-    w_section(&w, TAG_SRCE, 1);
-    w_u32(&w, p->source_text);
-    w_u32(&w, p->source_defines);
 
     uint8_t sum[SHA256_DIGEST_SIZE];
     sha256(w.b, w.len, sum);
@@ -408,31 +449,28 @@ static void *table(uint32_t n, size_t size)
     return rb_xcalloc(n ? n : 1, size);
 }
 
-static bool read_head(reader *r, rb_program *p)
+static void read_fields(reader *r, uint8_t *record, const section *s)
 {
-    uint32_t n = r_section(r, TAG_HEAD, SZ_HEAD);
-    if (r->bad) return false;
-    if (n != 1) {
-        r_fail(r, "section HEAD has %" PRIu32 " entries, expected 1", n);
-        return false;
+    for (size_t i = 0; i < s->nfields; i++) {
+        uint8_t *at = record + s->fields[i].offset;
+        switch (s->fields[i].type) {
+        case FIELD_U8: *at = r_u8(r); break;
+        case FIELD_U32: {
+            uint32_t v = r_u32(r);
+            memcpy(at, &v, sizeof v);
+            break;
+        }
+        case FIELD_I64: {
+            int64_t v = r_i64(r);
+            memcpy(at, &v, sizeof v);
+            break;
+        }
+        }
     }
-    p->name = r_u32(r);
-    p->label = r_u32(r);
-    p->period = r_u32(r);
-    p->version = r_u32(r);
-    p->scale = r_u32(r);
-    p->precision = r_u32(r);
-    p->source_name = r_u32(r);
-    p->has_items = r_u8(r);
-    p->grade_on_unit = r_u32(r);
-    p->total_unit = r_u32(r);
-    return !r->bad;
 }
 
-static bool read_strings(reader *r, rb_program *p)
+static bool read_strings(reader *r, rb_program *p, uint32_t n)
 {
-    uint32_t n = r_section(r, TAG_STRS, SZ_STRS_MIN);
-    if (r->bad) return false;
     /* First pass: lengths, all within the file, so the total is bounded by
      * the file's size. */
     size_t start = r->pos;
@@ -466,224 +504,33 @@ static bool read_strings(reader *r, rb_program *p)
     return !r->bad;
 }
 
-static bool read_tables(reader *r, rb_program *p)
+static bool read_sections(reader *r, rb_program *p)
 {
-    uint32_t n;
-
-    if (!read_head(r, p)) return false;
-
-    n = r_section(r, TAG_NUMS, SZ_NUMS);
-    if (r->bad) return false;
-    p->numbers = table(n, sizeof *p->numbers);
-    p->nnumbers = n;
-    for (uint32_t i = 0; i < n; i++) {
-        p->numbers[i].num = r_i64(r);
-        p->numbers[i].den = r_i64(r);
+    for (size_t k = 0; k < NSECTIONS; k++) {
+        const section *s = &sections[k];
+        uint32_t n = r_section(r, s->tag, record_size(s));
+        if (r->bad) return false;
+        switch (s->shape) {
+        case SHAPE_ONE:
+            if (n != 1) {
+                r_fail(r, "section %s has %" PRIu32 " entries, expected 1", s->tag, n);
+                return false;
+            }
+            read_fields(r, (uint8_t *)p, s);
+            break;
+        case SHAPE_TABLE: {
+            uint8_t *records = table(n, s->table->size);
+            s->table->adopt(p, records, n);
+            for (uint32_t i = 0; i < n; i++) read_fields(r, records + (size_t)i * s->table->size, s);
+            break;
+        }
+        case SHAPE_STRINGS:
+            if (!read_strings(r, p, n)) return false;
+            break;
+        }
+        if (r->bad) return false;
     }
-
-    if (!read_strings(r, p)) return false;
-
-    n = r_section(r, TAG_OPTS, SZ_OPTS);
-    if (r->bad) return false;
-    p->options = table(n, sizeof *p->options);
-    p->noptions = n;
-    for (uint32_t i = 0; i < n; i++) {
-        rb_option *o = &p->options[i];
-        o->id = r_u32(r);
-        o->label = r_u32(r);
-        o->value = r_u32(r);
-    }
-
-    n = r_section(r, TAG_CSET, SZ_CSET);
-    if (r->bad) return false;
-    p->choicesets = table(n, sizeof *p->choicesets);
-    p->nchoicesets = n;
-    for (uint32_t i = 0; i < n; i++) {
-        rb_choiceset *c = &p->choicesets[i];
-        c->first = r_u32(r);
-        c->count = r_u32(r);
-        c->numeric = r_u8(r);
-    }
-
-    n = r_section(r, TAG_SLOT, SZ_SLOT);
-    if (r->bad) return false;
-    p->slots = table(n, sizeof *p->slots);
-    p->nslots = n;
-    for (uint32_t i = 0; i < n; i++) {
-        rb_slot *s = &p->slots[i];
-        s->name = r_u32(r);
-        s->label = r_u32(r);
-        s->kind = r_u8(r);
-        s->type = r_u8(r);
-        s->maybe = r_u8(r);
-        s->choiceset = r_u32(r);
-        s->line = r_u32(r);
-        s->col = r_u32(r);
-    }
-
-    n = r_section(r, TAG_INPT, SZ_INPT);
-    if (r->bad) return false;
-    p->inputs = table(n, sizeof *p->inputs);
-    p->ninputs = n;
-    for (uint32_t i = 0; i < n; i++) {
-        rb_input *in = &p->inputs[i];
-        in->slot = r_u32(r);
-        in->required = r_u8(r);
-        in->rated = r_u8(r);
-        in->min_incl = r_u8(r);
-        in->max_incl = r_u8(r);
-        in->min = r_u32(r);
-        in->max = r_u32(r);
-        in->def = r_u32(r);
-        in->unit = r_u32(r);
-        in->item = r_u32(r);
-    }
-
-    n = r_section(r, TAG_RATR, SZ_RATR);
-    if (r->bad) return false;
-    p->raters = table(n, sizeof *p->raters);
-    p->nraters = n;
-    for (uint32_t i = 0; i < n; i++) {
-        rb_rater *ra = &p->raters[i];
-        ra->id = r_u32(r);
-        ra->label = r_u32(r);
-        ra->weight = r_u32(r);
-        ra->many = r_u8(r);
-        ra->optional = r_u8(r);
-    }
-
-    n = r_section(r, TAG_ITEM, SZ_ITEM);
-    if (r->bad) return false;
-    p->items = table(n, sizeof *p->items);
-    p->nitems = n;
-    for (uint32_t i = 0; i < n; i++) {
-        rb_item *it = &p->items[i];
-        it->slot = r_u32(r);
-        it->section = r_u32(r);
-        it->points = r_u32(r);
-        it->weight = r_u32(r);
-        it->is_deduct = r_u8(r);
-        it->optional = r_u8(r);
-        it->when_unit = r_u32(r);
-        it->input = r_u32(r);
-        it->low = r_u32(r);
-    }
-
-    n = r_section(r, TAG_SECT, SZ_SECT);
-    if (r->bad) return false;
-    p->sections = table(n, sizeof *p->sections);
-    p->nsections = n;
-    for (uint32_t i = 0; i < n; i++) {
-        rb_section *s = &p->sections[i];
-        s->slot = r_u32(r);
-        s->parent = r_u32(r);
-        s->points = r_u32(r);
-        s->weight = r_u32(r);
-        s->weighted = r_u8(r);
-        s->first_child = r_u32(r);
-        s->nchildren = r_u32(r);
-    }
-
-    n = r_section(r, TAG_CHLD, SZ_CHLD);
-    if (r->bad) return false;
-    p->children = table(n, sizeof *p->children);
-    p->nchildren = n;
-    for (uint32_t i = 0; i < n; i++) {
-        p->children[i].kind = r_u8(r);
-        p->children[i].index = r_u32(r);
-    }
-
-    n = r_section(r, TAG_UNIT, SZ_UNIT);
-    if (r->bad) return false;
-    p->units = table(n, sizeof *p->units);
-    p->nunits = n;
-    for (uint32_t i = 0; i < n; i++) {
-        rb_unit *u = &p->units[i];
-        u->kind = r_u8(r);
-        u->target = r_u32(r);
-        u->code_start = r_u32(r);
-        u->code_len = r_u32(r);
-        u->decl = r_u32(r);
-        u->line = r_u32(r);
-        u->col = r_u32(r);
-        u->back = r_u32(r);
-        u->max_stack = 0; /* computed by the verifier, not trusted from a file */
-    }
-
-    n = r_section(r, TAG_ARMS, SZ_ARMS);
-    if (r->bad) return false;
-    p->arms = table(n, sizeof *p->arms);
-    p->narms = n;
-    for (uint32_t i = 0; i < n; i++) {
-        rb_arm *a = &p->arms[i];
-        a->op = r_u8(r);
-        a->threshold = r_u32(r);
-        a->target = r_u32(r);
-        a->id = r_u32(r);
-        a->label = r_u32(r);
-    }
-
-    n = r_section(r, TAG_BAND, SZ_BAND);
-    if (r->bad) return false;
-    p->bands = table(n, sizeof *p->bands);
-    p->nbands = n;
-    for (uint32_t i = 0; i < n; i++) {
-        p->bands[i].first_arm = r_u32(r);
-        p->bands[i].narms = r_u32(r);
-    }
-
-    n = r_section(r, TAG_GRAD, SZ_GRAD);
-    if (r->bad) return false;
-    if (n != 1) {
-        r_fail(r, "section GRAD has %" PRIu32 " entries, expected 1", n);
-        return false;
-    }
-    p->grade.first_arm = r_u32(r);
-    p->grade.narms = r_u32(r);
-
-    n = r_section(r, TAG_CODE, SZ_CODE);
-    if (r->bad) return false;
-    p->code = table(n, 1);
-    p->code_len = n;
-    const uint8_t *code = r_bytes(r, n);
-    if (code && n) memcpy(p->code, code, n);
-
-    n = r_section(r, TAG_HIST, SZ_HIST);
-    if (r->bad) return false;
-    if (n != 1) {
-        r_fail(r, "section HIST has %" PRIu32 " entries, expected 1", n);
-        return false;
-    }
-    p->key_slot = r_u32(r);
-    p->period_slot = r_u32(r);
-    p->dist_by = r_u32(r);
-
-    n = r_section(r, TAG_DRUL, SZ_DRUL);
-    if (r->bad) return false;
-    p->dist_rules = table(n, sizeof *p->dist_rules);
-    p->ndist_rules = n;
-    for (uint32_t i = 0; i < n; i++) {
-        p->dist_rules[i].first = r_u32(r);
-        p->dist_rules[i].count = r_u32(r);
-        p->dist_rules[i].op = r_u8(r);
-        p->dist_rules[i].share = r_u32(r);
-    }
-
-    n = r_section(r, TAG_DGRD, SZ_DGRD);
-    if (r->bad) return false;
-    p->dist_grades = table(n, sizeof *p->dist_grades);
-    p->ndist_grades = n;
-    for (uint32_t i = 0; i < n; i++) p->dist_grades[i] = r_u32(r);
-
-    n = r_section(r, TAG_SRCE, SZ_SRCE);
-    if (r->bad) return false;
-    if (n != 1) {
-        r_fail(r, "section SRCE has %" PRIu32 " entries, expected 1", n);
-        return false;
-    }
-    p->source_text = r_u32(r);
-    p->source_defines = r_u32(r);
-    return !r->bad;
+    return true;
 }
 
 static uint32_t le32(const uint8_t *b)
@@ -730,7 +577,7 @@ static rb_program *load(const uint8_t *bytes, size_t len, char *err, size_t errc
     r.len = body;
     r.pos = PREAMBLE_LEN;
     rb_program *p = rb_xcalloc(1, sizeof *p);
-    if (!read_tables(&r, p)) {
+    if (!read_sections(&r, p)) {
         rb_program_free(p);
         return NULL;
     }

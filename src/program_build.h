@@ -66,6 +66,11 @@ uint32_t rb_build_op(rb_builder *b, rb_opcode op);
 uint32_t rb_build_op1(rb_builder *b, rb_opcode op, uint32_t operand);
 void rb_build_patch(rb_builder *b, uint32_t at, uint32_t operand);
 
+/* bytecode.c: section i of the .rbc format (0 = the first in the file):
+ * its tag and the size in bytes of one record (a string's: its u32 length
+ * prefix).  False past the last section.  test_docs holds docs/bytecode.md
+ * to it. */
+bool rb_bytecode_section(size_t i, const char **tag, size_t *record_size);
 /* bytecode.c: rb_program_load without comparing the SHA-256 trailer (the
  * trailer must still be present; the digest is computed from the bytes).
  * For the fuzzer and for tests that damage a file on purpose, so that the

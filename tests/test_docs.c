@@ -1,6 +1,9 @@
 /* test_docs.c — documentation that cannot drift from the code: the opcode
  * table of docs/bytecode.md must list every instruction of RB_OPCODES with
- * its byte, name, stack effect and meaning, in order; and every diagnostic
+ * its byte, name, stack effect and meaning, in order; its section table
+ * every section of the .rbc format (bytecode.c's one description) with its
+ * position, tag and record size, and its layout the format version and the
+ * number of sections; and every diagnostic
  * code the sources emit must have an entry in docs/diagnostics.md, and the
  * catalogue generated from it for SARIF (tools/diag_codes.awk) must say what
  * each entry's heading and table row say, for every code the document has;
@@ -13,6 +16,7 @@
 #include "builtins.h"
 #include "diag.h"
 #include "opcodes.h"
+#include "program_build.h"
 
 static void opcode_table_matches(void **state)
 {
@@ -83,6 +87,56 @@ static void builtin_functions_documented(void **state)
     doc = read_whole_file("docs/diagnostics.md");
     strcat(help, "`");
     if (!strstr(doc, help)) fail_msg("docs/diagnostics.md (E0204) should quote the help %s", help);
+    free(doc);
+}
+
+/* The line that starts with `head` in doc, as a string of its own (freed by
+ * the caller), or NULL. */
+static char *doc_row(const char *doc, const char *head)
+{
+    const char *row = doc;
+    while ((row = strstr(row, head)) && row != doc && row[-1] != '\n') row++;
+    if (!row) return NULL;
+    size_t n = strcspn(row, "\n");
+    char *copy = malloc(n + 1);
+    memcpy(copy, row, n);
+    copy[n] = '\0';
+    return copy;
+}
+
+static void section_table_matches(void **state)
+{
+    (void)state;
+    char *doc = read_whole_file("docs/bytecode.md");
+    /* the section table alone: from its header row to the blank line after it */
+    char *table = strstr(doc, "| # | tag | record | size |");
+    if (!table) fail_msg("docs/bytecode.md has no section table ('| # | tag | record | size |')");
+    char *end = strstr(table, "\n\n");
+    if (end) end[1] = '\0';
+    const char *tag;
+    size_t size, i = 0;
+    for (; rb_bytecode_section(i, &tag, &size); i++) {
+        char head[64], cell[64];
+        snprintf(head, sizeof head, "| %zu | `%s` | ", i + 1, tag);
+        char *row = doc_row(table, head);
+        if (!row) fail_msg("docs/bytecode.md's section table lacks row %zu, `%s`", i + 1, tag);
+        /* strings vary: their row says "4 + length" */
+        if (strcmp(tag, "STRS") == 0) snprintf(cell, sizeof cell, " | %zu + length | ", size);
+        else snprintf(cell, sizeof cell, " | %zu | ", size);
+        if (!strstr(row + strlen(head), cell))
+            fail_msg("docs/bytecode.md: a %s record is %zu bytes, its row says otherwise: %s", tag, size, row);
+        free(row);
+    }
+    assert_true(i >= 20);
+    char head[64];
+    snprintf(head, sizeof head, "| %zu | `", i + 1);
+    if (strstr(table, head)) fail_msg("docs/bytecode.md lists a section %zu, the format has %zu", i + 1, i);
+    if (end) end[1] = '\n';
+    char want[160];
+    snprintf(want, sizeof want, "| sections | the %zu sections below, in this order |", i);
+    if (!strstr(doc, want)) fail_msg("docs/bytecode.md's file layout should say '%s'", want);
+    snprintf(want, sizeof want, "| format version | `%u` (`RB_FORMAT_VERSION`) |", RB_FORMAT_VERSION);
+    if (!strstr(doc, want)) fail_msg("docs/bytecode.md's file layout should say '%s'", want);
     free(doc);
 }
 
@@ -158,6 +212,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(opcode_table_matches),
         cmocka_unit_test(builtin_functions_documented),
+        cmocka_unit_test(section_table_matches),
         cmocka_unit_test(diagnostic_codes_documented),
         cmocka_unit_test(sarif_catalogue_matches),
     };
