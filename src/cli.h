@@ -26,6 +26,7 @@ typedef struct {
     size_t ndefs;
     const char **args; /* the arguments that are not options (files, a key) */
     size_t nargs;
+    int status;        /* when rb_cli_parse says stop: the exit status */
 } rb_cli;
 
 /* ---- options (cli_opts.c): one parser for every command ------------------------ */
@@ -46,10 +47,12 @@ typedef struct {
     void *to;
 } rb_opt;
 
-/* Parses argv by `opts` (ended by {NULL}) into c->defs and c->args.
- * Returns 0, or 2 after the usage error ("unknown option", "… needs a
- * value").  rb_cli_done frees what it gathered, either way. */
-int rb_cli_parse(rb_cli *c, const rb_opt *opts, int argc, char **argv);
+/* Parses argv by `opts` (ended by {NULL}) into c->defs and c->args.  True:
+ * the command goes on.  False: it ends with c->status, 0 after --help or -h
+ * (which every command takes: its usage, on stdout), 2 after a usage error
+ * ("unknown option", "… needs a value").  rb_cli_done frees what it
+ * gathered, either way. */
+bool rb_cli_parse(rb_cli *c, const rb_opt *opts, int argc, char **argv);
 void rb_cli_done(rb_cli *c);
 
 /* "rubric CMD: MESSAGE" (msg translated, then formatted with arg) and the

@@ -13,10 +13,10 @@
 #include "outfile.h"
 
 /* Rewrites path with text (outfile.c: never through a planted name). */
-static int write_in_place(const char *path, const char *text, size_t len)
+static int write_in_place(const char *path, const char *text, size_t len, rb_lang lang)
 {
     char err[512];
-    if (rb_write_file(path, text, len, err, sizeof err) == 0) return 0;
+    if (rb_write_file(path, text, len, lang, err, sizeof err) == 0) return 0;
     fprintf(stderr, "rubric fmt: %s\n", err);
     return 2;
 }
@@ -25,7 +25,7 @@ int rb_cli_fmt(rb_cli *c, int argc, char **argv)
 {
     bool check = false, write = false;
     const rb_opt opts[] = {{"--check", RB_OPT_FLAG, &check}, {"-w", RB_OPT_FLAG, &write}, {NULL, RB_OPT_FLAG, NULL}};
-    if (rb_cli_parse(c, opts, argc, argv)) return 2;
+    if (!rb_cli_parse(c, opts, argc, argv)) return c->status;
     if (check && write) return rb_cli_usage_error(c, "--check and -w cannot be given together", NULL);
     if (c->nargs == 0) return rb_cli_usage_error(c, "no template given", NULL);
 
@@ -33,12 +33,12 @@ int rb_cli_fmt(rb_cli *c, int argc, char **argv)
     for (size_t i = 0; i < c->nargs; i++) {
         const char *path = c->args[i];
         if (write && strcmp(path, "-") == 0) {
-            fprintf(stderr, "rubric fmt: -w cannot rewrite standard input\n");
+            fprintf(stderr, "rubric fmt: %s\n", rb_tr(c->lang, N_("-w cannot rewrite standard input")));
             status = 2;
             continue;
         }
         char err[256];
-        rb_source *src = rb_source_read(path, err, sizeof err);
+        rb_source *src = rb_source_read(path, c->lang, err, sizeof err);
         if (!src) {
             fprintf(stderr, "rubric fmt: %s\n", err);
             status = 2;
@@ -66,7 +66,7 @@ int rb_cli_fmt(rb_cli *c, int argc, char **argv)
                     if (status < 1) status = 1;
                 }
             } else if (write) {
-                if (changed && write_in_place(path, text, tlen) != 0) status = 2;
+                if (changed && write_in_place(path, text, tlen, c->lang) != 0) status = 2;
             } else {
                 fwrite(text, 1, tlen, stdout);
             }

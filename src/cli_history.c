@@ -39,7 +39,7 @@ int rb_cli_history(rb_cli *cli, int argc, char **argv)
                            {"--form", RB_OPT_VALUE, &form},
                            {"--format", RB_OPT_VALUE, &format},
                            {NULL, RB_OPT_FLAG, NULL}};
-    if (rb_cli_parse(cli, opts, argc, argv)) return 2;
+    if (!rb_cli_parse(cli, opts, argc, argv)) return cli->status;
     if (cli->nargs > 1) return rb_cli_usage_error(cli, "give at most one KEY, not also '%s'", cli->args[1]);
     const char *key = cli->nargs ? cli->args[0] : NULL;
     if (!store) return rb_cli_usage_error(cli, "--store DB is required", NULL);
@@ -117,9 +117,5 @@ int rb_cli_history(rb_cli *cli, int argc, char **argv)
     rb_free(cells);
     sqlite3_finalize(q);
     rb_store_close(st);
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "rubric history: cannot write: %s\n", "output error");
-        status = 2;
-    }
-    return status;
+    return status; /* a failed write is main's to report (finish) */
 }

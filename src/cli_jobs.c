@@ -88,7 +88,7 @@ static void *worker(void *arg)
     rb_alloc_guard guard;
     rb_alloc_enter(&guard, RB_ALLOC_UNWIND);
     if (setjmp(guard.env) != 0) {
-        fputs("rubric: out of memory\n", stderr);
+        fputs(rb_tr(j->eo.lang, N_("rubric: out of memory\n")), stderr);
         exit(70);
     }
     rb_eval *ev = rb_eval_new(j->p, &j->eo);

@@ -109,7 +109,14 @@ static const rb_opt *find_option(const rb_opt *opts, const char *a, const char *
     return NULL;
 }
 
-int rb_cli_parse(rb_cli *c, const rb_opt *opts, int argc, char **argv)
+/* Ends the parse with a usage error: false, c->status 2. */
+static bool parse_error(rb_cli *c, const char *msg, const char *arg)
+{
+    c->status = rb_cli_usage_error(c, msg, arg);
+    return false;
+}
+
+bool rb_cli_parse(rb_cli *c, const rb_opt *opts, int argc, char **argv)
 {
     c->defs = rb_xcalloc((size_t)argc + 1, sizeof *c->defs);
     c->args = rb_xcalloc((size_t)argc + 1, sizeof *c->args);
@@ -125,26 +132,31 @@ int rb_cli_parse(rb_cli *c, const rb_opt *opts, int argc, char **argv)
             only_args = true;
             continue;
         }
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            rb_cli_usage(stdout, c->lang, c->cmd);
+            c->status = 0;
+            return false;
+        }
         const char *joined;
         const rb_opt *o = find_option(opts, a, &joined);
-        if (!o) return rb_cli_usage_error(c, N_("unknown option '%s'"), a);
+        if (!o) return parse_error(c, N_("unknown option '%s'"), a);
         if (o->kind == RB_OPT_FLAG) {
             *(bool *)o->to = true;
             continue;
         }
         const char *value = joined ? joined : i + 1 < argc ? argv[++i] : NULL;
-        if (!value) return rb_cli_usage_error(c, N_("%s needs a value"), o->name);
+        if (!value) return parse_error(c, N_("%s needs a value"), o->name);
         if (o->kind == RB_OPT_VALUE) {
             *(const char **)o->to = value;
             continue;
         }
         char *def = (char *)value; /* -D NAME=VALUE: split in place */
         char *eq = strchr(def, '=');
-        if (!eq || eq == def) return rb_cli_usage_error(c, N_("-D takes NAME=VALUE, not '%s'"), def);
+        if (!eq || eq == def) return parse_error(c, N_("-D takes NAME=VALUE, not '%s'"), def);
         *eq = '\0';
         c->defs[c->ndefs++] = (rb_define){def, eq + 1};
     }
-    return 0;
+    return true;
 }
 
 void rb_cli_done(rb_cli *c)

@@ -40,7 +40,7 @@ static int write_text(const char *path, const char *text, size_t len)
 {
     char err[512];
     if (path) {
-        if (rb_write_file(path, text, len, err, sizeof err) == 0) return 0;
+        if (rb_write_file(path, text, len, lang, err, sizeof err) == 0) return 0;
         fprintf(stderr, "rubric report: %s\n", err);
         return 2;
     }
@@ -70,11 +70,11 @@ static int score_into(rb_report *report, const rb_program *p, const char *const 
     int status = 0;
     for (size_t i = 0; i < nfiles; i++) {
         rb_xlsx *book = rb_xlsx_name(files[i]) ? rb_xlsx_open(files[i], sheet, lang) : NULL;
-        for (const char *note; book && (note = rb_xlsx_note(book));) fprintf(stderr, "rubric report: note: %s\n", note);
+        for (const char *note; book && (note = rb_xlsx_note(book));) fprintf(stderr, rb_tr(lang, N_("rubric %s: note: %s\n")), "report", note);
         FILE *f = book ? rb_xlsx_csv(book) : strcmp(files[i], "-") == 0 ? stdin : fopen(files[i], "rb");
         if (!f) {
             if (book) fprintf(stderr, "rubric report: %s\n", rb_xlsx_error(book));
-            else fprintf(stderr, "rubric report: %s %s: %s\n", rb_tr(lang, N_("cannot read")), files[i], strerror(errno));
+            else fprintf(stderr, rb_tr(lang, N_("rubric %s: cannot read %s: %s\n")), "report", files[i], rb_strerror(lang, errno));
             rb_xlsx_close(book);
             status = 2;
             continue;
@@ -87,12 +87,12 @@ static int score_into(rb_report *report, const rb_program *p, const char *const 
         rb_record rec;
         int got;
         while ((got = rb_reader_next(rd, &rec)) == 1) {
-            for (const char *note; (note = rb_reader_note(rd));) fprintf(stderr, "rubric report: note: %s\n", note);
+            for (const char *note; (note = rb_reader_note(rd));) fprintf(stderr, rb_tr(lang, N_("rubric %s: note: %s\n")), "report", note);
             if (book) rec.line = rb_xlsx_row(book, rec.line);
             rb_report_add(report, rb_eval_record(ev, &rec));
             next = rec.number + 1;
         }
-        for (const char *note; (note = rb_reader_note(rd));) fprintf(stderr, "rubric report: note: %s\n", note);
+        for (const char *note; (note = rb_reader_note(rd));) fprintf(stderr, rb_tr(lang, N_("rubric %s: note: %s\n")), "report", note);
         if (got < 0 || (book && rb_xlsx_error(book))) {
             fprintf(stderr, "rubric report: %s\n", got < 0 ? rb_reader_error(rd) : rb_xlsx_error(book));
             status = 2;
@@ -186,7 +186,7 @@ int rb_cli_report(rb_cli *c, int argc, char **argv)
                            {"--store", RB_OPT_VALUE, &store},
                            {"--period", RB_OPT_VALUE, &period},
                            {NULL, RB_OPT_FLAG, NULL}};
-    if (rb_cli_parse(c, opts, argc, argv)) return 2;
+    if (!rb_cli_parse(c, opts, argc, argv)) return c->status;
     const char **files = c->args;
     size_t nfiles = c->nargs;
     int fmt = format ? rb_cli_choose(format, format_names) : format_of_path(output);

@@ -14,7 +14,7 @@ int rb_cli_sheet(rb_cli *c, int argc, char **argv)
 {
     const char *output = NULL;
     const rb_opt opts[] = {{"-o", RB_OPT_VALUE, &output}, {"-D", RB_OPT_DEFINE, NULL}, {NULL, RB_OPT_FLAG, NULL}};
-    if (rb_cli_parse(c, opts, argc, argv)) return 2;
+    if (!rb_cli_parse(c, opts, argc, argv)) return c->status;
     if (c->nargs != 1) return rb_cli_usage_error(c, "give exactly one template", NULL);
     if (!output) return rb_cli_usage_error(c, "-o FILE.xlsx or -o FILE.csv is required", NULL);
     rb_program *p = c->load("sheet", c->args[0], c->defs, c->ndefs);

@@ -9,10 +9,12 @@
  * killed at any point leave all of its results or none. */
 #include "store.h"
 
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "arena.h"
@@ -133,6 +135,14 @@ rb_store *rb_store_open(const char *path, bool create, rb_lang lang, char *err, 
     rb_store *st = rb_xcalloc(1, sizeof *st);
     st->lang = lang;
     st->arena = rb_arena_new();
+    /* a store that must exist and does not: the system's reason, in the
+     * user's language, rather than SQLite's "unable to open database file" */
+    struct stat sb;
+    if (!create && stat(path, &sb) != 0) {
+        snprintf(err, errcap, TR(N_("cannot open the store %s: %s")), path, rb_strerror(lang, errno));
+        rb_store_close(st);
+        return NULL;
+    }
     int rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0), NULL);
     if (rc != SQLITE_OK) {
         snprintf(err, errcap, TR(N_("cannot open the store %s: %s")), path,

@@ -121,7 +121,7 @@ rb_program *rb_compile_defines(const rb_program *compiled, const rb_define *defs
 {
     *src_out = NULL;
     if (compiled->source_text == RB_NONE) {
-        snprintf(err, cap, "-D needs the template source, and this compiled file carries none");
+        snprintf(err, cap, "%s", rb_tr(diags->lang, N_("-D needs the template source, and this compiled file carries none")));
         return NULL;
     }
     rb_source *src = rb_source_new(compiled->source_name != RB_NONE ? rb_str(compiled, compiled->source_name) : "template",
@@ -148,7 +148,8 @@ rb_program *rb_compile_defines(const rb_program *compiled, const rb_define *defs
         rb_free(all);
         rb_free(lines);
         rb_source_free(src);
-        snprintf(err, cap, "-D needs the template source, and the source this file carries does not compile to it");
+        snprintf(err, cap, "%s",
+                 rb_tr(diags->lang, N_("-D needs the template source, and the source this file carries does not compile to it")));
         return NULL;
     }
     for (size_t i = 0; i < ndefs; i++) {

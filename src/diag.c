@@ -47,12 +47,12 @@ rb_source *rb_source_new(const char *name, const char *text, size_t len)
     return s;
 }
 
-rb_source *rb_source_read(const char *path, char *err, size_t errcap)
+rb_source *rb_source_read(const char *path, rb_lang lang, char *err, size_t errcap)
 {
     bool is_stdin = strcmp(path, "-") == 0;
     FILE *f = is_stdin ? stdin : fopen(path, "rb");
     if (!f) {
-        snprintf(err, errcap, "cannot open '%s': %s", path, strerror(errno));
+        snprintf(err, errcap, rb_tr(lang, N_("cannot open '%s': %s")), path, rb_strerror(lang, errno));
         return NULL;
     }
     size_t cap = 8192, len = 0;
@@ -61,7 +61,7 @@ rb_source *rb_source_read(const char *path, char *err, size_t errcap)
         if (len == cap) {
             /* spans are 32-bit offsets; the lexer also needs room for flex */
             if (cap >= ((size_t)1 << 31)) {
-                snprintf(err, errcap, "cannot read '%s': the file is larger than the limit of 2 GiB", path);
+                snprintf(err, errcap, rb_tr(lang, N_("cannot read '%s': the file is larger than the limit of 2 GiB")), path);
                 rb_free(buf);
                 if (!is_stdin) fclose(f);
                 return NULL;
@@ -74,7 +74,7 @@ rb_source *rb_source_read(const char *path, char *err, size_t errcap)
         if (got == 0) break;
     }
     if (ferror(f)) {
-        snprintf(err, errcap, "cannot read '%s': %s", path, strerror(errno));
+        snprintf(err, errcap, rb_tr(lang, N_("cannot read '%s': %s")), path, rb_strerror(lang, errno));
         rb_free(buf);
         if (!is_stdin) fclose(f);
         return NULL;

@@ -34,7 +34,8 @@ typedef struct rb_source {
 } rb_source;
 
 rb_source *rb_source_new(const char *name, const char *text, size_t len); /* copies */
-rb_source *rb_source_read(const char *path, char *err, size_t errcap);    /* NULL: err says why */
+/* NULL: err says why, in `lang` */
+rb_source *rb_source_read(const char *path, rb_lang lang, char *err, size_t errcap);
 void rb_source_free(rb_source *s);
 /* 1-based line and column (in code points) of a byte offset. */
 void rb_source_position(rb_source *s, uint32_t offset, uint32_t *line, uint32_t *col);

@@ -3,6 +3,7 @@
  * and sorted by msgid, so a look-up is a binary search. */
 #include "lang.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +46,33 @@ int rb_lang_choose(const char *flag)
         if (v && *v) return strncmp(v, "zh", 2) == 0 ? RB_LANG_ZH : RB_LANG_EN;
     }
     return RB_LANG_EN;
+}
+
+const char *rb_strerror(rb_lang lang, int code)
+{
+    static const struct {
+        int code;
+        const char *text;
+    } reasons[] = {
+        {ENOENT, N_("No such file or directory")},
+        {EACCES, N_("Permission denied")},
+        {EPERM, N_("Operation not permitted")},
+        {EISDIR, N_("Is a directory")},
+        {ENOTDIR, N_("Not a directory")},
+        {ENOSPC, N_("No space left on device")},
+        {EROFS, N_("Read-only file system")},
+        {ENAMETOOLONG, N_("File name too long")},
+        {ELOOP, N_("Too many levels of symbolic links")},
+        {EFBIG, N_("File too large")},
+        {EIO, N_("Input/output error")},
+        {ENOMEM, N_("Cannot allocate memory")},
+        {EMFILE, N_("Too many open files")},
+        {EBUSY, N_("Device or resource busy")},
+    };
+    if (lang == RB_LANG_ZH)
+        for (size_t i = 0; i < sizeof reasons / sizeof *reasons; i++)
+            if (reasons[i].code == code) return rb_tr(lang, reasons[i].text);
+    return strerror(code);
 }
 
 const char *rb_lang_code(rb_lang lang)

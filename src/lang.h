@@ -32,6 +32,11 @@ const char *rb_tr(rb_lang lang, const char *msgid);
  * English.  Returns -1 when `flag` names no language. */
 int rb_lang_choose(const char *flag);
 
+/* strerror(code) in `lang`: the system's reasons a file cannot be read or
+ * written, translated (the C library's own text is English under the C
+ * locale Rubric runs in); other codes as strerror gives them. */
+const char *rb_strerror(rb_lang lang, int code);
+
 /* "en" or "zh". */
 const char *rb_lang_code(rb_lang lang);
 

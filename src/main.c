@@ -55,7 +55,7 @@ static rb_program *load_template(const char *cmd, const char *path, const rb_def
 {
     bool rbc = has_suffix(path, ".rbc");
     char err[256];
-    rb_source *src = rb_source_read(path, err, sizeof err); /* the bytes, for either kind */
+    rb_source *src = rb_source_read(path, cli_lang, err, sizeof err); /* the bytes, for either kind */
     if (!src) {
         fprintf(stderr, "rubric %s: %s\n", cmd, err);
         return NULL;
@@ -108,7 +108,7 @@ static int cmd_check(rb_cli *c, int argc, char **argv)
                            {"--format", RB_OPT_VALUE, &format},
                            {"--werror", RB_OPT_FLAG, &werror},
                            {NULL, RB_OPT_FLAG, NULL}};
-    if (rb_cli_parse(c, opts, argc, argv)) return 2;
+    if (!rb_cli_parse(c, opts, argc, argv)) return c->status;
     static const char *const formats[] = {"text", "gcc", "json", "sarif", NULL}; /* rb_diag_format order */
     int f = format ? rb_cli_choose(format, formats) : RB_DIAG_TEXT;
     if (f < 0) return rb_cli_usage_error(c, "unknown --format '%s' (text, gcc, json, sarif)", format);
@@ -120,7 +120,7 @@ static int cmd_check(rb_cli *c, int argc, char **argv)
     if (machine) rb_diag_json_begin(stdout, fmt);
     for (size_t i = 0; i < c->nargs; i++) {
         char err[256];
-        rb_source *src = rb_source_read(c->args[i], err, sizeof err);
+        rb_source *src = rb_source_read(c->args[i], cli_lang, err, sizeof err);
         if (!src) {
             fprintf(stderr, "rubric check: %s\n", err);
             status = 2;
@@ -155,11 +155,11 @@ static int cmd_compile(rb_cli *c, int argc, char **argv)
 {
     const char *output = NULL;
     const rb_opt opts[] = {{"-D", RB_OPT_DEFINE, NULL}, {"-o", RB_OPT_VALUE, &output}, {NULL, RB_OPT_FLAG, NULL}};
-    if (rb_cli_parse(c, opts, argc, argv)) return 2;
+    if (!rb_cli_parse(c, opts, argc, argv)) return c->status;
     if (c->nargs != 1) return rb_cli_usage_error(c, "give exactly one template", NULL);
     if (!output) return rb_cli_usage_error(c, "-o OUT.rbc is required", NULL);
     char err[256];
-    rb_source *src = rb_source_read(c->args[0], err, sizeof err);
+    rb_source *src = rb_source_read(c->args[0], cli_lang, err, sizeof err);
     if (!src) {
         fprintf(stderr, "rubric compile: %s\n", err);
         return 2;
@@ -179,7 +179,7 @@ static int cmd_compile(rb_cli *c, int argc, char **argv)
         uint8_t *bytes = rb_program_serialize(p, &len);
         /* A failed write never leaves a truncated .rbc behind (outfile.c). */
         char werr[512];
-        if (rb_write_file(output, bytes, len, werr, sizeof werr) != 0) {
+        if (rb_write_file(output, bytes, len, cli_lang, werr, sizeof werr) != 0) {
             fprintf(stderr, "rubric compile: %s\n", werr);
             status = 2;
         }
@@ -254,7 +254,7 @@ static int cmd_score(rb_cli *c, int argc, char **argv)
                            {"-j", RB_OPT_VALUE, &jobs_given},     /* score on N threads */
                            {"--store", RB_OPT_VALUE, &store_path}, /* the SQLite store (SPEC §13) */
                            {NULL, RB_OPT_FLAG, NULL}};
-    if (rb_cli_parse(c, opts, argc, argv)) return 2;
+    if (!rb_cli_parse(c, opts, argc, argv)) return c->status;
     int njobs = 1;
     if (jobs_given) {
         char *end;
@@ -333,7 +333,7 @@ static int cmd_score(rb_cli *c, int argc, char **argv)
         rb_xlsx *book = in_fmt == RB_INPUT_AUTO && rb_xlsx_name(files[i]) ? rb_xlsx_open(files[i], sheet, cli_lang) : NULL;
         char *book_name = NULL;
         if (book) {
-            for (const char *note; (note = rb_xlsx_note(book));) fprintf(stderr, "rubric score: note: %s\n", note);
+            for (const char *note; (note = rb_xlsx_note(book));) fprintf(stderr, TR(N_("rubric %s: note: %s\n")), "score", note);
             if (!rb_xlsx_csv(book)) {
                 fprintf(stderr, "rubric score: %s\n", rb_xlsx_error(book));
                 rb_xlsx_close(book);
@@ -346,7 +346,7 @@ static int cmd_score(rb_cli *c, int argc, char **argv)
         }
         FILE *f = book ? rb_xlsx_csv(book) : strcmp(files[i], "-") == 0 ? stdin : fopen(files[i], "rb");
         if (!f) {
-            fprintf(stderr, "rubric score: cannot read %s: %s\n", files[i], strerror(errno));
+            fprintf(stderr, TR(N_("rubric %s: cannot read %s: %s\n")), "score", files[i], rb_strerror(cli_lang, errno));
             status = 2;
             continue;
         }
@@ -358,7 +358,7 @@ static int cmd_score(rb_cli *c, int argc, char **argv)
         rb_record rec;
         int got;
         while ((got = rb_reader_next(r, &rec)) == 1) {
-            for (const char *note; (note = rb_reader_note(r));) fprintf(stderr, "rubric score: note: %s\n", note);
+            for (const char *note; (note = rb_reader_note(r));) fprintf(stderr, TR(N_("rubric %s: note: %s\n")), "score", note);
             if (book) rec.line = rb_xlsx_row(book, rec.line);
             if (jobs) {
                 rb_jobs_add(jobs, &rec, &status);
@@ -386,7 +386,7 @@ static int cmd_score(rb_cli *c, int argc, char **argv)
             if (direct.err || ferror(stdout)) break; /* stop at the first failed write */
         }
         if (jobs) rb_jobs_drain(jobs, &status); /* this file's results before its errors */
-        for (const char *note; (note = rb_reader_note(r));) fprintf(stderr, "rubric score: note: %s\n", note);
+        for (const char *note; (note = rb_reader_note(r));) fprintf(stderr, TR(N_("rubric %s: note: %s\n")), "score", note);
         if (got < 0) {
             fprintf(stderr, "rubric score: %s\n", rb_reader_error(r)); /* names the file */
             status = 2;
@@ -415,7 +415,7 @@ static int cmd_score(rb_cli *c, int argc, char **argv)
     rb_rows_free(rows);
     if (!rb_out_flush(&direct)) errno = direct.err;
     if (direct.err || fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "rubric score: cannot write the results: %s\n", strerror(errno));
+        fprintf(stderr, TR(N_("rubric %s: cannot write the results: %s\n")), "score", rb_strerror(cli_lang, errno));
         write_error_reported = true;
         status = 2;
     }
@@ -460,7 +460,7 @@ static void describe(FILE *out, const rb_rv *v)
     case RV_NUMBER: fwrite(v->text, 1, v->len, out); break;
     case RV_STRING: rb_json_write_string(out, v->text, v->len); break;
     case RV_OBJECT: fputs("{…}", out); break;
-    case RV_ARRAY: fprintf(out, "an array of %zu", v->count); break;
+    case RV_ARRAY: fprintf(out, TR(N_("an array of %zu")), v->count); break;
     }
 }
 
@@ -468,10 +468,11 @@ static bool subset(const rb_rv *expect, const rb_rv *actual, char *path, size_t 
 {
     size_t plen = strlen(path);
     if (!actual && expect->kind == RV_NULL) return true; /* null expects the key absent (or null) */
+    const char *where = plen ? path : TR(N_("(result)"));
     if (!actual) {
-        fprintf(why, "%s: expected ", plen ? path : "(result)");
+        fprintf(why, TR(N_("%s: expected ")), where);
         describe(why, expect);
-        fputs(", but the result has no such key\n", why);
+        fputs(TR(N_(", but the result has no such key\n")), why);
         return false;
     }
     bool same = expect->kind == actual->kind;
@@ -492,8 +493,9 @@ static bool subset(const rb_rv *expect, const rb_rv *actual, char *path, size_t 
             return true;
         case RV_ARRAY:
             if (expect->count != actual->count) {
-                fprintf(why, "%s: expected %zu element%s, got %zu\n", plen ? path : "(result)", expect->count,
-                        expect->count == 1 ? "" : "s", actual->count);
+                fprintf(why, TR(expect->count == 1 ? N_("%s: expected %zu element, got %zu\n")
+                                                   : N_("%s: expected %zu elements, got %zu\n")),
+                        where, expect->count, actual->count);
                 return false;
             }
             for (size_t i = 0; i < expect->count; i++) {
@@ -506,9 +508,9 @@ static bool subset(const rb_rv *expect, const rb_rv *actual, char *path, size_t 
         }
     }
     if (!same) {
-        fprintf(why, "%s: expected ", plen ? path : "(result)");
+        fprintf(why, TR(N_("%s: expected ")), where);
         describe(why, expect);
-        fputs(", got ", why);
+        fputs(TR(N_(", got ")), why);
         describe(why, actual);
         fputc('\n', why);
     }
@@ -533,7 +535,7 @@ static bool score_expect(rb_eval *ev, const rb_program *p, const rb_record *rec,
     const rb_rv *actual = rb_json_parse(arena, *json, json_len, cli_lang, &err);
     char path[1024] = "";
     bool ok = actual && subset(expect, actual, path, sizeof path, why);
-    if (!actual) fprintf(why, "the result is not valid JSON: %s\n", err ? err : "?");
+    if (!actual) fprintf(why, TR(N_("the result is not valid JSON: %s\n")), err ? err : "?");
     return ok;
 }
 
@@ -553,7 +555,7 @@ static bool run_sequence(rb_eval *ev, const rb_program *p, const rb_record *rec,
         const rb_rv *record = st->kind == RV_OBJECT ? rb_rv_get(st, "record") : NULL;
         const rb_rv *expect = st->kind == RV_OBJECT ? rb_rv_get(st, "expect") : NULL;
         if (!record || record->kind != RV_OBJECT || !expect || expect->kind != RV_OBJECT) {
-            fprintf(why, "step %zu needs \"record\": {…} and \"expect\": {…}\n", i + 1);
+            fprintf(why, TR(N_("step %zu needs \"record\": {…} and \"expect\": {…}\n")), i + 1);
             ok = false;
             break;
         }
@@ -561,7 +563,7 @@ static bool run_sequence(rb_eval *ev, const rb_program *p, const rb_record *rec,
         *json = NULL;
         const rb_result *res;
         ok = score_expect(ev, p, rec, record, expect, arena, why, json, &res);
-        if (!ok) fprintf(why, "  (at step %zu of %zu)\n", i + 1, steps->count);
+        if (!ok) fprintf(why, TR(N_("  (at step %zu of %zu)\n")), i + 1, steps->count);
         if (ok && res->ok && res->history_key && res->history_period) {
             rb_stored_value *vals;
             size_t n = rb_history_values(p, res, arena, &vals);
@@ -585,16 +587,16 @@ static int run_case(rb_eval *ev, const rb_program *p, const rb_record *rec, cons
     const char *label = name && name->kind == RV_STRING ? name->text : NULL;
     char fallback[64];
     if (!label) {
-        snprintf(fallback, sizeof fallback, "case %llu", (unsigned long long)rec->number);
+        snprintf(fallback, sizeof fallback, TR(N_("case %llu")), (unsigned long long)rec->number);
         label = fallback;
     }
     bool single = record && record->kind == RV_OBJECT && expect && expect->kind == RV_OBJECT;
     bool steps = !record && !expect && sequence && sequence->kind == RV_ARRAY && sequence->count > 0;
     if (!single && !steps) {
-        printf("ERROR %s (%s line %llu): %s\n", label, file, (unsigned long long)rec->line,
+        printf(TR(N_("ERROR %s (%s line %llu): %s\n")), label, file, (unsigned long long)rec->line,
                rec->syntax_error ? rec->syntax_error
-                                 : "a case needs \"record\": {…} and \"expect\": {…}, or \"sequence\": [{\"record\": {…}, "
-                                   "\"expect\": {…}}, …]");
+                                 : TR(N_("a case needs \"record\": {…} and \"expect\": {…}, or \"sequence\": "
+                                         "[{\"record\": {…}, \"expect\": {…}}, …]")));
         return -1;
     }
     char *json = NULL;
@@ -606,9 +608,9 @@ static int run_case(rb_eval *ev, const rb_program *p, const rb_record *rec, cons
                      : run_sequence(ev, p, rec, sequence, arena, w, &json);
     fclose(w);
     if (ok) {
-        printf("PASS %s\n", label);
+        printf(TR(N_("PASS %s\n")), label);
     } else {
-        printf("FAIL %s (%s line %llu)\n  %s  result: %s", label, file, (unsigned long long)rec->line, why,
+        printf(TR(N_("FAIL %s (%s line %llu)\n  %s  result: %s")), label, file, (unsigned long long)rec->line, why,
                json ? json : "\n");
     }
     free(why);
@@ -619,7 +621,7 @@ static int run_case(rb_eval *ev, const rb_program *p, const rb_record *rec, cons
 static int cmd_test(rb_cli *c, int argc, char **argv)
 {
     const rb_opt opts[] = {{"-D", RB_OPT_DEFINE, NULL}, {NULL, RB_OPT_FLAG, NULL}};
-    if (rb_cli_parse(c, opts, argc, argv)) return 2;
+    if (!rb_cli_parse(c, opts, argc, argv)) return c->status;
     if (c->nargs < 2) return rb_cli_usage_error(c, "give a template and at least one case file", NULL);
     rb_program *p = load_template("test", c->args[0], c->defs, c->ndefs);
     if (!p) return 2;
@@ -631,13 +633,13 @@ static int cmd_test(rb_cli *c, int argc, char **argv)
     for (size_t i = 1; i < c->nargs && !ferror(stdout); i++) {
         FILE *f = strcmp(c->args[i], "-") == 0 ? stdin : fopen(c->args[i], "rb");
         if (!f) {
-            fprintf(stderr, "rubric test: cannot read %s: %s\n", c->args[i], strerror(errno));
+            fprintf(stderr, TR(N_("rubric %s: cannot read %s: %s\n")), "test", c->args[i], rb_strerror(cli_lang, errno));
             status = 2;
             continue;
         }
         rb_input_format fmt = has_suffix(c->args[i], ".csv") ? RB_INPUT_CSV : RB_INPUT_AUTO;
         if (fmt == RB_INPUT_CSV) {
-            fprintf(stderr, "rubric test: %s: cases are JSON or NDJSON\n", c->args[i]);
+            fprintf(stderr, TR(N_("rubric test: %s: cases are JSON or NDJSON\n")), c->args[i]);
             status = 2;
             if (f != stdin) fclose(f);
             continue;
@@ -660,7 +662,7 @@ static int cmd_test(rb_cli *c, int argc, char **argv)
         rb_reader_close(r);
         if (f != stdin) fclose(f);
     }
-    printf("%u passed, %u failed\n", passed, failed);
+    printf(TR(N_("%u passed, %u failed\n")), passed, failed);
     rb_arena_free(arena);
     rb_eval_free(ev);
     rb_program_free(p);
@@ -673,7 +675,7 @@ static int cmd_test(rb_cli *c, int argc, char **argv)
 static int cmd_disasm(rb_cli *c, int argc, char **argv)
 {
     const rb_opt opts[] = {{"-D", RB_OPT_DEFINE, NULL}, {NULL, RB_OPT_FLAG, NULL}};
-    if (rb_cli_parse(c, opts, argc, argv)) return 2;
+    if (!rb_cli_parse(c, opts, argc, argv)) return c->status;
     if (c->nargs != 1) return rb_cli_usage_error(c, "give exactly one file", NULL);
     rb_program *p = load_template("disasm", c->args[0], c->defs, c->ndefs);
     if (!p) return 2;
@@ -696,7 +698,8 @@ static int take_lang_option(int *argc, char **argv)
     *argc = out;
     int lang = rb_lang_choose(flag);
     if (lang < 0) {
-        fprintf(stderr, "rubric: --lang takes en or zh, not '%s'\n", flag);
+        /* said in the language the environment asks for */
+        fprintf(stderr, rb_tr((rb_lang)rb_lang_choose(NULL), N_("rubric: --lang takes en or zh, not '%s'\n")), flag);
         return -1;
     }
     cli_lang = (rb_lang)lang;
@@ -710,8 +713,7 @@ static int finish(const char *cmd, int status)
 {
     errno = 0;
     if ((fflush(stdout) != 0 || ferror(stdout)) && !write_error_reported) {
-        fprintf(stderr, rb_tr(cli_lang, "rubric %s: cannot write the output: %s\n"), cmd,
-                strerror(errno ? errno : EIO));
+        fprintf(stderr, TR(N_("rubric %s: cannot write the output: %s\n")), cmd, rb_strerror(cli_lang, errno ? errno : EIO));
         return 2;
     }
     return write_error_reported ? 2 : status;
@@ -731,7 +733,7 @@ int main(int argc, char **argv)
     rb_alloc_enter(&guard, RB_ALLOC_UNWIND);
     if (setjmp(guard.env) != 0) {
         rb_alloc_failed(&guard);
-        fputs("rubric: out of memory\n", stderr);
+        fputs(TR(N_("rubric: out of memory\n")), stderr);
         return 70;
     }
     int status = run(argc, argv);
@@ -742,22 +744,22 @@ static int run(int argc, char **argv)
 {
     if (take_lang_option(&argc, argv) < 0) return 2;
     if (argc < 2) {
-        fputs("rubric — compiles appraisal-form templates and scores records\n\n", stderr);
+        fputs(TR(N_("rubric — compiles appraisal-form templates and scores records\n\n")), stderr);
         rb_cli_usage(stderr, cli_lang, NULL);
         return 2;
     }
     const char *cmd = argv[1];
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
-        printf("rubric %s (bytecode format %u)\n", rubric_version(), RB_FORMAT_VERSION);
+        printf(TR(N_("rubric %s (bytecode format %u)\n")), rubric_version(), RB_FORMAT_VERSION);
         return 0;
     }
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         if (argc > 2) {
             if (rb_cli_usage(stdout, cli_lang, argv[2])) return 0;
-            fprintf(stderr, "rubric help: no command '%s'\n", argv[2]);
+            fprintf(stderr, TR(N_("rubric help: no command '%s'\n")), argv[2]);
             return 2;
         }
-        fputs("rubric — compiles appraisal-form templates and scores records\n\n", stdout);
+        fputs(TR(N_("rubric — compiles appraisal-form templates and scores records\n\n")), stdout);
         rb_cli_usage(stdout, cli_lang, NULL);
         return 0;
     }
@@ -776,7 +778,7 @@ static int run(int argc, char **argv)
         rb_cli_done(&c);
         return status;
     }
-    fprintf(stderr, "rubric: unknown command '%s'\n", cmd);
+    fprintf(stderr, TR(N_("rubric: unknown command '%s'\n")), cmd);
     rb_cli_usage(stderr, cli_lang, NULL);
     return 2;
 }

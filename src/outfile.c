@@ -37,35 +37,35 @@ static int write_all(int fd, const void *data, size_t len)
     return 0;
 }
 
-static int fail(char *err, size_t cap, const char *path, int code)
+static int fail(rb_lang lang, char *err, size_t cap, const char *path, int code)
 {
-    snprintf(err, cap, "cannot write %s: %s", path, strerror(code));
+    snprintf(err, cap, rb_tr(lang, N_("cannot write %s: %s")), path, rb_strerror(lang, code));
     return -1;
 }
 
 /* Writes straight into an existing non-regular file (a device, a FIFO). */
-static int write_direct(const char *path, const void *data, size_t len, char *err, size_t cap)
+static int write_direct(const char *path, const void *data, size_t len, rb_lang lang, char *err, size_t cap)
 {
     int fd = open(path, O_WRONLY | O_NOCTTY);
-    if (fd < 0) return fail(err, cap, path, errno);
+    if (fd < 0) return fail(lang, err, cap, path, errno);
     int code = write_all(fd, data, len);
     if (close(fd) != 0 && code == 0 && errno != EINTR) code = errno;
-    return code ? fail(err, cap, path, code) : 0;
+    return code ? fail(lang, err, cap, path, code) : 0;
 }
 
-int rb_write_file(const char *path, const void *data, size_t len, char *err, size_t cap)
+int rb_write_file(const char *path, const void *data, size_t len, rb_lang lang, char *err, size_t cap)
 {
     struct stat st, lst;
     bool exists = stat(path, &st) == 0;
     if (!exists && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
-        snprintf(err, cap, "cannot write %s: it is a symbolic link to a file that does not exist", path);
+        snprintf(err, cap, rb_tr(lang, N_("cannot write %s: it is a symbolic link to a file that does not exist")), path);
         return -1;
     }
     if ((exists && !S_ISREG(st.st_mode)) || strncmp(path, "/dev/", 5) == 0)
-        return write_direct(path, data, len, err, cap);
+        return write_direct(path, data, len, lang, err, cap);
     /* A regular file, or none yet: replace what the path finally names. */
     char *target = exists ? realpath(path, NULL) : NULL;
-    if (exists && !target) return fail(err, cap, path, errno);
+    if (exists && !target) return fail(lang, err, cap, path, errno);
     const char *final = target ? target : path;
     const char *slash = strrchr(final, '/');
     size_t dirlen = slash ? (size_t)(slash - final) + 1 : 0;
@@ -78,7 +78,7 @@ int rb_write_file(const char *path, const void *data, size_t len, char *err, siz
         int code = errno;
         rb_free(tmp);
         rb_free(target);
-        return fail(err, cap, path, code);
+        return fail(lang, err, cap, path, code);
     }
     /* Keep an existing file's mode; a new one gets what open(2) would give. */
     mode_t mode;
@@ -96,5 +96,5 @@ int rb_write_file(const char *path, const void *data, size_t len, char *err, siz
     if (code) unlink(tmp);
     rb_free(tmp);
     rb_free(target);
-    return code ? fail(err, cap, path, code) : 0;
+    return code ? fail(lang, err, cap, path, code) : 0;
 }

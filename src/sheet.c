@@ -110,7 +110,7 @@ static bool optional_column(const rb_program *p, const rb_column *col)
 
 /* ---- CSV -------------------------------------------------------------------- */
 
-static int write_csv(const rb_columns *c, const char *path, char *err, size_t cap)
+static int write_csv(const rb_columns *c, const char *path, rb_lang lang, char *err, size_t cap)
 {
     rb_buf b = {0};
     rb_buf_puts(&b, "\xEF\xBB\xBF"); /* the BOM: Excel then reads UTF-8 */
@@ -126,7 +126,7 @@ static int write_csv(const rb_columns *c, const char *path, char *err, size_t ca
         if (quote) rb_buf_putc(&b, '"');
     }
     rb_buf_puts(&b, "\r\n");
-    int st = rb_write_file(path, b.s, b.len, err, cap);
+    int st = rb_write_file(path, b.s, b.len, lang, err, cap);
     rb_buf_free(&b);
     return st;
 }
@@ -337,7 +337,7 @@ int rb_sheet_write(const rb_program *p, const char *path, rb_lang lang, char *er
     rb_columns *c = rb_columns_new(p);
     size_t n = strlen(path);
     int st = n >= 5 && strcasecmp(path + n - 5, ".xlsx") == 0 ? write_xlsx(p, c, path, lang, err, cap)
-                                                              : write_csv(c, path, err, cap);
+                                                              : write_csv(c, path, lang, err, cap);
     rb_columns_free(c);
     return st;
 }

@@ -18,7 +18,7 @@ int rb_workbook_open(rb_workbook *w, const char *target, bool constant_memory, r
     w->lang = lang;
     /* an unwritable target is said at once, before the work */
     if (access(target, F_OK) == 0 ? access(target, W_OK) != 0 : false) {
-        snprintf(err, cap, rb_tr(lang, "cannot write %s: %s"), target, strerror(errno));
+        snprintf(err, cap, rb_tr(lang, "cannot write %s: %s"), target, rb_strerror(lang, errno));
         return -1;
     }
     const char *dir = getenv("TMPDIR");
@@ -26,7 +26,7 @@ int rb_workbook_open(rb_workbook *w, const char *target, bool constant_memory, r
     rb_buf_printf(&path, "%s/rubric-xlsx.XXXXXX", dir && *dir ? dir : "/tmp");
     int fd = mkstemp(path.s);
     if (fd < 0) {
-        snprintf(err, cap, rb_tr(lang, "cannot make a temporary file: %s"), strerror(errno));
+        snprintf(err, cap, rb_tr(lang, "cannot make a temporary file: %s"), rb_strerror(lang, errno));
         rb_buf_free(&path);
         return -1;
     }
@@ -36,7 +36,7 @@ int rb_workbook_open(rb_workbook *w, const char *target, bool constant_memory, r
                                 .tmpdir = dir && *dir ? (char *)dir : NULL};
     w->wb = workbook_new_opt(w->tmp, &opt);
     if (!w->wb) {
-        snprintf(err, cap, rb_tr(lang, "cannot write %s: %s"), target, strerror(errno ? errno : ENOMEM));
+        snprintf(err, cap, rb_tr(lang, "cannot write %s: %s"), target, rb_strerror(lang, errno ? errno : ENOMEM));
         unlink(w->tmp);
         rb_free(w->tmp);
         w->tmp = NULL;
@@ -60,9 +60,9 @@ int rb_workbook_close(rb_workbook *w, char *err, size_t cap)
         size_t n;
         while (f && (n = fread(block, 1, sizeof block, f)) > 0) rb_buf_add(&bytes, block, n);
         if (!f || ferror(f)) {
-            snprintf(err, cap, rb_tr(w->lang, "cannot write %s: %s"), w->target, strerror(errno));
+            snprintf(err, cap, rb_tr(w->lang, "cannot write %s: %s"), w->target, rb_strerror(w->lang, errno));
             st = -1;
-        } else if (rb_write_file(w->target, bytes.s, bytes.len, err, cap) != 0) {
+        } else if (rb_write_file(w->target, bytes.s, bytes.len, w->lang, err, cap) != 0) {
             st = -1;
         }
         if (f) fclose(f);

@@ -469,14 +469,14 @@ static void test_read_files(void **state)
     assert_int_equal(write(fd, "form f {}\n\0x", 12), 12);
     close(fd);
     char err[256];
-    rb_source *s = rb_source_read(path, err, sizeof err);
+    rb_source *s = rb_source_read(path, RB_LANG_EN, err, sizeof err);
     assert_non_null(s);
     assert_int_equal(s->len, 12);
     assert_memory_equal(s->text, "form f {}\n\0x", 13);
     assert_string_equal(s->name, path);
     rb_source_free(s);
     unlink(path);
-    s = rb_source_read(path, err, sizeof err);
+    s = rb_source_read(path, RB_LANG_EN, err, sizeof err);
     assert_null(s);
     char want[300];
     snprintf(want, sizeof want, "cannot open '%s': No such file or directory", path);

@@ -17,7 +17,7 @@
 static rb_program *compile_file(const char *path)
 {
     char err[256];
-    rb_source *src = rb_source_read(path, err, sizeof err);
+    rb_source *src = rb_source_read(path, RB_LANG_EN, err, sizeof err);
     if (!src) fail_msg("%s (run the tests from the repository root)", err);
     rb_diags d;
     rb_diags_init(&d);
