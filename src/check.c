@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "date.h"
 #include "distrib.h"
+#include "program.h"
 #include "strset.h"
 
 /* A declaration on the dependency walk's stack. */

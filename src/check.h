@@ -11,7 +11,7 @@
 #define RUBRIC_CHECK_H
 
 #include "ast.h"
-#include "compile.h"
+#include "define.h"
 #include "diag.h"
 
 /* Type codes of expressions and declarations (ast_expr.type). */

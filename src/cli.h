@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "compile.h"
+#include "define.h"
 #include "lang.h"
 #include "program.h"
 

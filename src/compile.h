@@ -9,13 +9,9 @@
 
 #include <stddef.h>
 
+#include "define.h"
 #include "diag.h"
 #include "program.h"
-
-typedef struct {
-    const char *name;   /* a declared param's name */
-    const char *value;  /* its new value as written on the command line */
-} rb_define;
 
 /* Returns NULL when the template has errors (diags->errors > 0).  With
  * defines, the program's params_json echoes them for the results. */

@@ -23,30 +23,9 @@
 #include "lang.h"
 #include "num.h"
 #include "out.h"
+#include "value.h"
 
 struct rb_program;
-
-/* A typed value: what a slot holds at run time, what sits on the VM stack,
- * and how fields and outputs are reported. */
-typedef enum {
-    RB_V_ABSENT = 0, /* no value: optional and not given, or not applicable */
-    RB_V_NUM,        /* number, integer, percent (exact) */
-    RB_V_BOOL,
-    RB_V_TEXT,
-    RB_V_DATE,       /* text holds "YYYY-MM-DD" (validated) */
-    RB_V_CHOICE,     /* opt: index into program options */
-    RB_V_SET         /* opt: index into program choicesets; bits: chosen */
-} rb_value_kind;
-
-typedef struct {
-    uint8_t kind;       /* rb_value_kind */
-    bool b;             /* RB_V_BOOL */
-    uint32_t opt;       /* RB_V_CHOICE: option index; RB_V_SET: choiceset index */
-    uint64_t bits;      /* RB_V_SET: bit i set = option (first + i) chosen */
-    rb_num n;           /* RB_V_NUM */
-    const char *s;      /* RB_V_TEXT, RB_V_DATE: NUL-ended (may hold NULs) */
-    size_t len;         /* bytes in s */
-} rb_value;
 
 /* One named value of the record: a field, an input, a let, a param or an
  * output (slot kinds in program.h). */
