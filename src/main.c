@@ -690,7 +690,12 @@ static int take_lang_option(int *argc, char **argv)
     const char *flag = NULL;
     int out = 0;
     for (int i = 0; i < *argc; i++) {
-        if (strcmp(argv[i], "--lang") == 0 && i + 1 < *argc) flag = argv[++i];
+        if (strcmp(argv[i], "--lang") == 0 && i + 1 == *argc) {
+            /* said in the language the environment asks for */
+            fputs(rb_tr((rb_lang)rb_lang_choose(NULL), N_("rubric: --lang needs a value, en or zh\n")), stderr);
+            return -1;
+        }
+        if (strcmp(argv[i], "--lang") == 0) flag = argv[++i];
         else if (strncmp(argv[i], "--lang=", 7) == 0) flag = argv[i] + 7;
         else argv[out++] = argv[i];
     }
