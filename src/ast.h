@@ -13,6 +13,7 @@
 
 #include "diag.h"
 #include "num.h"
+#include "types.h"
 
 struct rb_arena;
 
@@ -31,8 +32,10 @@ typedef struct ast_literal {
 
 /* ---- types ------------------------------------------------------------ */
 typedef enum {
-    TY_NUMBER, TY_INTEGER, TY_PERCENT, TY_TEXT, TY_BOOL, TY_DATE,
-    TY_CHOICE, TY_CHOICES, TY_NAMED
+#define TY_ENUM(id, word) TY_##id,
+    RB_TYPE_WORDS(TY_ENUM) /* TY_NUMBER … TY_CHOICES */
+#undef TY_ENUM
+    TY_NAMED               /* a `type` declaration's name, until resolved */
 } ast_type_kind;
 
 typedef struct ast_option {

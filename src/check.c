@@ -228,9 +228,8 @@ static ast_type *resolve_named(ctx *c, ast_type *t, int depth)
         rb_diag *g = d ? ERR(c, "E0208", t->span, "'%s' is %s, not a type", t->name, kind_with_article(c, d))
                        : ERR(c, "E0208", t->span, "unknown type '%s'", t->name);
         if (!d) {
-            static const char *builtin[] = {"number", "integer", "percent", "text", "bool", "date", "choice", "choices"};
             rb_suggestion sg = rb_suggest_begin(t->name);
-            for (size_t i = 0; i < sizeof builtin / sizeof *builtin; i++) rb_suggest_try(&sg, builtin[i]);
+            for (int k = 0; k < TY_NAMED; k++) rb_suggest_try(&sg, rb_type_word(k));
             for (size_t i = 0; i < c->cap; i++)
                 if (c->names[i] && c->names[i]->kind == DECL_TYPE) rb_suggest_try(&sg, c->names[i]->name);
             if (sg.best) rb_diag_help(g, "did you mean '%s'?", sg.best);
@@ -397,8 +396,7 @@ static bool literal_fits(ctx *c, const ast_literal *lit, const ast_type *t, cons
         return false;
     }
     static const char *lk[] = {N_("nothing"), N_("a number"), N_("a string"), N_("true/false")};
-    static const char *tk[] = {"number", "integer", "percent", "text", "bool", "date", "choice", "choices", "named"};
-    ERR(c, "E0304", lit->span, "%s is %s, but the type is %s", what, TR(c, lk[lit->kind]), tk[t->kind]);
+    ERR(c, "E0304", lit->span, "%s is %s, but the type is %s", what, TR(c, lk[lit->kind]), rb_type_word(t->kind));
     return false;
 }
 

@@ -74,13 +74,6 @@ static const char *slot_text(const rb_program *p, uint32_t s)
     return str_or(p, p->slots[s].name, "?");
 }
 
-static const char *type_text(uint8_t t)
-{
-    static const char *const names[] = {"?",    "number", "integer", "percent", "text",
-                                        "bool", "date",   "choice",  "choices"};
-    return t < sizeof names / sizeof names[0] ? names[t] : "?";
-}
-
 static const char *slot_kind_text(uint8_t k)
 {
     static const char *const names[] = {"?",    "param",   "field", "input", "item",
@@ -184,7 +177,7 @@ static void put_slots(FILE *out, const rb_program *p)
     for (uint32_t i = 0; i < p->nslots; i++) {
         const rb_slot *s = &p->slots[i];
         fprintf(out, "  %%%-4" PRIu32 " %-8s %-7s %s", i, slot_kind_text(s->kind),
-                type_text(s->type), slot_text(p, i));
+                rb_type_word(s->type - RB_T_NUMBER), slot_text(p, i));
         if (s->label != RB_NONE) {
             fputc(' ', out);
             put_str(out, p, s->label);

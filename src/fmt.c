@@ -754,21 +754,6 @@ static void print_expr(fmt_state *st, const ast_expr *e, int need, bool space)
 
 /* ---- types and constraints ------------------------------------------------------- */
 
-static const char *type_word(ast_type_kind k)
-{
-    switch (k) {
-    case TY_NUMBER: return "number";
-    case TY_INTEGER: return "integer";
-    case TY_PERCENT: return "percent";
-    case TY_TEXT: return "text";
-    case TY_BOOL: return "bool";
-    case TY_DATE: return "date";
-    case TY_CHOICE: return "choice";
-    case TY_CHOICES: return "choices";
-    default: return "";
-    }
-}
-
 static void option_text(fmt_state *st, const ast_option *o, sbuf *b)
 {
     sb_puts(b, o->id ? o->id : "");
@@ -789,7 +774,7 @@ static void type_flat(fmt_state *st, const ast_type *t, sbuf *b)
         sb_puts(b, t->name ? t->name : "");
         return;
     }
-    sb_puts(b, type_word(t->kind));
+    sb_puts(b, rb_type_word(t->kind));
     if (t->kind != TY_CHOICE && t->kind != TY_CHOICES) return;
     if (!t->options) {
         sb_puts(b, " {}");
@@ -877,7 +862,7 @@ static void print_type(fmt_state *st, const ast_decl *d)
         return;
     }
     /* one option per line, aligned: id, label, = value */
-    emit(st, type_word(t->kind), t->span.start, true);
+    emit(st, rb_type_word(t->kind), t->span.start, true);
     emit(st, "{", NOFLUSH, true);
     int base = line_indent(st);
     int group = ++st->ngroups;

@@ -142,9 +142,8 @@ static void hint(page *pg, const rb_input *in, const rb_item *item)
 
 static const char *type_name(const rb_program *p, const rb_input *in, const rb_rater *r)
 {
-    static const char *const names[] = {"", "number", "integer", "percent", "text", "bool", "date", "choice", "choices"};
     if (r && r->many) return "many";
-    return names[p->slots[in->slot].type];
+    return rb_type_word(p->slots[in->slot].type - RB_T_NUMBER);
 }
 
 /* The control for input `ii`, for rater `ri` (RB_NONE: the value itself).

@@ -37,6 +37,7 @@
 #include <stdio.h>
 
 #include "num.h"
+#include "types.h"
 
 #define RB_NONE UINT32_MAX
 
@@ -48,11 +49,14 @@
 #define RB_MAGIC "RUBRIC\0\x1a"   /* 8 bytes */
 #define RB_FORMAT_VERSION 7u
 
-/* Value types of slots (what a name denotes). */
+/* Value types of slots (what a name denotes), RB_TYPE_WORDS from 1:
+ * RB_T_NUMBER … RB_T_CHOICES.  Number, integer and percent are all numbers
+ * at run time. */
 typedef enum {
-    RB_T_NUMBER = 1, RB_T_INTEGER, RB_T_PERCENT, /* all three are numbers at run time */
-    RB_T_TEXT, RB_T_BOOL, RB_T_DATE,
-    RB_T_CHOICE, RB_T_CHOICES
+    RB_T_UNTYPED = 0, /* never in a verified program */
+#define RB_T_ENUM(id, word) RB_T_##id,
+    RB_TYPE_WORDS(RB_T_ENUM)
+#undef RB_T_ENUM
 } rb_type;
 
 typedef enum {
