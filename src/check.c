@@ -623,7 +623,6 @@ static void structure(ctx *c, ast_decl *s)
         }
     }
     if (overflow) ERR(c, "E0402", s->name_span, "the points or weights of '%s' are too large to add up exactly", s->name);
-    const char *what = root ? TR(c, N_("the form")) : rb_arena_printf(c->arena, TR(c, N_("section '%s'")), s->name);
     if (scored == 0) {
         if (!root) {
             rb_diag *g = ERR(c, "E0406", s->name_span, "section '%s' has no items or sections to score", s->name);
@@ -650,14 +649,26 @@ static void structure(ctx *c, ast_decl *s)
     }
     if (weighted && weighted != scored) {
         ast_decl *u = first_unweighted;
-        rb_diag *g = ERR(c, "E0403", u->name_span, "'%s' has no weight, but other parts of %s do", u->name, what);
-        rb_diag_help(g, "weight every item and section of %s, or none (e.g. '%s' has weight %s)", what,
-                     first_weighted->name, rb_num_percent_text(c->arena, first_weighted->weight.num));
+        /* whole sentences for the form and for a section: Chinese joins a
+         * noun (表单的) and a quoted name ('work' 的) differently */
+        const char *example = rb_num_percent_text(c->arena, first_weighted->weight.num);
+        if (root) {
+            rb_diag *g = ERR(c, "E0403", u->name_span, "'%s' has no weight, but other parts of the form do", u->name);
+            rb_diag_help(g, "weight every item and section of the form, or none (e.g. '%s' has weight %s)",
+                         first_weighted->name, example);
+        } else {
+            rb_diag *g = ERR(c, "E0403", u->name_span, "'%s' has no weight, but other parts of section '%s' do", u->name,
+                             s->name);
+            rb_diag_help(g, "weight every item and section of section '%s', or none (e.g. '%s' has weight %s)", s->name,
+                         first_weighted->name, example);
+        }
     } else if (weighted) {
         s->weighted = true;
         if (rb_num_cmp(sum_w, rb_num_int(1)) != 0) {
-            rb_diag *g = ERR(c, "E0404", root ? s->kw_span : s->name_span, "the weights of %s add up to %s, not 100%%",
-                             what, rb_num_percent_text(c->arena, sum_w));
+            rb_diag *g = root ? ERR(c, "E0404", s->kw_span, "the weights of the form add up to %s, not 100%%",
+                                    rb_num_percent_text(c->arena, sum_w))
+                              : ERR(c, "E0404", s->name_span, "the weights of section '%s' add up to %s, not 100%%",
+                                    s->name, rb_num_percent_text(c->arena, sum_w));
             /* each part with its weight, so that the one to change shows */
             rb_buf parts = {0};
             for (ast_decl *d = s->body; d; d = d->next)

@@ -190,6 +190,15 @@ static void languages(void **state)
     assert_string_equal(path, "quality");
     assert_string_equal(code, "range");
     assert_true(has_non_ascii(message));
+    /* a record's syntax error too, with its position */
+    static const char broken[] = "{\"quality\": }";
+    r = rubric_score_json(e, broken, strlen(broken));
+    rubric_result_error(r, 0, &path, &code, &message);
+    assert_string_equal(code, "syntax");
+    assert_string_equal(message, "第 1 行第 13 列：这里不应出现此字符");
+    r = rubric_score_json(e, "[1]", 3);
+    rubric_result_error(r, 0, &path, &code, &message);
+    assert_string_equal(message, "每条记录必须是一个 JSON 对象");
     rubric_evaluator_free(e);
     rubric_evaluator_options ebad = {.lang = (rubric_lang)7};
     assert_null(rubric_evaluator_new(t, &ebad));
