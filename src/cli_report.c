@@ -83,12 +83,11 @@ static int score_into(rb_report *report, const rb_program *p, const char *const 
         rb_reader_set_headers(rd, rb_columns_resolve, columns);
         rb_reader_set_encoding(rd, book ? RB_ENC_UTF8 : enc);
         rb_reader_set_lang(rd, lang);
-        if (book) rb_reader_set_sheet(rd, rb_xlsx_sheet(book));
+        if (book) rb_reader_set_sheet(rd, rb_xlsx_sheet(book), rb_xlsx_row, book);
         rb_record rec;
         int got;
         while ((got = rb_reader_next(rd, &rec)) == 1) {
             for (const char *note; (note = rb_reader_note(rd));) fprintf(stderr, rb_tr(lang, N_("rubric %s: note: %s\n")), "report", note);
-            if (book) rec.line = rb_xlsx_row(book, rec.line);
             rb_report_add(report, rb_eval_record(ev, &rec));
             next = rec.number + 1;
         }

@@ -354,12 +354,11 @@ static int cmd_score(rb_cli *c, int argc, char **argv)
         rb_reader_set_headers(r, rb_columns_resolve, columns);
         rb_reader_set_encoding(r, book ? RB_ENC_UTF8 : enc);
         rb_reader_set_lang(r, cli_lang);
-        if (book) rb_reader_set_sheet(r, rb_xlsx_sheet(book));
+        if (book) rb_reader_set_sheet(r, rb_xlsx_sheet(book), rb_xlsx_row, book);
         rb_record rec;
         int got;
         while ((got = rb_reader_next(r, &rec)) == 1) {
             for (const char *note; (note = rb_reader_note(r));) fprintf(stderr, TR(N_("rubric %s: note: %s\n")), "score", note);
-            if (book) rec.line = rb_xlsx_row(book, rec.line);
             if (jobs) {
                 rb_jobs_add(jobs, &rec, &status);
                 next = rec.number + 1;

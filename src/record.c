@@ -89,6 +89,8 @@ struct rb_reader {
     bool encoding_chosen;
     FILE *converted;   /* the GB18030 file as UTF-8, read instead of f */
     rb_cells cells;    /* a workbook's sheet (rb_reader_set_sheet) */
+    rb_row_fn sheet_row;
+    const void *sheet_ctx;
     char **notes;
     size_t nnotes, notes_shown;
 };
@@ -317,6 +319,20 @@ static void csv_start(rb_reader *r)
 }
 
 
+/* The row being read as a person finds it: "line 6" of a CSV file, or
+ * "sheet Data, row 6" of a workbook (its own row, not the CSV line). */
+static uint64_t row_number(const rb_reader *r)
+{
+    return r->sheet_row ? r->sheet_row(r->sheet_ctx, r->row_line) : r->row_line;
+}
+
+static const char *row_place(rb_reader *r)
+{
+    unsigned long long n = row_number(r);
+    if (r->cells.sheet) return rb_arena_printf(r->arena, rb_tr(r->lang, "sheet %s, row %llu"), r->cells.sheet, n);
+    return rb_arena_printf(r->arena, rb_tr(r->lang, "line %llu"), n);
+}
+
 /* Reads one CSV row into r's cell buffer.  Returns 1 with a row, 0 at the
  * end, -1 with *msg on a syntax error (positioned after the bad line),
  * -2 on an I/O error. */
@@ -332,8 +348,7 @@ static int csv_row(rb_reader *r, const char **msg)
             if (r->csv_finished) return 0;
             r->csv_finished = true;
             if (csv_fini(&r->csv, csv_cell, csv_row_end, r) != 0) {
-                *msg = rb_arena_printf(r->arena, rb_tr(r->lang, "line %llu: a quoted field is not closed"),
-                                       (unsigned long long)r->row_line);
+                *msg = rb_arena_printf(r->arena, rb_tr(r->lang, "%s: a quoted field is not closed"), row_place(r));
                 return -1;
             }
             return r->row_done ? 1 : 0;
@@ -391,13 +406,13 @@ static const char *csv_bad_utf8(rb_reader *r, const char *const *names)
         if (bad != len) {
             if (names)
                 return rb_arena_printf(r->arena,
-                                       rb_tr(r->lang, "line %llu: cell %zu (%s) is not valid UTF-8 "
+                                       rb_tr(r->lang, "%s: cell %zu (%s) is not valid UTF-8 "
                                                       "(byte %zu of the cell; a GBK file? use --encoding gb18030)"),
-                                       (unsigned long long)r->row_line, i + 1, names[i], bad + 1);
+                                       row_place(r), i + 1, names[i], bad + 1);
             return rb_arena_printf(r->arena,
-                                   rb_tr(r->lang, "line %llu: header cell %zu is not valid UTF-8 "
+                                   rb_tr(r->lang, "%s: header cell %zu is not valid UTF-8 "
                                                   "(a GBK file? use --encoding gb18030)"),
-                                   (unsigned long long)r->row_line, i + 1);
+                                   row_place(r), i + 1);
         }
     }
     return NULL;
@@ -572,7 +587,7 @@ static int next_csv(rb_reader *r, rb_record *rec)
         if (st == 0) return 0;
         if (st == 1) msg = csv_bad_utf8(r, NULL);
         if (msg) { /* without a header no row can be read */
-            rec->line = r->row_line;
+            rec->line = row_number(r);
             rec->syntax_error = rb_arena_printf(r->arena, rb_tr(r->lang, "the CSV header is unusable: %s"), msg);
             rec->value.kind = RV_NULL;
             r->done = true;
@@ -588,16 +603,16 @@ static int next_csv(rb_reader *r, rb_record *rec)
     }
     if (st == -2) return -1;
     if (st == 0) return 0;
-    rec->line = r->row_line;
+    rec->line = row_number(r);
     rec->value.kind = RV_NULL;
     if (st == -1) {
         rec->syntax_error = msg;
         return 1;
     }
     if (r->ncells != r->ncols) {
-        const char *fmt = r->ncells == 1 ? rb_tr(r->lang, "line %llu: %zu cell, but the header has %zu")
-                                         : rb_tr(r->lang, "line %llu: %zu cells, but the header has %zu");
-        rec->syntax_error = rb_arena_printf(r->arena, fmt, (unsigned long long)r->row_line, r->ncells, r->ncols);
+        const char *fmt = r->ncells == 1 ? rb_tr(r->lang, "%s: %zu cell, but the header has %zu")
+                                         : rb_tr(r->lang, "%s: %zu cells, but the header has %zu");
+        rec->syntax_error = rb_arena_printf(r->arena, fmt, row_place(r), r->ncells, r->ncols);
         return 1;
     }
     if ((msg = csv_bad_utf8(r, (const char *const *)r->colname))) {
@@ -712,9 +727,11 @@ void rb_reader_set_lang(rb_reader *r, rb_lang lang)
     r->lang = lang;
 }
 
-void rb_reader_set_sheet(rb_reader *r, const char *sheet)
+void rb_reader_set_sheet(rb_reader *r, const char *sheet, rb_row_fn row, const void *ctx)
 {
     r->cells.sheet = sheet;
+    r->sheet_row = row;
+    r->sheet_ctx = ctx;
 }
 
 const char *rb_reader_note(rb_reader *r)

@@ -89,8 +89,7 @@ typedef struct {
                               non-object top-level value is a syntax error
                               "a record must be a JSON object") */
     const rb_cells *cells; /* a workbook's row (rb_reader_set_sheet), or NULL;
-                              `line` is then the sheet's row once the caller
-                              has mapped it (rb_xlsx_row) */
+                              `line` is then the sheet's row */
 } rb_record;
 
 typedef struct rb_reader rb_reader;
@@ -118,10 +117,13 @@ void rb_reader_set_encoding(rb_reader *r, int encoding /* rb_encoding */);
 /* The language of the reader's messages: syntax errors, notes and I/O
  * errors (SPEC §17); English by default. */
 void rb_reader_set_lang(rb_reader *r, rb_lang lang);
-/* The CSV read is a workbook's sheet (xlsx.h): each record's `cells` names
- * it, so that messages about a value name its cell.  `sheet` must outlive
- * the reader. */
-void rb_reader_set_sheet(rb_reader *r, const char *sheet);
+/* The CSV read is a workbook's sheet (xlsx.h): each record's `line` is the
+ * sheet's row, which `row` gives for a CSV line (rb_xlsx_row: a cell
+ * holding a line break makes them differ), its messages name the sheet and
+ * row, and its `cells` name the sheet's columns, so that messages about a
+ * value name its cell.  `sheet` and ctx must outlive the reader. */
+typedef uint64_t (*rb_row_fn)(const void *ctx, uint64_t line);
+void rb_reader_set_sheet(rb_reader *r, const char *sheet, rb_row_fn row, const void *ctx);
 /* The next remark for a person (an encoding guessed, a header that names
  * nothing), once each, or NULL; valid until the next call. */
 const char *rb_reader_note(rb_reader *r);

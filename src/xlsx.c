@@ -713,8 +713,9 @@ const char *rb_xlsx_sheet(const rb_xlsx *x)
     return x->sheet_name;
 }
 
-uint64_t rb_xlsx_row(const rb_xlsx *x, uint64_t line)
+uint64_t rb_xlsx_row(const void *book, uint64_t line)
 {
+    const rb_xlsx *x = book;
     int64_t delta = 0;
     for (size_t lo = 0, hi = x->nbp; lo < hi;) { /* the last breakpoint at or before line */
         size_t mid = lo + (hi - lo) / 2;

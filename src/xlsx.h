@@ -38,8 +38,8 @@ FILE *rb_xlsx_csv(rb_xlsx *x);
 /* The name of the sheet read. */
 const char *rb_xlsx_sheet(const rb_xlsx *x);
 /* The sheet row of the CSV row starting at `line` (a cell holding a line
- * break makes them differ). */
-uint64_t rb_xlsx_row(const rb_xlsx *x, uint64_t line);
+ * break makes them differ): an rb_row_fn (record.h) of the workbook. */
+uint64_t rb_xlsx_row(const void *book, uint64_t line);
 /* The next remark for a person about one cell (an Excel error value, a
  * formula never calculated), once each, or NULL. */
 const char *rb_xlsx_note(rb_xlsx *x);
