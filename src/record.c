@@ -532,7 +532,7 @@ static bool choose_encoding(rb_reader *r)
     char err[200];
     r->converted = rb_gb18030_to_utf8(r->f, r->lang, err, sizeof err);
     if (!r->converted) {
-        snprintf(r->errmsg, sizeof r->errmsg, "%s: %s", r->name, err);
+        snprintf(r->errmsg, sizeof r->errmsg, rb_tr(r->lang, "%s: %s"), r->name, err);
         r->failed = true;
         return false;
     }

@@ -93,7 +93,7 @@ static void fail(rb_xlsx *x, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    rb_buf_printf(&b, "%s: %s", x->path, msg);
+    rb_buf_printf(&b, rb_tr(x->lang, "%s: %s"), x->path, msg);
     x->error = b.s;
 }
 
@@ -106,7 +106,7 @@ static void note(rb_xlsx *x, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     rb_buf b = {0};
-    rb_buf_printf(&b, "%s: %s", x->path, msg);
+    rb_buf_printf(&b, rb_tr(x->lang, "%s: %s"), x->path, msg);
     x->notes = rb_xrealloc(x->notes, (x->nnotes + 1) * sizeof *x->notes);
     x->notes[x->nnotes++] = b.s;
 }

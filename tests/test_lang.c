@@ -1,11 +1,13 @@
 /* test_lang.c — choosing the language (SPEC §17), looking up messages in
  * the catalogue compiled from po/zh_CN.po, and every diagnostic code of
- * docs/diagnostics.md coming out in Chinese with no English left in it. */
+ * docs/diagnostics.md and every syntax error of the record readers coming
+ * out in Chinese with no English left in it. */
 #include "testutil.h"
 
 #include "compile.h"
 #include "diag.h"
 #include "lang.h"
+#include "record.h"
 
 extern const rb_catalog_entry rb_catalog_zh[];
 extern const size_t rb_catalog_zh_len;
@@ -140,6 +142,68 @@ static void test_every_code_in_chinese(void **state)
     assert_int_equal(bad, 0);
 }
 
+/* The record readers' syntax errors, read in Chinese (SPEC §17): each is
+ * Chinese with no English sentence left, at the same line and column as in
+ * English.  One input per message: NDJSON lines, then CSV files. */
+static const char *reader_error(const char *text, const char *name, rb_lang lang)
+{
+    static char out[512];
+    FILE *f = fmemopen((void *)text, strlen(text), "r");
+    rb_reader *r = rb_reader_open(f, name, RB_INPUT_AUTO, 1);
+    rb_reader_set_lang(r, lang);
+    rb_record rec;
+    out[0] = '\0';
+    while (rb_reader_next(r, &rec) == 1 && !out[0])
+        if (rec.syntax_error) snprintf(out, sizeof out, "%s", rec.syntax_error);
+    rb_reader_close(r);
+    fclose(f);
+    return out;
+}
+
+static void test_reader_errors_in_chinese(void **state)
+{
+    (void)state;
+    static const char *const ndjson[] = {
+        "{\"a\":1", "{\"a\":\f1}", "{\"a\":\"\xff\"}",
+        "{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[}",
+        "{\"a\":\"\\u12G4\"}", "{\"a\":\"\\ud800\"}", "{\"a\":\"\\q\"}", "{\"a\":\"\t\"}", "{\"a\":-}",
+        "{\"a\":01}", "{\"a\":1.}", "{\"a\":1e}", "{\"a\":tru}", "{\"a\":#}", "{\"a\":1 \"b\":2}",
+        "{\"a\":[1 2]}", "{1:2}", "{\"a\" 1}", "{\"a\":1} x", "[1]", "{\"a\":,}", "{\"a\":/* c */1}",
+    };
+    static const char *const csv[] = {
+        "name,a\n\"x,1\n", "name,a\nx\"y,1\n", "name,a\nx,1,2\n", "name,a\nsolo\n", "name,a\n\xff,1\n",
+        "na\xffme,a\nx,1\n",
+    };
+    char en[512];
+    int n = 0;
+    for (size_t i = 0; i < sizeof ndjson / sizeof *ndjson + sizeof csv / sizeof *csv; i++) {
+        bool is_csv = i >= sizeof ndjson / sizeof *ndjson;
+        const char *text = is_csv ? csv[i - sizeof ndjson / sizeof *ndjson] : ndjson[i];
+        const char *name = is_csv ? "t.csv" : "t.ndjson";
+        snprintf(en, sizeof en, "%s", reader_error(text, name, RB_LANG_EN));
+        const char *zh = reader_error(text, name, RB_LANG_ZH);
+        if (!en[0] || !has_chinese(zh) || has_english(zh)) {
+            print_message("input %zu: not Chinese: %s (English: %s)\n", i, zh, en);
+            n++;
+            continue;
+        }
+        unsigned long long l_en = 0, c_en = 0, l_zh = 0, c_zh = 0;
+        int got_en = sscanf(en, "line %llu, column %llu", &l_en, &c_en);
+        int got_zh = sscanf(zh, "第 %llu 行第 %llu 列", &l_zh, &c_zh);
+        if (strstr(en, "header is unusable")) got_en = sscanf(en, "the CSV header is unusable: line %llu", &l_en);
+        else if (got_en == 0) got_en = sscanf(en, "line %llu", &l_en);
+        if (strstr(en, "header is unusable")) got_zh = sscanf(zh, "CSV 表头无法使用：第 %llu 行", &l_zh);
+        else if (got_zh == 0) got_zh = sscanf(zh, "第 %llu 行", &l_zh);
+        if (got_en < 1 || got_en != got_zh || l_en != l_zh || c_en != c_zh) {
+            print_message("input %zu: positions differ: %s / %s\n", i, en, zh);
+            n++;
+        }
+    }
+    assert_int_equal(n, 0);
+    assert_string_equal(reader_error("{\"a\":1 \"b\":2}", "t.ndjson", RB_LANG_ZH), "第 1 行第 8 列：这里应该是 ',' 或 '}'");
+    assert_string_equal(reader_error("name,a\nx,1,2\n", "t.csv", RB_LANG_ZH), "第 2 行：有 3 个单元格，但表头有 2 个");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -147,6 +211,7 @@ int main(void)
         cmocka_unit_test(test_lookup),
         cmocka_unit_test(test_catalogue_sorted_and_found),
         cmocka_unit_test(test_every_code_in_chinese),
+        cmocka_unit_test(test_reader_errors_in_chinese),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
