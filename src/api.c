@@ -220,7 +220,7 @@ rubric_template *rubric_template_load(const void *bytes, size_t len, char *err, 
         return NULL;
     }
     rubric_template *t = NULL;
-    rb_program *p = rb_program_load(bytes, len, err, errcap);
+    rb_program *p = rb_program_load(bytes, len, RB_LANG_EN, err, errcap);
     if (p) {
         t = rb_xcalloc(1, sizeof *t);
         t->program = p;

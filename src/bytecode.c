@@ -359,29 +359,45 @@ typedef struct {
     const char *section;  /* for messages */
     char *err;
     size_t errcap;
+    rb_lang lang;         /* of the messages */
 } reader;
 
-static void r_fail(reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void r_fail(reader *r, const char *fmt, ...)
+/* "bytecode: " and the message, in r->lang: fmt is a message id (translated
+ * here), unless `verbatim` (the verifier's reason, said by verify.c). */
+static void bc_vfail(reader *r, bool verbatim, const char *fmt, va_list ap)
 {
     if (r->bad) return; /* keep the first message */
     r->bad = true;
     if (r->err && r->errcap) {
-        int n = snprintf(r->err, r->errcap, "bytecode: ");
-        if (n > 0 && (size_t)n < r->errcap) {
-            va_list ap;
-            va_start(ap, fmt);
-            vsnprintf(r->err + n, r->errcap - (size_t)n, fmt, ap);
-            va_end(ap);
-        }
+        int n = snprintf(r->err, r->errcap, "%s", rb_tr(r->lang, N_("bytecode: ")));
+        if (n > 0 && (size_t)n < r->errcap)
+            vsnprintf(r->err + n, r->errcap - (size_t)n, verbatim ? fmt : rb_tr(r->lang, fmt), ap);
     }
+}
+
+static void bc_fail(reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void bc_fail(reader *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    bc_vfail(r, false, fmt, ap);
+    va_end(ap);
+}
+
+static void bc_fail_verbatim(reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void bc_fail_verbatim(reader *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    bc_vfail(r, true, fmt, ap);
+    va_end(ap);
 }
 
 static bool r_need(reader *r, size_t n)
 {
     if (r->bad) return false;
     if (r->len - r->pos < n) {
-        r_fail(r, "the file ends early, in section %s (offset %zu)", r->section, r->pos);
+        bc_fail(r, "the file ends early, in section %s (offset %zu)", r->section, r->pos);
         return false;
     }
     return true;
@@ -429,15 +445,15 @@ static uint32_t r_section(reader *r, const char *tag, size_t size)
     const uint8_t *t = r_bytes(r, 4);
     if (!t) return 0;
     if (memcmp(t, tag, 4) != 0) {
-        r_fail(r, "expected section %s at offset %zu", tag, at);
+        bc_fail(r, "expected section %s at offset %zu", tag, at);
         return 0;
     }
     uint32_t count = r_u32(r);
     if (r->bad) return 0;
     uint64_t need = (uint64_t)count * size;
     if (need > r->len - r->pos) {
-        r_fail(r, "section %s claims %" PRIu32 " entries (%" PRIu64
-               " bytes) but only %zu bytes remain", tag, count, need, r->len - r->pos);
+        bc_fail(r, "section %s claims %lu entries (%llu bytes) but only %zu bytes remain", tag,
+               (unsigned long)count, (unsigned long long)need, r->len - r->pos);
         return 0;
     }
     return count;
@@ -481,7 +497,7 @@ static bool read_strings(reader *r, rb_program *p, uint32_t n)
         total += (uint64_t)len + 1; /* + the NUL kept in memory */
     }
     if (total > UINT32_MAX - 1) {
-        r_fail(r, "string data too large (%" PRIu64 " bytes)", total);
+        bc_fail(r, "string data too large (%llu bytes)", (unsigned long long)total);
         return false;
     }
     r->pos = start;
@@ -513,7 +529,7 @@ static bool read_sections(reader *r, rb_program *p)
         switch (s->shape) {
         case SHAPE_ONE:
             if (n != 1) {
-                r_fail(r, "section %s has %" PRIu32 " entries, expected 1", s->tag, n);
+                bc_fail(r, "section %s has %lu entries, expected 1", s->tag, (unsigned long)n);
                 return false;
             }
             read_fields(r, (uint8_t *)p, s);
@@ -538,39 +554,39 @@ static uint32_t le32(const uint8_t *b)
     return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
 }
 
-static rb_program *load(const uint8_t *bytes, size_t len, char *err, size_t errcap,
+static rb_program *load(const uint8_t *bytes, size_t len, rb_lang lang, char *err, size_t errcap,
                         bool check_sum)
 {
-    reader r = {.b = bytes, .len = 0, .pos = 0, .section = "", .err = err, .errcap = errcap};
+    reader r = {.b = bytes, .len = 0, .pos = 0, .section = "", .err = err, .errcap = errcap, .lang = lang};
     if (err && errcap) err[0] = '\0';
     if (!bytes || len < MAGIC_LEN || memcmp(bytes, RB_MAGIC, MAGIC_LEN) != 0) {
-        r_fail(&r, "not a rubric bytecode file (bad magic number)");
+        bc_fail(&r, "not a rubric bytecode file (bad magic number)");
         return NULL;
     }
     if (len < PREAMBLE_LEN) {
-        r_fail(&r, "the file ends early, in its header (%zu bytes)", len);
+        bc_fail(&r, "the file ends early, in its header (%zu bytes)", len);
         return NULL;
     }
     uint32_t version = le32(bytes + 8);
     if (version != RB_FORMAT_VERSION) {
-        r_fail(&r, "format version %" PRIu32 " is not supported (this rubric reads %u)", version,
+        bc_fail(&r, "format version %lu is not supported (this rubric reads %u)", (unsigned long)version,
                RB_FORMAT_VERSION);
         return NULL;
     }
     uint32_t flags = le32(bytes + 12);
     if (flags != 0) {
-        r_fail(&r, "unknown flags 0x%" PRIx32 " (this rubric knows none)", flags);
+        bc_fail(&r, "unknown flags 0x%lx (this rubric knows none)", (unsigned long)flags);
         return NULL;
     }
     if (len < PREAMBLE_LEN + TRAILER_LEN) {
-        r_fail(&r, "the file ends early, before its checksum (%zu bytes)", len);
+        bc_fail(&r, "the file ends early, before its checksum (%zu bytes)", len);
         return NULL;
     }
     size_t body = len - TRAILER_LEN;
     uint8_t sum[SHA256_DIGEST_SIZE];
     sha256(bytes, body, sum);
     if (check_sum && memcmp(sum, bytes + body, TRAILER_LEN) != 0) {
-        r_fail(&r, "bad checksum (the file is damaged or was altered)");
+        bc_fail(&r, "bad checksum (the file is damaged or was altered)");
         return NULL;
     }
 
@@ -582,14 +598,14 @@ static rb_program *load(const uint8_t *bytes, size_t len, char *err, size_t errc
         return NULL;
     }
     if (r.pos != body) {
-        r_fail(&r, "%zu unexpected bytes after the last section (offset %zu)", body - r.pos,
+        bc_fail(&r, "%zu unexpected bytes after the last section (offset %zu)", body - r.pos,
                r.pos);
         rb_program_free(p);
         return NULL;
     }
     char why[512];
     if (rb_program_verify(p, why, sizeof why) != 0) {
-        r_fail(&r, "%s", why);
+        bc_fail_verbatim(&r, "%s", why);
         rb_program_free(p);
         return NULL;
     }
@@ -597,12 +613,12 @@ static rb_program *load(const uint8_t *bytes, size_t len, char *err, size_t errc
     return p;
 }
 
-rb_program *rb_program_load(const uint8_t *bytes, size_t len, char *err, size_t errcap)
+rb_program *rb_program_load(const uint8_t *bytes, size_t len, rb_lang lang, char *err, size_t errcap)
 {
-    return load(bytes, len, err, errcap, true);
+    return load(bytes, len, lang, err, errcap, true);
 }
 
 rb_program *rb_program_load_unchecked(const uint8_t *bytes, size_t len, char *err, size_t errcap)
 {
-    return load(bytes, len, err, errcap, false);
+    return load(bytes, len, RB_LANG_EN, err, errcap, false);
 }

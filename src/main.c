@@ -62,7 +62,7 @@ static rb_program *load_template(const char *cmd, const char *path, const rb_def
     }
     rb_program *p;
     if (rbc) {
-        p = rb_program_load((const uint8_t *)src->text, src->len, err, sizeof err);
+        p = rb_program_load((const uint8_t *)src->text, src->len, cli_lang, err, sizeof err);
         if (!p) fprintf(stderr, "rubric %s: %s: %s\n", cmd, path, err);
         if (p && ndefs) { /* SPEC §9: the values replace the compiled defaults */
             rb_diags d;

@@ -331,7 +331,7 @@ static void expect_verify_error(rb_builder *b, const char *needle)
 static void expect_load_error(const uint8_t *bytes, size_t len, const char *needle)
 {
     char err[512] = "";
-    rb_program *p = rb_program_load(bytes, len, err, sizeof err);
+    rb_program *p = rb_program_load(bytes, len, RB_LANG_EN, err, sizeof err);
     if (p || !strstr(err, needle)) {
         rb_program_free(p);
         fail_msg("expected a load error containing '%s', got '%s'", needle, err);
@@ -404,7 +404,7 @@ static void test_roundtrip_identical(void **state)
     size_t len1, len2;
     uint8_t *bytes1 = rb_program_serialize(p, &len1);
     char err[256] = "";
-    rb_program *p2 = rb_program_load(bytes1, len1, err, sizeof err);
+    rb_program *p2 = rb_program_load(bytes1, len1, RB_LANG_EN, err, sizeof err);
     if (!p2) fail_msg("%s", err);
     assert_string_equal(p->digest, p2->digest);
     uint8_t *bytes2 = rb_program_serialize(p2, &len2);
@@ -1292,7 +1292,7 @@ static void test_file_header_errors(void **state)
     memcpy(copy, bytes, len);
     put32(copy + 8, 8);
     char err[256];
-    assert_null(rb_program_load(copy, len, err, sizeof err));
+    assert_null(rb_program_load(copy, len, RB_LANG_EN, err, sizeof err));
     assert_string_equal(err, "bytecode: format version 8 is not supported (this rubric reads 7)");
 
     memcpy(copy, bytes, len);
@@ -1316,7 +1316,7 @@ static void test_file_header_errors(void **state)
     expect_load_error(copy, len + 3, "bytecode: 3 unexpected bytes after the last section");
 
     /* NULL err is fine */
-    assert_null(rb_program_load(copy, 5, NULL, 0));
+    assert_null(rb_program_load(copy, 5, RB_LANG_EN, NULL, 0));
     free(copy);
     free(bytes);
 }
@@ -1427,7 +1427,7 @@ static void test_file_structural_defects(void **state)
     put32(copy + unit + 17, 99); /* unit 0's line */
     reseal(copy, len);
     char err[256] = "";
-    rb_program *q2 = rb_program_load(copy, len, err, sizeof err);
+    rb_program *q2 = rb_program_load(copy, len, RB_LANG_EN, err, sizeof err);
     if (!q2) fail_msg("%s", err);
     assert_int_equal(q2->units[0].line, 99);
     size_t len2;
@@ -1447,7 +1447,7 @@ static void test_file_structural_defects(void **state)
 static void load_any(const uint8_t *bytes, size_t len, bool checked, FILE *sink)
 {
     char err[512];
-    rb_program *p = checked ? rb_program_load(bytes, len, err, sizeof err)
+    rb_program *p = checked ? rb_program_load(bytes, len, RB_LANG_EN, err, sizeof err)
                             : rb_program_load_unchecked(bytes, len, err, sizeof err);
     if (!p) {
         assert_true(strncmp(err, "bytecode: ", 10) == 0);
@@ -1476,7 +1476,7 @@ static void test_robust_bitflips(void **state)
             copy[i] ^= (uint8_t)(1u << bit);
             /* unsealed: the checksum must catch it */
             char err[256];
-            rb_program *p = rb_program_load(copy, len, err, sizeof err);
+            rb_program *p = rb_program_load(copy, len, RB_LANG_EN, err, sizeof err);
             assert_null(p);
             /* resealed: the loader's checks and the verifier must */
             if (i < len - 32) reseal(copy, len);
@@ -1505,14 +1505,14 @@ static void test_robust_truncation(void **state)
     uint8_t *copy = malloc(len);
     for (size_t cut = 0; cut < len; cut++) {
         char err[256];
-        assert_null(rb_program_load(bytes, cut, err, sizeof err));
+        assert_null(rb_program_load(bytes, cut, RB_LANG_EN, err, sizeof err));
         assert_true(strncmp(err, "bytecode: ", 10) == 0);
         /* the body cut short, with a fresh checksum: the reader must stop */
         if (cut >= 16 && cut < len - 32) {
             memcpy(copy, bytes, cut);
             memset(copy + cut, 0, 32);
             reseal(copy, cut + 32);
-            assert_null(rb_program_load(copy, cut + 32, err, sizeof err));
+            assert_null(rb_program_load(copy, cut + 32, RB_LANG_EN, err, sizeof err));
             assert_true(strncmp(err, "bytecode: ", 10) == 0);
         }
     }
@@ -1565,7 +1565,7 @@ static void test_large_program(void **state)
     if (rb_program_verify(p, err, sizeof err)) fail_msg("%s", err);
     size_t len;
     uint8_t *bytes = rb_program_serialize(p, &len);
-    rb_program *p2 = rb_program_load(bytes, len, err, sizeof err);
+    rb_program *p2 = rb_program_load(bytes, len, RB_LANG_EN, err, sizeof err);
     if (!p2) fail_msg("%s", err);
     assert_int_equal(p2->units[p2->nunits - 1].max_stack, 1);
     rb_program_free(p2);

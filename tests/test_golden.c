@@ -24,7 +24,7 @@ static void golden_bytes_round_trip(void **state)
         fail_msg("%s is format %u and the code writes format %u: run 'make golden-rbc'", GOLDEN, version,
                  RB_FORMAT_VERSION);
     char err[256];
-    rb_program *p = rb_program_load(bytes, len, err, sizeof err);
+    rb_program *p = rb_program_load(bytes, len, RB_LANG_EN, err, sizeof err);
     if (!p) fail_msg("%s (format %u) no longer loads: %s — a format change needs a version bump", GOLDEN, version, err);
     size_t len2 = 0;
     uint8_t *again = rb_program_serialize(p, &len2);
