@@ -60,6 +60,11 @@ struct rb_eval {
      * large), built by rb_score_index */
     rb_num *child_ratio;
     uint8_t *child_ratio_ok;
+    /* per weighted section: the sum of its children's weights, what the
+     * weights applicable sum to when every child applies (weight_sum_ok 0
+     * if too large) */
+    rb_num *weight_sum;
+    uint8_t *weight_sum_ok;
 
     /* per record, sized once */
     rb_value *slots;

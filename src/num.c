@@ -64,8 +64,10 @@ static rb_num_status make(i128 n, i128 d, rb_num *out)
     if (ud != 1) { /* an integer result needs no gcd */
         if ((un >> 64) == 0 && (ud >> 64) == 0) { /* 64-bit division, not a library call */
             uint64_t g = gcd_u64((uint64_t)un, (uint64_t)ud);
-            un = (uint64_t)un / g;
-            ud = (uint64_t)ud / g;
+            if (g != 1) { /* two divisions saved when already reduced */
+                un = (uint64_t)un / g;
+                ud = (uint64_t)ud / g;
+            }
         } else {
             u128 g = gcd_u128(un, ud);
             un /= g;
@@ -78,50 +80,14 @@ static rb_num_status make(i128 n, i128 d, rb_num *out)
     return RB_NUM_OK;
 }
 
-rb_num rb_num_int(int64_t v)
+rb_num_status rb_num_add_any(rb_num a, rb_num b, rb_num *out)
 {
-    assert(v != INT64_MIN);
-    rb_num r = {v, 1};
-    return r;
-}
-
-rb_num rb_num_zero(void)
-{
-    rb_num r = {0, 1};
-    return r;
-}
-
-bool rb_num_is_zero(rb_num a) { return a.num == 0; }
-bool rb_num_is_integer(rb_num a) { return a.den == 1; }
-int rb_num_sign(rb_num a) { return (a.num > 0) - (a.num < 0); }
-
-rb_num_status rb_num_add(rb_num a, rb_num b, rb_num *out)
-{
-    int64_t sum;
-    if (a.den == 1 && b.den == 1 && !__builtin_add_overflow(a.num, b.num, &sum) &&
-        sum != INT64_MIN) { /* integers: the common case, no 128-bit work */
-        out->num = sum;
-        out->den = 1;
-        return RB_NUM_OK;
-    }
     if (a.den == b.den) return make((i128)a.num + b.num, a.den, out);
     return make((i128)a.num * b.den + (i128)b.num * a.den, (i128)a.den * b.den, out);
 }
 
-rb_num_status rb_num_sub(rb_num a, rb_num b, rb_num *out)
+rb_num_status rb_num_mul_any(rb_num a, rb_num b, rb_num *out)
 {
-    return rb_num_add(a, rb_num_neg(b), out);
-}
-
-rb_num_status rb_num_mul(rb_num a, rb_num b, rb_num *out)
-{
-    int64_t prod;
-    if (a.den == 1 && b.den == 1 && !__builtin_mul_overflow(a.num, b.num, &prod) &&
-        prod != INT64_MIN) {
-        out->num = prod;
-        out->den = 1;
-        return RB_NUM_OK;
-    }
     return make((i128)a.num * b.num, (i128)a.den * b.den, out);
 }
 
@@ -130,20 +96,6 @@ rb_num_status rb_num_div(rb_num a, rb_num b, rb_num *out)
     if (b.num == 0) return RB_NUM_DIVZERO;
     return make((i128)a.num * b.den, (i128)a.den * b.num, out);
 }
-
-/* Neither part is ever INT64_MIN, so negation cannot overflow. */
-rb_num rb_num_neg(rb_num a)
-{
-    a.num = -a.num;
-    return a;
-}
-
-rb_num rb_num_abs(rb_num a)
-{
-    if (a.num < 0) a.num = -a.num;
-    return a;
-}
-
 
 static const int64_t pow10_tab[RB_NUM_MAX_DIGITS + 1] = {
     1LL,

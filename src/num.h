@@ -9,6 +9,7 @@
 #ifndef RUBRIC_NUM_H
 #define RUBRIC_NUM_H
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -28,11 +29,21 @@ typedef enum {
 /* Largest number of digits rb_num_round/rb_num_format accept. */
 #define RB_NUM_MAX_DIGITS 18
 
-rb_num rb_num_int(int64_t v);               /* v must not be INT64_MIN */
-rb_num rb_num_zero(void);
-bool rb_num_is_zero(rb_num a);
-bool rb_num_is_integer(rb_num a);
-int rb_num_sign(rb_num a);                  /* -1, 0, 1 */
+/* The small operations are inline: scoring does them for every value. */
+static inline rb_num rb_num_int(int64_t v) /* v must not be INT64_MIN */
+{
+    assert(v != INT64_MIN);
+    rb_num r = {v, 1};
+    return r;
+}
+static inline rb_num rb_num_zero(void)
+{
+    rb_num r = {0, 1};
+    return r;
+}
+static inline bool rb_num_is_zero(rb_num a) { return a.num == 0; }
+static inline bool rb_num_is_integer(rb_num a) { return a.den == 1; }
+static inline int rb_num_sign(rb_num a) { return (a.num > 0) - (a.num < 0); } /* -1, 0, 1 */
 
 /* Parses decimal text: [-]DIGITS[.DIGITS][(e|E)[+-]DIGITS] (JSON number
  * grammar, also accepting a leading '+' is NOT allowed).  The whole of
@@ -47,12 +58,56 @@ rb_num_status rb_num_parse_json(const char *text, size_t len, rb_num *out);
  * percent as a -D value writes it. */
 rb_num_status rb_num_parse_percent(const char *text, size_t len, rb_num *out);
 
-rb_num_status rb_num_add(rb_num a, rb_num b, rb_num *out);
-rb_num_status rb_num_sub(rb_num a, rb_num b, rb_num *out);
-rb_num_status rb_num_mul(rb_num a, rb_num b, rb_num *out);
+rb_num_status rb_num_add_any(rb_num a, rb_num b, rb_num *out); /* num.c: the general case */
+rb_num_status rb_num_mul_any(rb_num a, rb_num b, rb_num *out);
 rb_num_status rb_num_div(rb_num a, rb_num b, rb_num *out);
-rb_num rb_num_neg(rb_num a);
-rb_num rb_num_abs(rb_num a);
+
+/* Neither part is ever INT64_MIN, so negation cannot overflow. */
+static inline rb_num rb_num_neg(rb_num a)
+{
+    a.num = -a.num;
+    return a;
+}
+static inline rb_num rb_num_abs(rb_num a)
+{
+    if (a.num < 0) a.num = -a.num;
+    return a;
+}
+
+/* Integers (the common case) and a zero operand without 128-bit work or a
+ * call; anything else in num.c. */
+static inline rb_num_status rb_num_add(rb_num a, rb_num b, rb_num *out)
+{
+    int64_t sum;
+    if (a.den == 1 && b.den == 1 && !__builtin_add_overflow(a.num, b.num, &sum) && sum != INT64_MIN) {
+        out->num = sum;
+        out->den = 1;
+        return RB_NUM_OK;
+    }
+    if (b.num == 0) {
+        *out = a;
+        return RB_NUM_OK;
+    }
+    if (a.num == 0) {
+        *out = b;
+        return RB_NUM_OK;
+    }
+    return rb_num_add_any(a, b, out);
+}
+static inline rb_num_status rb_num_sub(rb_num a, rb_num b, rb_num *out)
+{
+    return rb_num_add(a, rb_num_neg(b), out);
+}
+static inline rb_num_status rb_num_mul(rb_num a, rb_num b, rb_num *out)
+{
+    int64_t prod;
+    if (a.den == 1 && b.den == 1 && !__builtin_mul_overflow(a.num, b.num, &prod) && prod != INT64_MIN) {
+        out->num = prod;
+        out->den = 1;
+        return RB_NUM_OK;
+    }
+    return rb_num_mul_any(a, b, out);
+}
 
 /* -1, 0, 1; exact.  Inline: scoring compares every input with its bounds
  * and every banded value with its arms' thresholds. */

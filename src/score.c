@@ -49,18 +49,54 @@ void rb_score_index(rb_eval *e)
     const rb_program *p = e->p;
     e->child_ratio = rb_xcalloc((size_t)p->nchildren + 1, sizeof *e->child_ratio);
     e->child_ratio_ok = rb_xcalloc((size_t)p->nchildren + 1, 1);
+    e->weight_sum = rb_xcalloc((size_t)p->nsections + 1, sizeof *e->weight_sum);
+    e->weight_sum_ok = rb_xcalloc((size_t)p->nsections + 1, 1);
     for (uint32_t si = 0; si < p->nsections; si++) {
         const rb_section *sec = &p->sections[si];
         if (!sec->weighted) continue;
+        bool sum_ok = true;
+        rb_num sum = rb_num_zero();
         for (uint32_t c = sec->first_child; c < sec->first_child + sec->nchildren; c++) {
             const rb_child *ch = &p->children[c];
+            if (ch->kind == CHILD_ITEM && p->items[ch->index].is_deduct) continue;
             uint32_t w = ch->kind == CHILD_SECTION ? p->sections[ch->index].weight : p->items[ch->index].weight;
+            rb_num wn = w == RB_NONE ? rb_num_zero() : p->numbers[w];
             rb_num full = declared_full(p, ch);
-            e->child_ratio_ok[c] = rb_num_sign(full) > 0 &&
-                                   rb_num_div(w == RB_NONE ? rb_num_zero() : p->numbers[w], full,
-                                              &e->child_ratio[c]) == RB_NUM_OK;
+            e->child_ratio_ok[c] = rb_num_sign(full) > 0 && rb_num_div(wn, full, &e->child_ratio[c]) == RB_NUM_OK;
+            sum_ok = sum_ok && rb_num_add(sum, wn, &sum) == RB_NUM_OK;
         }
+        e->weight_sum[si] = sum;
+        e->weight_sum_ok[si] = sum_ok;
     }
+}
+
+/* What the weights of section si's applicable children sum to: all of them
+ * (taken once, by rb_score_index) when every child applies. */
+static rb_num_status applicable_weight(const rb_eval *e, uint32_t si, bool all, rb_num *aw)
+{
+    const rb_program *p = e->p;
+    const rb_section *sec = &p->sections[si];
+    if (all) {
+        *aw = e->weight_sum[si];
+        return RB_NUM_OK;
+    }
+    rb_num sum = rb_num_zero();
+    for (uint32_t c = sec->first_child; c < sec->first_child + sec->nchildren; c++) {
+        const rb_child *ch = &p->children[c];
+        uint32_t w;
+        if (ch->kind == CHILD_SECTION) {
+            if (!e->sections[ch->index].applicable) continue;
+            w = p->sections[ch->index].weight;
+        } else {
+            const rb_result_item *ri = &e->items[ch->index];
+            if (p->items[ch->index].is_deduct || !ri->applicable || !ri->has_score) continue;
+            w = p->items[ch->index].weight;
+        }
+        rb_num_status st = rb_num_add(sum, w == RB_NONE ? rb_num_zero() : p->numbers[w], &sum);
+        if (st != RB_NUM_OK) return st;
+    }
+    *aw = sum;
+    return RB_NUM_OK;
 }
 
 int rb_score_section(rb_eval *e, uint32_t si, uint32_t ui)
@@ -103,7 +139,7 @@ int rb_score_section(rb_eval *e, uint32_t si, uint32_t ui)
         any = true;
         if (sec->weighted) {
             rb_num wn = w == RB_NONE ? rb_num_zero() : p->numbers[w], t;
-            AGG(rb_num_add(aw, wn, &aw));
+            if (!e->weight_sum_ok[si]) AGG(rb_num_add(aw, wn, &aw)); /* else taken once, below */
             if (rb_num_sign(full) > 0) {
                 uint32_t ci = sec->first_child + c;
                 rb_num declared = declared_full(p, ch);
@@ -120,6 +156,7 @@ int rb_score_section(rb_eval *e, uint32_t si, uint32_t ui)
             AGG(rb_num_add(afull, full, &afull));
         }
     }
+    if (sec->weighted && e->weight_sum_ok[si] && any) AGG(applicable_weight(e, si, all, &aw));
     rs->done = true;
     rs->applicable = any;
     rs->sum = sum;

@@ -147,6 +147,8 @@ void rb_eval_free(rb_eval *e)
     rb_free(e->key_after);
     rb_free(e->child_ratio);
     rb_free(e->child_ratio_ok);
+    rb_free(e->weight_sum);
+    rb_free(e->weight_sum_ok);
     rb_free(e->slot_input);
     rb_free(e->rater_reads);
     rb_free(e->slots);
