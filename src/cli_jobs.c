@@ -20,10 +20,19 @@
 
 enum { SLOT_FREE, SLOT_QUEUED, SLOT_DONE };
 
+/* An NDJSON line to parse on the worker (text non-NULL), else a record
+ * the main thread read (rec). */
+typedef struct {
+    const char *text;
+    size_t len;
+    uint64_t col;
+} line_ref;
+
 typedef struct {
     int state;
-    rb_arena *arena; /* the records' copies */
+    rb_arena *arena; /* the records' or lines' copies */
     rb_record rec[BATCH];
+    line_ref line[BATCH];
     int n;
     rb_out out;      /* their results, formatted, in order */
     int invalid;     /* how many are not ok */
@@ -93,6 +102,7 @@ static void *worker(void *arg)
     }
     rb_eval *ev = rb_eval_new(j->p, &j->eo);
     rb_ndjson_writer *w = rb_ndjson_writer_new(j->p);
+    rb_line_parser *lp = rb_line_parser_new(j->eo.lang);
     pthread_mutex_lock(&j->lock);
     for (;;) {
         while (j->claimed == j->added && !j->closing) pthread_cond_wait(&j->work, &j->lock);
@@ -102,7 +112,14 @@ static void *worker(void *arg)
         s->out.len = 0;
         s->invalid = 0;
         for (int i = 0; i < s->n; i++) {
-            const rb_result *res = rb_eval_record(ev, &s->rec[i]);
+            const rb_record *rec = &s->rec[i];
+            rb_record parsed;
+            if (s->line[i].text) {
+                rb_line_parse(lp, &parsed, rec->source, s->line[i].text, s->line[i].len, rec->line, s->line[i].col,
+                              rec->number);
+                rec = &parsed;
+            }
+            const rb_result *res = rb_eval_record(ev, rec);
             s->invalid += !res->ok;
             rb_ndjson_write(w, &s->out, res);
         }
@@ -111,6 +128,7 @@ static void *worker(void *arg)
         pthread_cond_broadcast(&j->done);
     }
     pthread_mutex_unlock(&j->lock);
+    rb_line_parser_free(lp);
     rb_ndjson_writer_free(w);
     rb_eval_free(ev);
     rb_alloc_leave(&guard);
@@ -179,7 +197,8 @@ static void queue_batch(rb_jobs *j)
     pthread_cond_signal(&j->work);
 }
 
-void rb_jobs_add(rb_jobs *j, const rb_record *rec, int *status)
+/* The slot being filled, after waiting for one to be free. */
+static slot *filling(rb_jobs *j, int *status)
 {
     /* Only this thread moves `added` and `written`, so it knows without the
      * lock whether the slot after the queued ones is free. */
@@ -190,13 +209,40 @@ void rb_jobs_add(rb_jobs *j, const rb_record *rec, int *status)
     }
     slot *s = &j->slots[j->added % j->nslots];
     if (s->n == 0) rb_arena_reset(s->arena);
-    copy_record(s->arena, &s->rec[s->n++], rec);
+    return s;
+}
+
+/* One more in the slot: hands it to the workers when full. */
+static void filled(rb_jobs *j, slot *s, int *status)
+{
+    s->n++;
     if (s->n == j->batch) {
         pthread_mutex_lock(&j->lock);
         queue_batch(j);
         write_ready(j, false, status);
         pthread_mutex_unlock(&j->lock);
     }
+}
+
+void rb_jobs_add(rb_jobs *j, const rb_record *rec, int *status)
+{
+    slot *s = filling(j, status);
+    copy_record(s->arena, &s->rec[s->n], rec);
+    s->line[s->n].text = NULL;
+    filled(j, s, status);
+}
+
+void rb_jobs_add_line(rb_jobs *j, const char *source, const char *text, size_t len, uint64_t line, uint64_t col,
+                      uint64_t number, int *status)
+{
+    slot *s = filling(j, status);
+    rb_record *rec = &s->rec[s->n];
+    memset(rec, 0, sizeof *rec);
+    rec->number = number;
+    rec->line = line;
+    rec->source = copy_text(s->arena, source, strlen(source));
+    s->line[s->n] = (line_ref){copy_text(s->arena, text, len), len, col};
+    filled(j, s, status);
 }
 
 void rb_jobs_drain(rb_jobs *j, int *status)

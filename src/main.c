@@ -356,8 +356,22 @@ static int cmd_score(rb_cli *c, int argc, char **argv)
         rb_reader_set_lang(r, cli_lang);
         if (book) rb_reader_set_sheet(r, rb_xlsx_sheet(book), rb_xlsx_row, book);
         rb_record rec;
-        int got;
-        while ((got = rb_reader_next(r, &rec)) == 1) {
+        int got = -2;
+        if (jobs && !book) { /* NDJSON: this thread only frames lines; the workers parse them */
+            const char *text;
+            size_t len;
+            uint64_t line, col, number;
+            while ((got = rb_reader_next_line(r, &text, &len, &line, &col, &number)) == 1) {
+                rb_jobs_add_line(jobs, files[i], text, len, line, col, number, &status);
+                next = number + 1;
+                if (direct.err) {
+                    got = 0;
+                    break;
+                }
+            }
+        }
+        /* got -2: not NDJSON lines, so records read here */
+        for (got = got == -2 ? rb_reader_next(r, &rec) : got; got == 1; got = rb_reader_next(r, &rec)) {
             for (const char *note; (note = rb_reader_note(r));) fprintf(stderr, TR(N_("rubric %s: note: %s\n")), "score", note);
             if (jobs) {
                 rb_jobs_add(jobs, &rec, &status);

@@ -68,6 +68,10 @@ struct rb_reader {
 
     int arr; /* JSON: where we are in a top-level array */
 
+    /* NDJSON lines that span refills (rb_reader_next_line) */
+    char *line_buf;
+    size_t line_len, line_cap;
+
     /* CSV */
     struct csv_parser csv;
     bool csv_ready, csv_finished, have_header;
@@ -272,6 +276,103 @@ static int next_ndjson(rb_reader *r, rb_record *rec)
     if (r->failed) return -1;
     if (!ok) skip_line(r);
     return 1;
+}
+
+/* ---- NDJSON lines for score -j ------------------------------------------- */
+
+int rb_reader_next_line(rb_reader *r, const char **text, size_t *len, uint64_t *line, uint64_t *col,
+                        uint64_t *number)
+{
+    if (r->failed) return -1;
+    if (r->done) return 0;
+    if (r->fmt == RB_INPUT_AUTO) { /* as rb_reader_next decides */
+        skip_ws(r);
+        if (r->failed) return -1;
+        r->fmt = peek(r) == '[' ? RB_INPUT_JSON : RB_INPUT_NDJSON;
+    }
+    if (r->fmt != RB_INPUT_NDJSON) return -2;
+    skip_ws(r); /* blank lines are no records (next_ndjson) */
+    if (peek(r) < 0) return r->failed ? -1 : 0;
+    rb_textpos at = here(r);
+    *line = at.line;
+    *col = at.col;
+    const unsigned char *nl = memchr(r->in.buf + r->in.pos, '\n', r->in.len - r->in.pos);
+    if (nl) { /* the whole line is in the window: no copy */
+        *text = (const char *)r->in.buf + r->in.pos;
+        *len = (size_t)(nl - (r->in.buf + r->in.pos));
+        r->in.pos = (size_t)(nl - r->in.buf); /* the newline is skip_ws's, next time */
+    } else { /* it spans refills: gathered in the scratch token buffer */
+        r->line_len = 0;
+        while (peek(r) >= 0) {
+            const unsigned char *b = r->in.buf + r->in.pos;
+            nl = memchr(b, '\n', r->in.len - r->in.pos);
+            size_t n = nl ? (size_t)(nl - b) : r->in.len - r->in.pos;
+            if (r->line_cap - r->line_len < n) {
+                size_t cap = r->line_cap ? r->line_cap : 1 << 16;
+                while (cap - r->line_len < n) cap *= 2;
+                r->line_buf = rb_xrealloc(r->line_buf, cap);
+                r->line_cap = cap;
+            }
+            memcpy(r->line_buf + r->line_len, b, n);
+            r->line_len += n;
+            r->in.pos += n;
+            if (nl) break;
+        }
+        if (r->failed) return -1;
+        *text = r->line_buf;
+        *len = r->line_len;
+    }
+    *number = r->next_number++;
+    return 1;
+}
+
+struct rb_line_parser {
+    rb_arena *arena;
+    rb_jscratch scratch;
+    rb_lang lang;
+};
+
+rb_line_parser *rb_line_parser_new(rb_lang lang)
+{
+    rb_line_parser *lp = rb_xcalloc(1, sizeof *lp);
+    lp->arena = rb_arena_new();
+    lp->lang = lang;
+    return lp;
+}
+
+void rb_line_parser_free(rb_line_parser *lp)
+{
+    if (!lp) return;
+    rb_arena_free(lp->arena);
+    rb_jscratch_free(&lp->scratch);
+    rb_free(lp);
+}
+
+/* next_ndjson on one framed line: the same value, the same messages at the
+ * same positions (the window starts at the line's first non-blank byte, at
+ * its column, and ends where the newline was). */
+void rb_line_parse(rb_line_parser *lp, rb_record *rec, const char *source, const char *text, size_t len,
+                   uint64_t line, uint64_t col, uint64_t number)
+{
+    rb_arena_reset(lp->arena);
+    memset(rec, 0, sizeof *rec);
+    rec->number = number;
+    rec->source = source;
+    rec->line = line;
+    rb_jsrc in;
+    rb_jsrc_memory(&in, text, len);
+    in.line = line;
+    in.cm_col = col;
+    rb_jerror err;
+    rb_rv v;
+    rb_textpos start = {line, col};
+    if (!rb_json_value(&in, &lp->scratch, lp->arena, true, true, &v, &err))
+        rec->syntax_error = at_msg(lp->arena, lp->lang, err.at, err.msg);
+    else if (v.kind == RV_OBJECT)
+        rec->value = v;
+    else
+        rec->syntax_error = at_msg(lp->arena, lp->lang, start, "a record must be a JSON object");
+    if (rec->syntax_error) rec->value.kind = RV_NULL;
 }
 
 /* ---- CSV ------------------------------------------------------------------ */
@@ -751,6 +852,7 @@ void rb_reader_close(rb_reader *r)
     free_layout(r);
     rb_free(r->cells.by_key);
     rb_free(r->cellbuf);
+    rb_free(r->line_buf);
     rb_free(r->cell_off);
     rb_free(r->cell_len);
     for (size_t i = 0; i < r->nnotes; i++) rb_free(r->notes[i]);

@@ -105,6 +105,24 @@ rb_reader *rb_reader_open(FILE *f, const char *name, rb_input_format fmt,
  * record is returned and the next call returns 0. */
 int rb_reader_next(rb_reader *r, rb_record *rec);
 
+/* `score -j`: NDJSON framed here, parsed on the worker threads.  The next
+ * record's line, unparsed: *text and *len, its bytes from its first non-blank
+ * one (column *col of line *line) up to its newline, valid until the next
+ * call; *number as rb_reader_next would number it.  1: a line; 0: the end;
+ * -1: an I/O error; -2: the input is not NDJSON (a file named .json or
+ * .csv, standard input opening with '[', --input json|csv): read it with
+ * rb_reader_next instead. */
+int rb_reader_next_line(rb_reader *r, const char **text, size_t *len, uint64_t *line, uint64_t *col,
+                        uint64_t *number);
+/* The record rb_reader_next would have returned for such a line, in the
+ * parser's arena (valid until its next rb_line_parse), messages in `lang`;
+ * one parser per thread. */
+typedef struct rb_line_parser rb_line_parser;
+rb_line_parser *rb_line_parser_new(rb_lang lang);
+void rb_line_parser_free(rb_line_parser *lp);
+void rb_line_parse(rb_line_parser *lp, rb_record *rec, const char *source, const char *text, size_t len,
+                   uint64_t line, uint64_t col, uint64_t number);
+
 /* Spreadsheet input (SPEC §16), set before the first rb_reader_next.
  * A header function turns a CSV header cell into the key records use (a
  * label into its name: rb_columns_resolve); it returns a malloc'ed key and
