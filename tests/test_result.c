@@ -2,9 +2,14 @@
  * shape and key order), JSON escaping, CSV, the aligned table and the
  * explanation, on hand-built programs (vmtest.h). */
 #include "vmtest.h"
+#include "buf.h"
+#include "compile.h"
+#include "diag.h"
+#include "out.h"
 #include "rows.h"
 #include "xlsx.h"
 
+#include <glob.h>
 #include <unistd.h>
 
 static char *ndjson(const rb_program *p, const rb_result *r)
@@ -411,9 +416,96 @@ static void test_explain(void **state)
     tctx_close(&c);
 }
 
+/* Once warmed up, evaluating a record and writing its NDJSON result
+ * allocate nothing but arena memory (issue 8.5; the reading side is
+ * test_record.c's reading_allocates_nothing_per_record): every template's
+ * records and cases, valid and invalid, parsed as `score -j` parses them
+ * (rb_line_parse), scored and written 20 times over with every heap
+ * allocation made to fail after the first round. */
+static void scoring_allocates_nothing_per_record(void **state)
+{
+    (void)state;
+    glob_t templates;
+    assert_int_equal(glob("templates/*.rubric", 0, NULL, &templates), 0);
+    assert_true(templates.gl_pathc >= 10);
+    for (size_t t = 0; t < templates.gl_pathc; t++) {
+        char path[256], err[256], name[128];
+        snprintf(name, sizeof name, "%.*s", (int)(strlen(templates.gl_pathv[t]) - strlen("templates/") - strlen(".rubric")),
+                 templates.gl_pathv[t] + strlen("templates/"));
+        rb_source *src = rb_source_read(templates.gl_pathv[t], err, sizeof err);
+        assert_non_null(src);
+        rb_diags d;
+        rb_diags_init(&d);
+        rb_program *p = rb_compile(src, NULL, 0, &d);
+        assert_non_null(p);
+        /* the lines to score: the template's records, then its cases' records */
+        rb_buf lines = {0};
+        const char *const files[] = {"records.ndjson", "cases.ndjson"};
+        for (int f = 0; f < 2; f++) {
+            snprintf(path, sizeof path, "templates/%s.%s", name, files[f]);
+            char *text = read_whole_file(path);
+            assert_non_null(text);
+            for (char *l = strtok(text, "\n"); l; l = strtok(NULL, "\n")) {
+                const char *rec = f == 0 ? l : strstr(l, "\"record\":");
+                if (!rec) continue; /* a sequence case: its steps are other templates' concern */
+                if (f == 1) rec += strlen("\"record\":");
+                rb_buf_printf(&lines, "%s\n", rec);
+            }
+            free(text);
+        }
+        rb_eval_options eo = {0};
+        rb_eval *ev = rb_eval_new(p, &eo);
+        rb_ndjson_writer *w = rb_ndjson_writer_new(p);
+        rb_line_parser *lp = rb_line_parser_new(RB_LANG_EN);
+        rb_out out;
+        rb_out_init_memory(&out);
+        volatile int round = 0, scored = 0, invalid = 0, nlines = 0;
+        rb_alloc_guard g;
+        rb_alloc_enter(&g, RB_ALLOC_UNWIND);
+        if (setjmp(g.env) != 0) {
+            rb_alloc_failed(&g);
+            rb_alloc_fail_after(-1);
+            fail_msg("%s: round %d, record %d allocated from the heap", name, round, scored + 1);
+        }
+        for (round = 0; round < 20; round++) {
+            if (round == 1) rb_alloc_fail_after(0); /* round 0 warms up */
+            uint64_t n = 0;
+            for (const char *l = lines.s; *l;) {
+                const char *end = strchr(l, '\n');
+                rb_record rec;
+                /* a record that is not one object ("[]" in a case) is scored
+                 * too: a syntax error */
+                n++;
+                rb_line_parse(lp, &rec, "t.ndjson", l, (size_t)(end - l), n, 1, n);
+                const rb_result *r = rb_eval_record(ev, &rec);
+                out.len = 0;
+                rb_ndjson_write(w, &out, r);
+                assert_true(out.len > 0 && out.buf[out.len - 1] == '\n');
+                if (round == 0) invalid += !r->ok, nlines++;
+                else scored++;
+                l = end + 1;
+            }
+        }
+        rb_alloc_fail_after(-1);
+        rb_alloc_leave(&g);
+        assert_int_equal(scored, 19 * nlines);
+        assert_true(nlines >= 3 && invalid > 0); /* error paths are covered too */
+        rb_out_free(&out);
+        rb_line_parser_free(lp);
+        rb_ndjson_writer_free(w);
+        rb_eval_free(ev);
+        rb_free(lines.s);
+        rb_program_free(p);
+        rb_diags_free(&d);
+        rb_source_free(src);
+    }
+    globfree(&templates);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(scoring_allocates_nothing_per_record),
         cmocka_unit_test(test_ndjson_presales),
         cmocka_unit_test(test_ndjson_nested),
         cmocka_unit_test(test_ndjson_validation_form),
