@@ -53,6 +53,21 @@ fi
 if have jq; then
     run "jq (bench/sales.jq)" "$dir/sales.ndjson" jq -c -f bench/sales.jq
 fi
+# Peak memory must not grow with the input (issue 8): the same records, a
+# tenth of them and all of them, on one thread and on JOBS threads, within
+# 1 MB (allocator noise).
+head -n $((N / 10)) "$dir/sales.ndjson" > "$dir/tenth.ndjson"
+peak_kb() { # peak_kb INPUT ARGS...
+    input=$1; shift
+    /usr/bin/time -f '%M' -o "$dir/peak" "$RUBRIC" score "$@" "$dir/sales.rbc" - < "$input" > /dev/null 2>&1 || [ $? -le 1 ] ||
+        { echo "bench: rubric score $* failed" >&2; exit 1; }
+    tail -n 1 "$dir/peak"
+}
+for jobs in 1 "$JOBS"; do
+    small=$(peak_kb "$dir/tenth.ndjson" -j "$jobs"); big=$(peak_kb "$dir/sales.ndjson" -j "$jobs")
+    echo "bench: peak memory with -j $jobs: $small KB for $((N / 10)) records, $big KB for $N"
+    [ "$big" -le $((small + 1024)) ] || { echo "bench: peak memory grows with the input (-j $jobs)" >&2; exit 1; }
+done
 echo "bench: $N records each; 销售表现考核表 = bench/sales.rubric, 客服周考核 = templates/cs_weekly.rubric"
 printf '%-44s %8s %8s %12s %9s %10s\n' "" "wall s" "cpu s" "records/s" "peak MB" "vs luajit"
 awk -v n="$N" -v lj="$luajit_cpu" '{
