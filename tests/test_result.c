@@ -432,7 +432,7 @@ static void scoring_allocates_nothing_per_record(void **state)
         char path[256], err[256], name[128];
         snprintf(name, sizeof name, "%.*s", (int)(strlen(templates.gl_pathv[t]) - strlen("templates/") - strlen(".rubric")),
                  templates.gl_pathv[t] + strlen("templates/"));
-        rb_source *src = rb_source_read(templates.gl_pathv[t], err, sizeof err);
+        rb_source *src = rb_source_read(templates.gl_pathv[t], RB_LANG_EN, err, sizeof err);
         assert_non_null(src);
         rb_diags d;
         rb_diags_init(&d);
