@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "utf8.h"
 
 /* ---- the window and positions --------------------------------------------- */
 
@@ -253,32 +254,6 @@ static bool hex4(rb_jsrc *s, bool line_mode, unsigned *out, rb_jerror *err)
     return true;
 }
 
-static void put_utf8(rb_jscratch *sc, unsigned cp)
-{
-    unsigned char u[4];
-    size_t n;
-    if (cp < 0x80) {
-        u[0] = (unsigned char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        u[0] = (unsigned char)(0xC0 | cp >> 6);
-        u[1] = (unsigned char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        u[0] = (unsigned char)(0xE0 | cp >> 12);
-        u[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
-        u[2] = (unsigned char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        u[0] = (unsigned char)(0xF0 | cp >> 18);
-        u[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3F));
-        u[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
-        u[3] = (unsigned char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    tok_add(sc, u, n);
-}
-
 /* One escape (the window just past the backslash, whose mark is
  * s->token), decoded into the scratch buffer. */
 static bool escape(rb_jsrc *s, rb_jscratch *sc, bool line_mode, rb_jerror *err)
@@ -312,7 +287,8 @@ static bool escape(rb_jsrc *s, rb_jscratch *sc, bool line_mode, rb_jerror *err)
             if (lo < 0xDC00 || lo > 0xDFFF) return fail_at(err, high, MSG_SURROGATE, true);
             cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
         }
-        put_utf8(sc, cp);
+        char u[4];
+        tok_add(sc, u, rb_utf8_encode(cp, u));
         return true;
     }
     default: return fail(s, err, N_("invalid escape in a string"), true);

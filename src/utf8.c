@@ -1,4 +1,4 @@
-/* utf8.c — UTF-8 decoding and display widths (see utf8.h). */
+/* utf8.c — UTF-8 decoding, encoding and display widths (see utf8.h). */
 #include "utf8.h"
 
 size_t rb_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
@@ -27,6 +27,30 @@ bad:
     return 0;
 }
 
+size_t rb_utf8_encode(uint32_t cp, char out[4])
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | cp >> 6);
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | cp >> 12);
+        out[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | cp >> 18);
+    out[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+    out[2] = (char)(0x80 | (cp >> 6 & 0x3F));
+    out[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
 size_t rb_utf8_valid_prefix(const char *s, size_t n)
 {
     const unsigned char *u = (const unsigned char *)s;
@@ -42,6 +66,15 @@ size_t rb_utf8_valid_prefix(const char *s, size_t n)
         i += k;
     }
     return n;
+}
+
+size_t rb_utf8_invalid_run(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    uint32_t cp;
+    while (i < n && u[i] >= 0x80 && rb_utf8_decode(u + i, n - i, &cp) == 0) i++;
+    return i;
 }
 
 size_t rb_utf8_cut(const char *s, size_t len, size_t max)
