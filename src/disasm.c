@@ -74,25 +74,11 @@ static const char *slot_text(const rb_program *p, uint32_t s)
     return str_or(p, p->slots[s].name, "?");
 }
 
-static const char *slot_kind_text(uint8_t k)
-{
-    static const char *const names[] = {"?",    "param",   "field", "input", "item",
-                                        "deduct", "section", "let",   "output", "total",
-                                        "grade", "sign", "rater", "history"};
-    return k < sizeof names / sizeof names[0] ? names[k] : "?";
-}
-
-static const char *arm_op_text(uint8_t op)
-{
-    static const char *const names[] = {"<", "<=", ">", ">=", "else"};
-    return op < sizeof names / sizeof names[0] ? names[op] : "?";
-}
-
 static void put_arm_cond(FILE *out, const rb_program *p, const rb_arm *a)
 {
     char buf[64];
     if (a->op == RB_ARM_ELSE) fputs("else", out);
-    else fprintf(out, "%s %s", arm_op_text(a->op), num_text(p, a->threshold, buf));
+    else fprintf(out, "%s %s", rb_arm_op_text(a->op), num_text(p, a->threshold, buf));
 }
 
 static bool arms_ok(const rb_program *p, const rb_band *b)
@@ -176,7 +162,7 @@ static void put_slots(FILE *out, const rb_program *p)
     fprintf(out, "\nslots (%" PRIu32 ")\n", p->nslots);
     for (uint32_t i = 0; i < p->nslots; i++) {
         const rb_slot *s = &p->slots[i];
-        fprintf(out, "  %%%-4" PRIu32 " %-8s %-7s %s", i, slot_kind_text(s->kind),
+        fprintf(out, "  %%%-4" PRIu32 " %-8s %-7s %s", i, rb_slot_kind_name(s->kind),
                 rb_type_word(s->type - RB_T_NUMBER), slot_text(p, i));
         if (s->label != RB_NONE) {
             fputc(' ', out);

@@ -168,7 +168,6 @@ int rb_dist_holds(uint8_t op, rb_num share, rb_num limit)
 
 void rb_dist_text(rb_buf *out, const char *const *ids, uint64_t grades, uint8_t op, rb_num share)
 {
-    static const char *const ops[] = {"<", "<=", ">", ">="}; /* rb_arm_op order */
     bool first = true;
     for (uint32_t i = 0; i < RB_DIST_MAX_GRADES; i++) {
         if (!(grades >> i & 1)) continue;
@@ -177,7 +176,7 @@ void rb_dist_text(rb_buf *out, const char *const *ids, uint64_t grades, uint8_t 
     }
     char buf[64];
     rb_num_format_percent(share, -1, buf, sizeof buf);
-    rb_buf_printf(out, " %s %s", ops[op < 4 ? op : 3], buf);
+    rb_buf_printf(out, " %s %s", rb_arm_op_text(op < RB_ARM_ELSE ? op : RB_ARM_GE), buf);
 }
 
 uint64_t rb_program_dist_grades(const rb_program *p, uint32_t rule)

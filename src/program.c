@@ -14,6 +14,27 @@
 #include "arena.h"
 #include "program_build.h"
 
+const char *rb_slot_kind_name(unsigned kind)
+{
+    static const char *const names[SLOT_KIND_END] = {
+        [SLOT_NO_KIND] = "?",
+#define RB_SLOT_KIND_NAME(id, name) [SLOT_##id] = name,
+        RB_SLOT_KINDS(RB_SLOT_KIND_NAME)
+#undef RB_SLOT_KIND_NAME
+    };
+    return kind < SLOT_KIND_END ? names[kind] : "?";
+}
+
+const char *rb_arm_op_text(unsigned op)
+{
+    static const char *const texts[RB_ARM_END] = {
+#define RB_ARM_OP_TEXT(id, text) [RB_ARM_##id] = text,
+        RB_ARM_OPS(RB_ARM_OP_TEXT)
+#undef RB_ARM_OP_TEXT
+    };
+    return op < RB_ARM_END ? texts[op] : "?";
+}
+
 const char *rb_unit_kind_name(unsigned kind)
 {
     static const char *const names[U_KIND_END] = {

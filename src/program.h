@@ -60,23 +60,38 @@ typedef enum {
 #undef RB_T_ENUM
 } rb_type;
 
+/* What a slot is, the one list (like RB_OPCODES): X(ENUM, name) makes the
+ * enum and the names listings print (rb_slot_kind_name); the byte in a
+ * file is the position, from 1 (0 is no kind).
+ *   PARAM … OUTPUT  what those declarations declare
+ *   TOTAL    `total` read in an expression: the rounded total (number)
+ *   GRADE    `grade` read in an expression: a choice whose options are the
+ *            grade arms, in order
+ *   SIGN     `sign`: a signature line of the paper form (type text); no
+ *            value, nothing reads it; kept so that `rubric form` can draw
+ *            the form from a .rbc
+ *   RATER    ITEM.RATER read in an expression (SPEC §12): named
+ *            "item.rater" after a directly-rated item's slot and a rater's
+ *            id; a number, bound with the item's rater values
+ *   HISTORY  the value of one `streak(COND)` or `previous(EXPR, N)` (SPEC
+ *            §13), filled by its U_STREAK/U_PREVIOUS unit; its name is the
+ *            call as written; read only by lets, outputs and warns */
+#define RB_SLOT_KINDS(X)                                                           \
+    X(PARAM, "param") X(FIELD, "field") X(INPUT, "input") X(ITEM, "item")           \
+    X(DEDUCT, "deduct") X(SECTION, "section") X(LET, "let") X(OUTPUT, "output")     \
+    X(TOTAL, "total") X(GRADE, "grade") X(SIGN, "sign") X(RATER, "rater")           \
+    X(HISTORY, "history")
+
 typedef enum {
-    SLOT_PARAM = 1, SLOT_FIELD, SLOT_INPUT, SLOT_ITEM, SLOT_DEDUCT,
-    SLOT_SECTION, SLOT_LET, SLOT_OUTPUT,
-    SLOT_TOTAL,   /* `total` read in an expression: the rounded total (number) */
-    SLOT_GRADE,   /* `grade` read in an expression: a choice whose options are
-                     the grade arms, in order */
-    SLOT_SIGN,    /* `sign`: a signature line of the paper form (type text);
-                     no value, nothing reads it; kept so that `rubric form`
-                     can draw the form from a .rbc */
-    SLOT_RATER,   /* ITEM.RATER read in an expression (SPEC §12): named
-                     "item.rater" after a directly-rated item's slot and a
-                     rater's id; a number, bound with the item's rater values */
-    SLOT_HISTORY  /* the value of one `streak(COND)` or `previous(EXPR, N)`
-                     (SPEC §13), filled by its U_STREAK/U_PREVIOUS unit; its
-                     name is the call as written; read only by lets,
-                     outputs and warns */
+    SLOT_NO_KIND = 0, /* never in a valid program */
+#define RB_SLOT_KIND_ENUM(id, name) SLOT_##id,
+    RB_SLOT_KINDS(RB_SLOT_KIND_ENUM)
+#undef RB_SLOT_KIND_ENUM
+    SLOT_KIND_END     /* one past the last kind */
 } rb_slot_kind;
+
+/* program.c: a slot kind's name ("deduct"), "?" for a byte that is none. */
+const char *rb_slot_kind_name(unsigned kind);
 
 typedef struct {
     uint32_t name;        /* string index */
@@ -221,7 +236,20 @@ typedef struct {
 /* previous(EXPR, N) reads at most this many periods back. */
 #define RB_MAX_BACK 1000u
 
-typedef enum { RB_ARM_LT = 0, RB_ARM_LE, RB_ARM_GT, RB_ARM_GE, RB_ARM_ELSE } rb_arm_op;
+/* How an arm of a band or the grade compares, the one list: X(ENUM, text
+ * as written); the byte in a file is the position, from 0.  ELSE is last. */
+#define RB_ARM_OPS(X) X(LT, "<") X(LE, "<=") X(GT, ">") X(GE, ">=") X(ELSE, "else")
+
+typedef enum {
+#define RB_ARM_OP_ENUM(id, text) RB_ARM_##id,
+    RB_ARM_OPS(RB_ARM_OP_ENUM)
+#undef RB_ARM_OP_ENUM
+    RB_ARM_END /* one past the last op */
+} rb_arm_op;
+
+/* program.c: an arm op as written ("<=", "else"), "?" for a byte that is
+ * none. */
+const char *rb_arm_op_text(unsigned op);
 
 typedef struct {
     uint8_t op;           /* rb_arm_op */

@@ -978,13 +978,6 @@ static void explain_section(FILE *out, const rb_program *p, const rb_result *r, 
     explain_sum(out, p, r, si, depth + 1);
 }
 
-static const char *arm_op(uint8_t op)
-{
-    static const char *ops[] = {"<", "<=", ">", ">=", "else"};
-    assert(op <= RB_ARM_ELSE);
-    return ops[op];
-}
-
 void rb_write_explain(FILE *out, const rb_program *p, const rb_result *r)
 {
     int digits = digits_of(p);
@@ -1068,10 +1061,10 @@ void rb_write_explain(FILE *out, const rb_program *p, const rb_result *r)
                 else if (a->op == RB_ARM_ELSE)
                     sb_printf(&b, T(N_(" (%s: no earlier arm holds, so else")), value);
                 else if (r->grade_on_expr)
-                    sb_printf(&b, T(N_(" (graded on %s %s %s: the first arm that holds")), value, arm_op(a->op),
+                    sb_printf(&b, T(N_(" (graded on %s %s %s: the first arm that holds")), value, rb_arm_op_text(a->op),
                               threshold);
                 else
-                    sb_printf(&b, T(N_(" (%s %s %s: the first arm that holds")), value, arm_op(a->op), threshold);
+                    sb_printf(&b, T(N_(" (%s %s %s: the first arm that holds")), value, rb_arm_op_text(a->op), threshold);
                 if (capped)
                     sb_printf(&b, T(N_(", which gives %s; capped at %s by 'at most %s when …')")), rb_str(p, a->id),
                               r->grade_id, r->grade_id);

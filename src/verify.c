@@ -274,7 +274,7 @@ static int check_slots(verifier *v)
         if (STR(v, s->name, false, "slot %" PRIu32 " name", i) ||
             STR(v, s->label, true, "slot %" PRIu32 " label", i))
             return -1;
-        if (s->kind < SLOT_PARAM || s->kind > SLOT_HISTORY)
+        if (s->kind == SLOT_NO_KIND || s->kind >= SLOT_KIND_END)
             return fail(v, "slot %" PRIu32 " (%s) has unknown kind %u", i, slot_name(v, i),
                         s->kind);
         if (s->type < RB_T_NUMBER || s->type > RB_T_CHOICES)

@@ -353,6 +353,38 @@ static void end_unit(rb_builder *b, uint32_t start, uint8_t kind)
     add_unit(b, kind, target, start, kind == U_CHECK ? "check" : "let extra", 30);
 }
 
+/* ---- the names of the program's enums ---------------------------------------- */
+
+/* Each list names every member, distinctly, and nothing else: n names from
+ * `first` (below it and from first + n on, "?"). */
+static void expect_names(const char *(*name)(unsigned), unsigned first, unsigned n, const char *what)
+{
+    for (unsigned i = first; i < first + n; i++) {
+        const char *s = name(i);
+        if (!s || !*s || strcmp(s, "?") == 0) fail_msg("%s %u has no name", what, i);
+        for (unsigned j = first; j < i; j++)
+            if (strcmp(name(j), s) == 0) fail_msg("%s %u and %u are both named %s", what, j, i, s);
+    }
+    if (first > 0) assert_string_equal(name(first - 1), "?");
+    assert_string_equal(name(first + n), "?");
+    assert_string_equal(name(255), "?");
+}
+
+static void test_enum_names(void **state)
+{
+    (void)state;
+    expect_names(rb_slot_kind_name, SLOT_PARAM, SLOT_KIND_END - SLOT_PARAM, "slot kind");
+    expect_names(rb_unit_kind_name, U_VALUE, U_KIND_END - U_VALUE, "unit kind");
+    expect_names(rb_arm_op_text, RB_ARM_LT, RB_ARM_END - RB_ARM_LT, "arm op");
+    /* the names are the language's words, and the file's bytes the positions */
+    assert_int_equal(SLOT_HISTORY, 13);
+    assert_string_equal(rb_slot_kind_name(SLOT_DEDUCT), "deduct");
+    assert_int_equal(U_PREVIOUS, 12);
+    assert_string_equal(rb_unit_kind_name(U_GRADE_ON), "grade-on");
+    assert_int_equal(RB_ARM_ELSE, 4);
+    assert_string_equal(rb_arm_op_text(RB_ARM_GE), ">=");
+}
+
 /* ---- tests: the good program ------------------------------------------------ */
 
 static void test_sample_verifies(void **state)
@@ -1576,6 +1608,7 @@ static void test_large_program(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_enum_names),
         cmocka_unit_test(test_sample_verifies),
         cmocka_unit_test(test_builder_dedups),
         cmocka_unit_test(test_roundtrip_identical),
