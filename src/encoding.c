@@ -56,12 +56,12 @@ FILE *rb_gb18030_to_utf8(FILE *f, rb_lang lang, char *err, size_t cap)
 {
     iconv_t cd = iconv_open("UTF-8", "GB18030");
     if (cd == (iconv_t)-1) {
-        snprintf(err, cap, rb_tr(lang, "cannot convert from GB18030: %s"), strerror(errno));
+        snprintf(err, cap, rb_tr(lang, "cannot convert from GB18030: %s"), rb_strerror(lang, errno));
         return NULL;
     }
     FILE *out = tmpfile();
     if (!out) {
-        snprintf(err, cap, rb_tr(lang, "cannot make a temporary file: %s"), strerror(errno));
+        snprintf(err, cap, rb_tr(lang, "cannot make a temporary file: %s"), rb_strerror(lang, errno));
         iconv_close(cd);
         return NULL;
     }
@@ -79,7 +79,7 @@ FILE *rb_gb18030_to_utf8(FILE *f, rb_lang lang, char *err, size_t cap)
         int e = errno;
         for (const char *p = conv; p < op; p++) line += *p == '\n';
         if (fwrite(conv, 1, (size_t)(op - conv), out) != (size_t)(op - conv)) {
-            snprintf(err, cap, rb_tr(lang, "cannot write a temporary file: %s"), strerror(errno));
+            snprintf(err, cap, rb_tr(lang, "cannot write a temporary file: %s"), rb_strerror(lang, errno));
             ok = false;
             break;
         }
@@ -94,12 +94,12 @@ FILE *rb_gb18030_to_utf8(FILE *f, rb_lang lang, char *err, size_t cap)
         if (got == 0) break;
     }
     if (ok && ferror(f)) {
-        snprintf(err, cap, rb_tr(lang, "read error: %s"), strerror(errno));
+        snprintf(err, cap, rb_tr(lang, "read error: %s"), rb_strerror(lang, errno));
         ok = false;
     }
     iconv_close(cd);
     if (!ok || fflush(out) != 0 || fseeko(out, 0, SEEK_SET) != 0) {
-        if (ok) snprintf(err, cap, rb_tr(lang, "cannot write a temporary file: %s"), strerror(errno));
+        if (ok) snprintf(err, cap, rb_tr(lang, "cannot write a temporary file: %s"), rb_strerror(lang, errno));
         fclose(out);
         return NULL;
     }

@@ -117,7 +117,7 @@ static long read_chunk(rb_jsrc *s)
         }
         if (n < 0) {
             r->failed = true;
-            snprintf(r->errmsg, sizeof r->errmsg, rb_tr(r->lang, "%s: read error: %s"), r->name, strerror(errno));
+            snprintf(r->errmsg, sizeof r->errmsg, rb_tr(r->lang, "%s: read error: %s"), r->name, rb_strerror(r->lang, errno));
             return -1;
         }
         if (!r->started && n > 0) { /* a UTF-8 byte order mark is not content */

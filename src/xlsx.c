@@ -688,12 +688,12 @@ rb_xlsx *rb_xlsx_open(const char *path, const char *sheet, rb_lang lang)
     }
     x->csv = tmpfile();
     if (!x->csv) {
-        fail(x, rb_tr(x->lang, "cannot make a temporary file: %s"), strerror(errno));
+        fail(x, rb_tr(x->lang, "cannot make a temporary file: %s"), rb_strerror(x->lang, errno));
         return x;
     }
     parse_part(x, s->target, true, sheet_start, sheet_end);
     clear_row(x);
-    if (fflush(x->csv) != 0 || ferror(x->csv)) fail(x, rb_tr(x->lang, "cannot write a temporary file: %s"), strerror(errno));
+    if (fflush(x->csv) != 0 || ferror(x->csv)) fail(x, rb_tr(x->lang, "cannot write a temporary file: %s"), rb_strerror(x->lang, errno));
     rewind(x->csv);
     return x;
 }
