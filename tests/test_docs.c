@@ -2,8 +2,9 @@
  * table of docs/bytecode.md must list every instruction of RB_OPCODES with
  * its byte, name, stack effect and meaning, in order; its section table
  * every section of the .rbc format (bytecode.c's one description) with its
- * position, tag and record size, and its layout the format version and the
- * number of sections; and every diagnostic
+ * position, tag and record size, its layout the format version and the
+ * number of sections, and its field tables the byte of every slot kind,
+ * type, unit kind and arm op as program.h lists them; and every diagnostic
  * code the sources emit must have an entry in docs/diagnostics.md, and the
  * catalogue generated from it for SARIF (tools/diag_codes.awk) must say what
  * each entry's heading and table row say, for every code the document has;
@@ -11,6 +12,7 @@
  * quick reference of docs/language.md, and the list E0204's help gives. */
 #include "testutil.h"
 
+#include <ctype.h>
 #include <dirent.h>
 
 #include "builtins.h"
@@ -140,6 +142,45 @@ static void section_table_matches(void **state)
     free(doc);
 }
 
+/* The row of docs/bytecode.md that starts with `head` gives each member of
+ * an enum as "BYTE NAME" (fmt makes the text from the byte and the name),
+ * the byte being its position in its program.h list. */
+static void enum_row_matches(const char *doc, const char *head, const char *(*name)(unsigned), unsigned first,
+                             unsigned end, const char *fmt)
+{
+    char *row = doc_row(doc, head);
+    if (!row) fail_msg("docs/bytecode.md has no row '%s'", head);
+    for (unsigned k = first; k < end; k++) {
+        char want[64];
+        snprintf(want, sizeof want, fmt, k, name(k));
+        /* whole: "1 value" is not the end of "11 value", "9 result" not the
+         * start of "9 results" */
+        size_t n = strlen(want);
+        const char *at = row;
+        while ((at = strstr(at, want)) &&
+               (at == row || at[-1] != ' ' || isalnum((unsigned char)at[n]) || at[n] == '-'))
+            at++;
+        if (!at) fail_msg("docs/bytecode.md's row '%s' should say '%s'", head, want);
+    }
+    free(row);
+}
+
+static const char *type_name_of(unsigned t)
+{
+    return rb_type_word((int)t - RB_T_NUMBER);
+}
+
+static void enum_values_documented(void **state)
+{
+    (void)state;
+    char *doc = read_whole_file("docs/bytecode.md");
+    enum_row_matches(doc, "| 8 | u8 | kind | ", rb_slot_kind_name, SLOT_PARAM, SLOT_KIND_END, "%u %s");
+    enum_row_matches(doc, "| 9 | u8 | type | ", type_name_of, RB_T_NUMBER, RB_T_CHOICES + 1, "%u %s");
+    enum_row_matches(doc, "| 0 | u8 | kind: 1 value", rb_unit_kind_name, U_VALUE, U_KIND_END, "%u %s");
+    enum_row_matches(doc, "| 0 | u8 | op: ", rb_arm_op_text, RB_ARM_LT, RB_ARM_END, "%u `%s`");
+    free(doc);
+}
+
 /* Every "E0123"/"W0123" string literal in src/ and lang/ has a heading in docs/diagnostics.md. */
 static void diagnostic_codes_documented(void **state)
 {
@@ -213,6 +254,7 @@ int main(void)
         cmocka_unit_test(opcode_table_matches),
         cmocka_unit_test(builtin_functions_documented),
         cmocka_unit_test(section_table_matches),
+        cmocka_unit_test(enum_values_documented),
         cmocka_unit_test(diagnostic_codes_documented),
         cmocka_unit_test(sarif_catalogue_matches),
     };
