@@ -1276,6 +1276,19 @@ static const char *decl_kw_name(int tok)
     return tok ? kw_text(YYTRANSLATE(tok)) : NULL;
 }
 
+/* Whether `off` stands in a grade cap's condition: a `when` comes earlier
+ * on its line (`at most fair when x = 1`), not in an arm (`>= 5: good = 3`). */
+static bool cap_condition_before(const rb_parse_ctx *c, uint32_t off)
+{
+    uint32_t ls = off;
+    while (ls > 0 && c->src->text[ls - 1] != '\n') ls--;
+    for (uint32_t i = ls; i + 4 <= off; i++)
+        if (memcmp(c->src->text + i, "when", 4) == 0 && (i == ls || c->src->text[i - 1] == ' ') &&
+            (i + 4 == off || c->src->text[i + 4] == ' '))
+            return true;
+    return false;
+}
+
 static int yyreport_syntax_error(const yypcontext_t *yc, void *scanner, rb_parse_ctx *c)
 {
     (void)scanner;
@@ -1446,6 +1459,40 @@ static int yyreport_syntax_error(const yypcontext_t *yc, void *scanner, rb_parse
         return 0;
     }
 
+    /* 7a. '=' where a comparison may stand: `if grade = "excellent"`,
+     * `check g = "x" "…"`, `let k = g = 1`, `at most bad when g = 1`.  An
+     * expression has just ended (a value, not a keyword or an operator), and
+     * nothing after it takes '=': so it was meant to compare.  Before 7, or a
+     * check's '=' would be told to add a message. */
+    bool after_value = c->prev_tok == T_IDENT || c->prev_tok == T_NUMBER || c->prev_tok == T_STRING ||
+                       c->prev_tok == T_RPAREN || c->prev_tok == K_TRUE || c->prev_tok == K_FALSE ||
+                       c->prev_tok == K_TOTAL || c->prev_tok == K_GRADE;
+    if (la == YYSYMBOL_T_ASSIGN && !has[YYSYMBOL_T_ASSIGN] &&
+        (has[YYSYMBOL_T_EQ] || has[YYSYMBOL_K_THEN] || has[YYSYMBOL_T_RPAREN] ||
+         (has[YYSYMBOL_T_STRING] && (dkw == K_CHECK || dkw == K_WARN)) ||
+         (after_value && (dkw == K_LET || dkw == K_OUTPUT || dkw == K_TOTAL || (dkw == K_GRADE && cap_condition_before(c, at.start)))))) {
+        g = rb_diag_add(c->diags, RB_SEV_ERROR, "E0110", at, "'=' does not compare; did you mean '=='?");
+        rb_diag_help(g, "write '==' to compare two values ('=' gives a declaration its value)");
+        return 0;
+    }
+
+    /* 6b. `points 5 in 1..5`: a rating scale written as a range constraint */
+    if (la == YYSYMBOL_K_IN && c->prev_tok == T_NUMBER && (dkw == K_ITEM || dkw == K_DEDUCT)) {
+        uint32_t i = at.end, n = 0;
+        while (i < c->src->len && (c->src->text[i] == ' ' || c->src->text[i] == '\t')) i++;
+        while (i + n < c->src->len && ((c->src->text[i + n] >= '0' && c->src->text[i + n] <= '9') || c->src->text[i + n] == '.'))
+            n++;
+        if (dkw == K_DEDUCT) {
+            g = rb_diag_add(c->diags, RB_SEV_ERROR, "E0110", at, "a deduction takes no range");
+            rb_diag_help(g, "write 'points N' alone: a deduction counts from 0 up to N");
+        } else {
+            g = rb_diag_add(c->diags, RB_SEV_ERROR, "E0110", at, "a rating scale is written after 'points', not with 'in'");
+            rb_diag_help(g, "write 'points %.*s': the rating lies in that range and its top is the full mark", (int)(n ? n : 4),
+                         n ? c->src->text + i : "1..5");
+        }
+        return 0;
+    }
+
     /* 7. check/warn without a message */
     if (has[YYSYMBOL_T_STRING] && (dkw == K_CHECK || dkw == K_WARN) && la != YYSYMBOL_T_STRING) {
         g = rb_diag_add(c->diags, RB_SEV_ERROR, "E0110", here, "expected the message of '%s' after its condition, found %s",
@@ -1458,15 +1505,6 @@ static int yyreport_syntax_error(const yypcontext_t *yc, void *scanner, rb_parse
      * the rest of that line is inside it, so what is missing now is that
      * string's fault, already said */
     if (c->prev_tok == T_STRING && c->unclosed_string_end == c->prev_span.end) return 0;
-
-    /* 7a. '=' where a comparison may stand: `if grade = "excellent"` */
-    if (la == YYSYMBOL_T_ASSIGN && !has[YYSYMBOL_T_ASSIGN] &&
-        (has[YYSYMBOL_T_EQ] || has[YYSYMBOL_K_THEN] || has[YYSYMBOL_T_RPAREN] ||
-         (has[YYSYMBOL_T_STRING] && (dkw == K_CHECK || dkw == K_WARN)))) {
-        g = rb_diag_add(c->diags, RB_SEV_ERROR, "E0110", at, "'=' does not compare; did you mean '=='?");
-        rb_diag_help(g, "write '==' to compare two values ('=' gives a declaration its value)");
-        return 0;
-    }
 
     /* 7b. a grade arm with a label but no id: `>= 75: "良好"` */
     if (la == YYSYMBOL_T_STRING && has[YYSYMBOL_T_IDENT] && !has[YYSYMBOL_T_LPAREN] && c->prev_tok == T_COLON &&

@@ -770,6 +770,34 @@ static bool want_bool(ctx *c, ast_expr *e, int t, const char *role)
 
 static bool is_const_expr(ctx *c, ast_expr *e, rb_num *out, bool *overflow);
 
+/* An item's `when`: `item b points 10 when g = 1` parses as the condition
+ * `g` and the formula `1`, so a number there, followed by nothing but '=',
+ * was meant as a comparison. */
+static void want_when(ctx *c, ast_decl *d)
+{
+    int t = expr_type(c, d->when);
+    bool eq_follows = false;
+    if (t == TC_NUM && d->expr && d->when->span.end <= d->expr->span.start) {
+        uint32_t i = d->when->span.end, end = d->expr->span.start, eqs = 0;
+        for (; i < end; i++) {
+            char ch = c->src->text[i];
+            if (ch == '=') eqs++;
+            else if (ch != ' ' && ch != '\t') break;
+        }
+        eq_follows = i == end && eqs == 1;
+    }
+    if (!eq_follows) {
+        want_bool(c, d->when, t, "'when'");
+        return;
+    }
+    rb_diag *g = ERR(c, "E0301", d->when->span, "%s needs true or false, but this is %s", "'when'", rb_type_name(t));
+    rb_diag_help(g, "did you mean 'when %s == %s'? Here '=' starts the item's formula",
+                 rb_arena_strndup(c->arena, c->src->text + d->when->span.start, d->when->span.end - d->when->span.start),
+                 rb_arena_strndup(c->arena, c->src->text + d->expr->span.start, d->expr->span.end - d->expr->span.start));
+}
+
+
+
 /* The built-in an expression calls, or NULL. */
 static const rb_builtin *called(const ast_expr *e)
 {
@@ -1435,7 +1463,7 @@ static void check_decl_exprs(ctx *c, ast_decl *d)
     c->current = d;
     switch (d->kind) {
     case DECL_ITEM: case DECL_DEDUCT:
-        if (d->when) want_bool(c, d->when, expr_type(c, d->when), "'when'");
+        if (d->when) want_when(c, d);
         if (d->expr) want_num(c, d->expr, expr_type(c, d->expr), rb_arena_printf(c->arena, TR(c, N_("the score of '%s'")), d->name));
         break;
     case DECL_CHECK: case DECL_WARN:

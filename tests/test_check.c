@@ -323,6 +323,42 @@ static void syntax_error_echoes_dropped(void **state)
     release(&c);
 }
 
+/* Issue 9 §7: '=' meant as '==' is one error naming '==' in every kind of
+ * condition; an open section before `grade {` is one error naming it. */
+static void assign_meant_as_compare(void **state)
+{
+    (void)state;
+    compiled c = compile(FORM("  input g: number\n  item b points 10\n  check g = 1 \"m\"\n"));
+    expect_only(&c, "E0110", 4, 11, "did you mean '=='?");
+    release(&c);
+    c = compile(FORM("  input g: number\n  item b points 10\n  warn when g = 1 \"m\"\n"));
+    expect_only(&c, "E0110", 4, 15, "did you mean '=='?");
+    release(&c);
+    c = compile(FORM("  input g: number\n  item b points 10\n  let k = g = 1\n"));
+    expect_only(&c, "E0110", 4, 13, "did you mean '=='?");
+    release(&c);
+    c = compile(FORM("  input g: number\n  item b points 10\n  grade {\n    >= 5: good\n    else: bad\n"
+                     "    at most bad when g = 1\n  }\n"));
+    expect_only(&c, "E0110", 7, 24, "did you mean '=='?");
+    release(&c);
+    c = compile(FORM("  input g: number\n  item b points 10 when g = 1\n"));
+    expect_only(&c, "E0301", 3, 25, "'when' needs true or false");
+    assert_non_null(strstr(c.d.items[0].help, "did you mean 'when g == 1'?"));
+    release(&c);
+    /* a grade arm's id followed by '=' is not a comparison */
+    c = compile(FORM("  item b points 10\n  grade { >= 5: good = 3, else: bad }\n"));
+    assert_int_equal(c.d.errors, 1);
+    assert_null(strstr(c.d.items[0].message, "'=='"));
+    release(&c);
+    c = compile(FORM("  section s {\n    item a points 10\n  grade { >= 9: good, else: bad }\n"));
+    expect_only(&c, "E0110", 3, 21, "section 's' (line 2) is not closed");
+    release(&c);
+    c = compile(FORM("  item a points 5 in 1..5\n"));
+    expect_only(&c, "E0110", 2, 19, "a rating scale is written after 'points'");
+    assert_non_null(strstr(c.d.items[0].help, "'points 1..5'"));
+    release(&c);
+}
+
 /* SPEC §12: `warn when`/`warn unless` are clean; a bare warn gets W0701
  * with the fix spelt out; `unless` stays a name away from `warn`. */
 static void warn_forms(void **state)
@@ -585,6 +621,7 @@ int main(void)
         cmocka_unit_test(unused_input_warns),
         cmocka_unit_test(syntax_error_echoes_dropped),
         cmocka_unit_test(total_and_grade_readable),
+        cmocka_unit_test(assign_meant_as_compare),
         cmocka_unit_test(warn_forms),
         cmocka_unit_test(named_type_constraints_and_scales),
         cmocka_unit_test(grade_beyond_scale_warns),
