@@ -647,7 +647,10 @@ static int bind_rated(rb_eval *e, const rb_input *in, const char *name, const rb
         if (got == 0 && !informational && !r->optional) {
             const char *path = path_text(e, &vp);
             if (!x || x->kind == RV_NULL) missing(e, path, x, B_ABSENT);
-            else if (x->kind == RV_ARRAY) rb_eval_error(e, path, "missing", "%s is required but an empty list", SHOWN(path));
+            else if (x->kind == RV_ARRAY && x->count == 0)
+                rb_eval_error(e, path, "missing", "%s is required but an empty list", SHOWN(path));
+            else if (x->kind == RV_ARRAY)
+                rb_eval_error(e, path, "missing", "%s is required but every answer in its list is \"n/a\"", SHOWN(path));
             else rb_eval_error(e, path, "missing", "%s is required but \"n/a\"", SHOWN(path));
         }
     }
