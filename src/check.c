@@ -1005,12 +1005,6 @@ static bool is_const_expr(ctx *c, ast_expr *e, rb_num *out, bool *overflow)
     }
 }
 
-static const char *arm_op_text(ast_arm_op op)
-{
-    static const char *t[] = {"<", "<=", ">", ">=", "else"};
-    return t[op];
-}
-
 /* Checks the thresholds of band or grade arms: constant, monotonic in one
  * direction, every arm reachable, and else (or provable coverage).
  * `what` is "band" or "grade". */
@@ -1068,7 +1062,7 @@ static void check_arms(ctx *c, ast_arm *arms, rb_span whole, const char *what)
              * `>= 60: … < 60: …`.  Anything else mixes directions. */
             bool closes = rb_num_cmp(t, bound) == 0 && incl != bound_incl;
             if (!closes) {
-                rb_diag *g = ERR(c, "E0501", a->span, "'%s %s' goes the other way from the arms before it", arm_op_text(a->op),
+                rb_diag *g = ERR(c, "E0501", a->span, "'%s %s' goes the other way from the arms before it", rb_arm_op_text(a->op),
                                  rb_num_text(c->arena, t));
                 rb_diag_help(g, "list thresholds in one direction (all >=/> falling, or all </<= rising); "
                                 "only a last arm that is exactly the rest, like '%s %s', may turn around",
@@ -1089,7 +1083,7 @@ static void check_arms(ctx *c, ast_arm *arms, rb_span whole, const char *what)
         }
         if (cmp == 0 && (bound_incl || !incl)) {
             ERR(c, "E0503", a->span, "this %s arm can never be reached: '%s %s' is already covered by an earlier arm", what,
-                arm_op_text(a->op), rb_num_text(c->arena, t));
+                rb_arm_op_text(a->op), rb_num_text(c->arena, t));
             continue;
         }
         bound = t;

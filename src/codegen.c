@@ -18,6 +18,12 @@
 #include "opcodes.h"
 #include "program_build.h"
 
+/* An arm's op is copied as it is: the AST's ops are the program's, in order
+ * (check.c and fmt.c print them with rb_arm_op_text too). */
+_Static_assert((int)ARM_LT == RB_ARM_LT && (int)ARM_LE == RB_ARM_LE && (int)ARM_GT == RB_ARM_GT &&
+                   (int)ARM_GE == RB_ARM_GE && (int)ARM_ELSE == RB_ARM_ELSE,
+               "ast_arm_op follows RB_ARM_OPS");
+
 typedef struct {
     rb_builder *b;
     rb_program *p;        /* the builder's program (tables move as they grow) */

@@ -49,6 +49,7 @@
 #include "buf.h"
 #include "fmt.h"
 #include "num.h"
+#include "program.h" /* rb_arm_op_text: ast_arm_op is in rb_arm_op's order */
 
 #define FMT_WIDTH 100  /* a choice's options go on one line if it fits */
 #define INDENT 2
@@ -591,17 +592,6 @@ static const char *op_text(ast_expr_kind k)
     }
 }
 
-static const char *arm_op_text(ast_arm_op op)
-{
-    switch (op) {
-    case ARM_LT: return "<";
-    case ARM_LE: return "<=";
-    case ARM_GT: return ">";
-    case ARM_GE: return ">=";
-    default: return "else";
-    }
-}
-
 static void print_expr(fmt_state *st, const ast_expr *e, int need, bool space);
 
 static void print_expr(fmt_state *st, const ast_expr *e, int need, bool space);
@@ -620,7 +610,7 @@ static void print_band_arms(fmt_state *st, const ast_arm *arms, const ast_arm *c
         if (a->op == ARM_ELSE) {
             emit(st, "else", a->span.start, false);
         } else {
-            emit(st, arm_op_text(a->op), a->span.start, false);
+            emit(st, rb_arm_op_text(a->op), a->span.start, false);
             print_expr(st, a->threshold, P_ADD, true);
         }
         emit(st, ":", NOFLUSH, false);
@@ -1022,7 +1012,6 @@ static void print_decl(fmt_state *st, const ast_decl *d)
         }
         emit(st, "{", NOFLUSH, true);
         int base = line_indent(st);
-        static const char *const ops[] = {"<", "<=", ">", ">="}; /* ast_arm_op order */
         for (const ast_dist_rule *r = d->rules; r; r = r->next) {
             st->indent = base + INDENT;
             nl(st);
@@ -1030,7 +1019,7 @@ static void print_decl(fmt_state *st, const ast_decl *d)
                 if (id != r->ids) emit(st, "+", NOFLUSH, true);
                 emit(st, id->id, id->span.start, id != r->ids);
             }
-            emit(st, ops[r->op <= ARM_GE ? r->op : ARM_GE], NOFLUSH, true);
+            emit(st, rb_arm_op_text(r->op <= ARM_GE ? r->op : ARM_GE), NOFLUSH, true);
             emit_lit(st, &r->share, r->share.span.start, true);
             nl(st);
         }
