@@ -82,7 +82,7 @@ $(BUILD)/obj/catalog_zh.o: $(BUILD)/gen/catalog_zh.c src/lang.h
 # new messages into po/zh_CN.po for a translator.  No source locations and
 # no creation date are written, so that two branches that each add messages
 # touch only their own lines of the PO file.
-PO_FUNCS    = rb_diag_add:5 rb_diag_help:2 ERR:4 WARN:4 rb_tr:2 N_:1 rb_eval_error:4 unit_error:4 rb_cli_usage_error:2 bc_fail:2
+PO_FUNCS    = rb_diag_add:5 rb_diag_help:2 ERR:4 WARN:4 rb_tr:2 N_:1 rb_eval_error:4 unit_error:4 rb_cli_usage_error:2 bc_fail:2 vr_fail:2 ref_fmt:6 STR:4 NUM:4 flag:4
 PO_KEYWORDS = $(foreach f,$(PO_FUNCS),--keyword=$(firstword $(subst :, ,$(f))):$(lastword $(subst :, ,$(f))) \
                 --flag=$(firstword $(subst :, ,$(f))):$(lastword $(subst :, ,$(f))):c-format)
 PO_SOURCES  = $(sort $(wildcard src/*.c src/*.h)) lang/lexer.l lang/parser.y

@@ -604,7 +604,7 @@ static rb_program *load(const uint8_t *bytes, size_t len, rb_lang lang, char *er
         return NULL;
     }
     char why[512];
-    if (rb_program_verify(p, why, sizeof why) != 0) {
+    if (rb_program_verify(p, r.lang, why, sizeof why) != 0) {
         bc_fail_verbatim(&r, "%s", why);
         rb_program_free(p);
         return NULL;

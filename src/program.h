@@ -347,13 +347,12 @@ void rb_program_free(rb_program *p);
 uint8_t *rb_program_serialize(rb_program *p, size_t *len);
 /* bytecode.c: reads and verifies a .rbc image.  NULL on any defect, with a
  * message in err ("bytecode: bad checksum", "bytecode: unit 3 jumps to 99,
- * outside its code"), in `lang` (the verifier's reasons stay English: they
- * name the program's internals). */
+ * outside its code"), in `lang`, the verifier's reasons too. */
 rb_program *rb_program_load(const uint8_t *bytes, size_t len, rb_lang lang, char *err, size_t errcap);
 /* verify.c: checks every index, jump, type and stack depth; fills
  * units[].max_stack.  Returns 0 and marks the program verified, or -1 with
- * a message (and the program unmarked). */
-int rb_program_verify(rb_program *p, char *err, size_t errcap);
+ * a message in `lang` (and the program unmarked). */
+int rb_program_verify(rb_program *p, rb_lang lang, char *err, size_t errcap);
 /* verify.c: did rb_program_verify accept p?  Only such a program may be
  * evaluated (rb_eval_new). */
 bool rb_program_verified(const rb_program *p);

@@ -80,6 +80,7 @@ typedef struct {
     rb_program *p;
     char *err;
     size_t errcap;
+    rb_lang lang;           /* of the messages */
     /* slot producers: 0 = bound from the record before any unit runs,
      * u + 1 = unit u, RB_NONE = nothing gives it a value */
     uint32_t *prod;
@@ -88,13 +89,14 @@ typedef struct {
     uint8_t *historic;      /* per slot: its value reads earlier periods (SPEC §13) */
 } verifier;
 
-static int fail(verifier *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(verifier *v, const char *fmt, ...)
+static int vr_fail(verifier *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The reason, in v->lang: fmt is a message id (xgettext keyword vr_fail). */
+static int vr_fail(verifier *v, const char *fmt, ...)
 {
     if (v->err && v->errcap) {
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(v->err, v->errcap, fmt, ap);
+        vsnprintf(v->err, v->errcap, rb_tr(v->lang, fmt), ap);
         va_end(ap);
     }
     return -1;
@@ -114,13 +116,13 @@ static int ref(verifier *v, uint32_t idx, uint32_t n, bool optional, const char 
 {
     if (optional && idx == RB_NONE) return 0;
     if (idx < n) return 0;
-    if (idx == RB_NONE) return fail(v, "%s: missing %s reference", what, table);
-    return fail(v, "%s: %s index %" PRIu32 " out of range (%" PRIu32 " %ss)", what, table, idx,
-                n, table);
+    table = rb_tr(v->lang, table);
+    if (idx == RB_NONE) return vr_fail(v, "%s: missing %s reference", what, table);
+    return vr_fail(v, "%s: %s index %u out of range (it has %u entries)", what, table, idx, n);
 }
 
-#define STR(v, idx, opt, ...) ref_fmt(v, idx, (v)->p->nstrings, opt, "string", __VA_ARGS__)
-#define NUM(v, idx, opt, ...) ref_fmt(v, idx, (v)->p->nnumbers, opt, "number", __VA_ARGS__)
+#define STR(v, idx, opt, ...) ref_fmt(v, idx, (v)->p->nstrings, opt, N_("string table"), __VA_ARGS__)
+#define NUM(v, idx, opt, ...) ref_fmt(v, idx, (v)->p->nnumbers, opt, N_("number table"), __VA_ARGS__)
 
 static int ref_fmt(verifier *v, uint32_t idx, uint32_t n, bool optional, const char *table,
                    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
@@ -131,15 +133,23 @@ static int ref_fmt(verifier *v, uint32_t idx, uint32_t n, bool optional, const c
     char what[160];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
+    vsnprintf(what, sizeof what, rb_tr(v->lang, fmt), ap);
     va_end(ap);
     return ref(v, idx, n, optional, table, what);
 }
 
-static int flag(verifier *v, uint8_t value, const char *what, uint32_t index, const char *field)
+/* `fmt` names the entry, e.g. "slot %u" (xgettext keyword flag). */
+static int flag(verifier *v, uint8_t value, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int flag(verifier *v, uint8_t value, const char *field, const char *fmt, ...)
 {
     if (value <= 1) return 0;
-    return fail(v, "%s %" PRIu32 ": %s flag is %u, not 0 or 1", what, index, field, value);
+    char what[64];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, rb_tr(v->lang, fmt), ap);
+    va_end(ap);
+    return vr_fail(v, "%s: %s flag is %u, not 0 or 1", what, field, value);
 }
 
 /* ---- constants --------------------------------------------------------- */
@@ -161,8 +171,8 @@ static int check_numbers(verifier *v)
         rb_num n = p->numbers[i];
         uint64_t a = n.num < 0 ? (uint64_t)0 - (uint64_t)n.num : (uint64_t)n.num;
         if (n.den <= 0 || n.num == INT64_MIN || gcd_u64(a, (uint64_t)n.den) != 1)
-            return fail(v, "number %" PRIu32 " is not a valid rational (%" PRId64 "/%" PRId64 ")",
-                        i, n.num, n.den);
+            return vr_fail(v, "number %u is not a valid rational (%lld/%lld)",
+                        i, (long long)n.num, (long long)n.den);
     }
     return 0;
 }
@@ -177,10 +187,11 @@ static int num_cmp(rb_num a, rb_num b)
 
 /* Well-formed UTF-8 (no overlongs, surrogates or values above U+10FFFF) and
  * no NUL: strings are used as C strings and printed in JSON and listings. */
-static const char *utf8_problem(const unsigned char *s, size_t len)
+static int check_utf8(verifier *v, uint32_t i, const unsigned char *s, size_t len)
 {
-    if (memchr(s, '\0', len)) return "contains a NUL byte";
-    return rb_utf8_valid_prefix((const char *)s, len) == len ? NULL : "is not valid UTF-8";
+    if (memchr(s, '\0', len)) return vr_fail(v, "string %u contains a NUL byte", i);
+    if (rb_utf8_valid_prefix((const char *)s, len) != len) return vr_fail(v, "string %u is not valid UTF-8", i);
+    return 0;
 }
 
 static int check_strings(verifier *v)
@@ -189,9 +200,8 @@ static int check_strings(verifier *v)
     for (uint32_t i = 0; i < p->nstrings; i++) {
         uint64_t off = p->string_off[i], len = p->string_len[i];
         if (off + len >= p->string_bytes || p->string_data[off + len] != '\0')
-            return fail(v, "string %" PRIu32 " lies outside the string data", i);
-        const char *why = utf8_problem((const unsigned char *)p->string_data + off, (size_t)len);
-        if (why) return fail(v, "string %" PRIu32 " %s", i, why);
+            return vr_fail(v, "string %u lies outside the string data", i);
+        if (check_utf8(v, i, (const unsigned char *)p->string_data + off, (size_t)len)) return -1;
     }
     return 0;
 }
@@ -227,10 +237,10 @@ static int check_header(verifier *v)
         return -1;
     if (NUM(v, p->scale, !p->has_items, "form scale")) return -1;
     if (p->precision > RB_NUM_MAX_DIGITS)
-        return fail(v, "precision %" PRIu32 " is more than %d digits", p->precision,
+        return vr_fail(v, "precision %u is more than %d digits", p->precision,
                     RB_NUM_MAX_DIGITS);
-    if (p->has_items > 1) return fail(v, "form has_items flag is %u, not 0 or 1", p->has_items);
-    if (p->nsections == 0) return fail(v, "there is no root section");
+    if (p->has_items > 1) return vr_fail(v, "form has_items flag is %u, not 0 or 1", p->has_items);
+    if (p->nsections == 0) return vr_fail(v, "there is no root section");
     return 0;
 }
 
@@ -239,9 +249,9 @@ static int check_options(verifier *v)
     const rb_program *p = v->p;
     for (uint32_t i = 0; i < p->noptions; i++) {
         const rb_option *o = &p->options[i];
-        if (STR(v, o->id, false, "option %" PRIu32 " id", i) ||
-            STR(v, o->label, true, "option %" PRIu32 " label", i) ||
-            NUM(v, o->value, true, "option %" PRIu32 " value", i))
+        if (STR(v, o->id, false, "option %u id", i) ||
+            STR(v, o->label, true, "option %u label", i) ||
+            NUM(v, o->value, true, "option %u value", i))
             return -1;
     }
     v->option_set = rb_xmalloc(((size_t)p->noptions + 1) * sizeof *v->option_set);
@@ -249,17 +259,15 @@ static int check_options(verifier *v)
     for (uint32_t i = 0; i < p->nchoicesets; i++) {
         const rb_choiceset *c = &p->choicesets[i];
         if (c->count < 1 || c->count > 64)
-            return fail(v, "choice set %" PRIu32 " has %" PRIu32 " options (must be 1..64)", i,
+            return vr_fail(v, "choice set %u has %u options (must be 1..64)", i,
                         c->count);
         if (c->first > p->noptions || c->count > p->noptions - c->first)
-            return fail(v, "choice set %" PRIu32 " options %" PRIu32 "..%" PRIu64
-                        " are outside the option table (%" PRIu32 " options)",
-                        i, c->first, (uint64_t)c->first + c->count - 1, p->noptions);
-        if (flag(v, c->numeric, "choice set", i, "numeric")) return -1;
+            return vr_fail(v, "choice set %u options %u..%llu are outside the option table (%u options)",
+                        i, c->first, (unsigned long long)c->first + c->count - 1, p->noptions);
+        if (flag(v, c->numeric, "numeric", "choice set %u", i)) return -1;
         for (uint32_t k = c->first; k < c->first + c->count; k++) {
             if (c->numeric && p->options[k].value == RB_NONE)
-                return fail(v, "choice set %" PRIu32 " is numeric but option %" PRIu32
-                            " has no number", i, k);
+                return vr_fail(v, "choice set %u is numeric but option %u has no number", i, k);
             if (v->option_set[k] == RB_NONE) v->option_set[k] = i;
         }
     }
@@ -271,29 +279,29 @@ static int check_slots(verifier *v)
     const rb_program *p = v->p;
     for (uint32_t i = 0; i < p->nslots; i++) {
         const rb_slot *s = &p->slots[i];
-        if (STR(v, s->name, false, "slot %" PRIu32 " name", i) ||
-            STR(v, s->label, true, "slot %" PRIu32 " label", i))
+        if (STR(v, s->name, false, "slot %u name", i) ||
+            STR(v, s->label, true, "slot %u label", i))
             return -1;
         if (s->kind == SLOT_NO_KIND || s->kind >= SLOT_KIND_END)
-            return fail(v, "slot %" PRIu32 " (%s) has unknown kind %u", i, slot_name(v, i),
+            return vr_fail(v, "slot %u (%s) has unknown kind %u", i, slot_name(v, i),
                         s->kind);
         if (s->type < RB_T_NUMBER || s->type > RB_T_CHOICES)
-            return fail(v, "slot %" PRIu32 " (%s) has unknown type %u", i, slot_name(v, i),
+            return vr_fail(v, "slot %u (%s) has unknown type %u", i, slot_name(v, i),
                         s->type);
-        if (flag(v, s->maybe, "slot", i, "maybe")) return -1;
+        if (flag(v, s->maybe, "maybe", "slot %u", i)) return -1;
         bool choice = s->type == RB_T_CHOICE || s->type == RB_T_CHOICES;
         if (choice ? s->choiceset >= p->nchoicesets : s->choiceset != RB_NONE)
-            return fail(v, "slot %" PRIu32 " (%s): choice set %" PRIu32 " does not fit its type",
+            return vr_fail(v, "slot %u (%s): choice set %u does not fit its type",
                         i, slot_name(v, i), s->choiceset);
         if ((s->kind == SLOT_ITEM || s->kind == SLOT_DEDUCT || s->kind == SLOT_SECTION ||
              s->kind == SLOT_TOTAL) &&
             !is_number_type(s->type))
-            return fail(v, "slot %" PRIu32 " (%s) holds a score but is not a number", i,
+            return vr_fail(v, "slot %u (%s) holds a score but is not a number", i,
                         slot_name(v, i));
         /* The grade slot is a choice whose options are the grade arms. */
         if (s->kind == SLOT_GRADE &&
             (s->type != RB_T_CHOICE || p->choicesets[s->choiceset].count != p->grade.narms))
-            return fail(v, "slot %" PRIu32 " (%s) does not hold one option per grade arm", i,
+            return vr_fail(v, "slot %u (%s) does not hold one option per grade arm", i,
                         slot_name(v, i));
     }
     return 0;
@@ -304,10 +312,10 @@ static int check_raters(verifier *v)
     const rb_program *p = v->p;
     for (uint32_t i = 0; i < p->nraters; i++) {
         const rb_rater *r = &p->raters[i];
-        if (STR(v, r->id, false, "rater %" PRIu32 " id", i) ||
-            STR(v, r->label, true, "rater %" PRIu32 " label", i) ||
-            NUM(v, r->weight, false, "rater %" PRIu32 " weight", i) ||
-            flag(v, r->many, "rater", i, "many") || flag(v, r->optional, "rater", i, "optional"))
+        if (STR(v, r->id, false, "rater %u id", i) ||
+            STR(v, r->label, true, "rater %u label", i) ||
+            NUM(v, r->weight, false, "rater %u weight", i) ||
+            flag(v, r->many, "many", "rater %u", i) || flag(v, r->optional, "optional", "rater %u", i))
             return -1;
     }
     return 0;
@@ -317,7 +325,7 @@ static int check_raters(verifier *v)
 static int produce(verifier *v, uint32_t s, uint32_t producer)
 {
     if (v->prod[s] != RB_NONE)
-        return fail(v, "slot %" PRIu32 " (%s) is given a value twice", s, slot_name(v, s));
+        return vr_fail(v, "slot %u (%s) is given a value twice", s, slot_name(v, s));
     v->prod[s] = producer;
     return 0;
 }
@@ -327,33 +335,33 @@ static int check_items(verifier *v)
     const rb_program *p = v->p;
     for (uint32_t i = 0; i < p->nitems; i++) {
         const rb_item *it = &p->items[i];
-        if (ref_fmt(v, it->slot, p->nslots, false, "slot", "item %" PRIu32 " slot", i) ||
-            ref_fmt(v, it->section, p->nsections, false, "section", "item %" PRIu32 " section",
+        if (ref_fmt(v, it->slot, p->nslots, false, N_("slot table"), "item %u slot", i) ||
+            ref_fmt(v, it->section, p->nsections, false, N_("section table"), "item %u section",
                     i) ||
-            NUM(v, it->points, false, "item %" PRIu32 " points", i) ||
-            NUM(v, it->low, true, "item %" PRIu32 " low", i) ||
-            NUM(v, it->weight, true, "item %" PRIu32 " weight", i) ||
-            ref_fmt(v, it->when_unit, p->nunits, true, "unit", "item %" PRIu32 " when", i) ||
-            ref_fmt(v, it->input, p->ninputs, true, "input", "item %" PRIu32 " input", i) ||
-            flag(v, it->is_deduct, "item", i, "deduct") ||
-            flag(v, it->optional, "item", i, "optional"))
+            NUM(v, it->points, false, "item %u points", i) ||
+            NUM(v, it->low, true, "item %u low", i) ||
+            NUM(v, it->weight, true, "item %u weight", i) ||
+            ref_fmt(v, it->when_unit, p->nunits, true, N_("unit table"), "item %u when", i) ||
+            ref_fmt(v, it->input, p->ninputs, true, N_("input table"), "item %u input", i) ||
+            flag(v, it->is_deduct, "deduct", "item %u", i) ||
+            flag(v, it->optional, "optional", "item %u", i))
             return -1;
         const rb_slot *s = &p->slots[it->slot];
         if (s->kind != (it->is_deduct ? SLOT_DEDUCT : SLOT_ITEM))
-            return fail(v, "item %" PRIu32 " (%s): its slot is not an %s slot", i,
+            return vr_fail(v, "item %u (%s): its slot is not an %s slot", i,
                         slot_name(v, it->slot), it->is_deduct ? "deduct" : "item");
         if ((it->optional || it->when_unit != RB_NONE) && !s->maybe)
-            return fail(v, "item %" PRIu32 " (%s) may not apply but its slot is not maybe", i,
+            return vr_fail(v, "item %u (%s) may not apply but its slot is not maybe", i,
                         slot_name(v, it->slot));
         /* a rating scale lies within the full mark: 0 <= low < points, and
          * the entered rating is bounded by it (SPEC §12) */
         if (it->low != RB_NONE &&
             (it->is_deduct || rb_num_sign(p->numbers[it->low]) < 0 ||
              rb_num_cmp(p->numbers[it->low], p->numbers[it->points]) >= 0))
-            return fail(v, "item %" PRIu32 " (%s): its scale's low end is not in 0..points", i,
+            return vr_fail(v, "item %u (%s): its scale's low end is not in 0..points", i,
                         slot_name(v, it->slot));
         if (it->input != RB_NONE && p->inputs[it->input].item != i)
-            return fail(v, "item %" PRIu32 " (%s) and input %" PRIu32 " do not refer to each other",
+            return vr_fail(v, "item %u (%s) and input %u do not refer to each other",
                         i, slot_name(v, it->slot), it->input);
     }
     return 0;
@@ -364,31 +372,31 @@ static int check_inputs(verifier *v)
     const rb_program *p = v->p;
     for (uint32_t i = 0; i < p->ninputs; i++) {
         const rb_input *in = &p->inputs[i];
-        if (ref_fmt(v, in->slot, p->nslots, false, "slot", "input %" PRIu32 " slot", i) ||
-            flag(v, in->required, "input", i, "required") ||
-            flag(v, in->rated, "input", i, "rated") ||
-            flag(v, in->min_incl, "input", i, "min_incl") ||
-            flag(v, in->max_incl, "input", i, "max_incl") ||
-            NUM(v, in->min, true, "input %" PRIu32 " min", i) ||
-            NUM(v, in->max, true, "input %" PRIu32 " max", i) ||
-            STR(v, in->unit, true, "input %" PRIu32 " unit", i) ||
-            ref_fmt(v, in->item, p->nitems, true, "item", "input %" PRIu32 " item", i))
+        if (ref_fmt(v, in->slot, p->nslots, false, N_("slot table"), "input %u slot", i) ||
+            flag(v, in->required, "required", "input %u", i) ||
+            flag(v, in->rated, "rated", "input %u", i) ||
+            flag(v, in->min_incl, "min_incl", "input %u", i) ||
+            flag(v, in->max_incl, "max_incl", "input %u", i) ||
+            NUM(v, in->min, true, "input %u min", i) ||
+            NUM(v, in->max, true, "input %u max", i) ||
+            STR(v, in->unit, true, "input %u unit", i) ||
+            ref_fmt(v, in->item, p->nitems, true, N_("item table"), "input %u item", i))
             return -1;
         const rb_slot *s = &p->slots[in->slot];
         const char *name = slot_name(v, in->slot);
         bool scored = s->kind == SLOT_ITEM || s->kind == SLOT_DEDUCT;
         if (!scored && s->kind != SLOT_FIELD && s->kind != SLOT_INPUT)
-            return fail(v, "input %" PRIu32 " (%s) binds a slot that is not a field, input or item",
+            return vr_fail(v, "input %u (%s) binds a slot that is not a field, input or item",
                         i, name);
         if (scored != (in->item != RB_NONE))
-            return fail(v, "input %" PRIu32 " (%s): item reference does not match its slot", i,
+            return vr_fail(v, "input %u (%s): item reference does not match its slot", i,
                         name);
         if (scored && (p->items[in->item].slot != in->slot || p->items[in->item].input != i))
-            return fail(v, "input %" PRIu32 " (%s) and item %" PRIu32 " do not refer to each other",
+            return vr_fail(v, "input %u (%s) and item %u do not refer to each other",
                         i, name, in->item);
         if (in->rated && (!scored || p->nraters == 0))
-            return fail(v, "input %" PRIu32 " (%s) is rated but %s", i, name,
-                        scored ? "the form has no raters" : "is not an item");
+            return scored ? vr_fail(v, "input %u (%s) is rated but the form has no raters", i, name)
+                          : vr_fail(v, "input %u (%s) is rated but is not an item", i, name);
         /* An entered score lies in the item's range, low (or 0)..points,
          * inclusive: the score is what the record says (SPEC §5, §12). */
         if (scored) {
@@ -396,31 +404,31 @@ static int check_inputs(verifier *v)
             rb_num low = it->low != RB_NONE ? p->numbers[it->low] : rb_num_zero();
             if (in->min == RB_NONE || in->max == RB_NONE || !in->min_incl || !in->max_incl ||
                 rb_num_cmp(p->numbers[in->min], low) != 0 || rb_num_cmp(p->numbers[in->max], p->numbers[it->points]) != 0)
-                return fail(v, "input %" PRIu32 " (%s): its bounds are not its item's range", i, name);
+                return vr_fail(v, "input %u (%s): its bounds are not its item's range", i, name);
         }
         /* An item's value is its score or "not applicable": never a default. */
         if (scored && in->def != RB_NONE)
-            return fail(v, "input %" PRIu32 " (%s) is an item's and has a default", i, name);
+            return vr_fail(v, "input %u (%s) is an item's and has a default", i, name);
         /* A default is a number for numbers, bools (0/1) and choices, a
          * string for text and dates. */
         if (in->def != RB_NONE) {
             if (s->type == RB_T_TEXT || s->type == RB_T_DATE) {
-                if (STR(v, in->def, false, "input %" PRIu32 " default", i)) return -1;
+                if (STR(v, in->def, false, "input %u default", i)) return -1;
                 if (s->type == RB_T_DATE && !rb_valid_date(rb_str(p, in->def), p->string_len[in->def]))
-                    return fail(v, "input %" PRIu32 " (%s): default \"%s\" is not a date", i, name,
+                    return vr_fail(v, "input %u (%s): default \"%s\" is not a date", i, name,
                                 rb_str(p, in->def));
             } else if (s->type == RB_T_CHOICES) {
-                return fail(v, "input %" PRIu32 " (%s): a choices value has no default", i, name);
+                return vr_fail(v, "input %u (%s): a choices value has no default", i, name);
             } else {
-                if (NUM(v, in->def, false, "input %" PRIu32 " default", i)) return -1;
+                if (NUM(v, in->def, false, "input %u default", i)) return -1;
                 rb_num d = p->numbers[in->def];
                 if (s->type == RB_T_BOOL && !(d.den == 1 && (d.num == 0 || d.num == 1)))
-                    return fail(v, "input %" PRIu32 " (%s): bool default is not 0 or 1", i, name);
+                    return vr_fail(v, "input %u (%s): bool default is not 0 or 1", i, name);
                 /* a choice's default is the option's position in its set */
                 if (s->type == RB_T_CHOICE &&
                     !(d.den == 1 && d.num >= 0 &&
                       (uint64_t)d.num < p->choicesets[s->choiceset].count))
-                    return fail(v, "input %" PRIu32 " (%s): choice default is not an option", i,
+                    return vr_fail(v, "input %u (%s): choice default is not an option", i,
                                 name);
             }
         }
@@ -428,7 +436,7 @@ static int check_inputs(verifier *v)
          * slot may hold "absent" (LOAD then pushes maybe, which nothing but
          * PRESENT accepts). */
         if (!in->required && in->def == RB_NONE && !s->maybe)
-            return fail(v, "input %" PRIu32 " (%s) is optional but its slot is not maybe", i, name);
+            return vr_fail(v, "input %u (%s) is optional but its slot is not maybe", i, name);
         /* A directly-rated item with `when` is bound after its U_WHEN unit. */
         uint32_t producer = 0;
         if (scored && p->items[in->item].when_unit != RB_NONE)
@@ -464,7 +472,7 @@ static int check_rater_slots(verifier *v)
         uint32_t in = dot ? rb_strset_get(&items, name, (size_t)(dot - name)) : RB_NONE;
         uint32_t r = dot ? rb_strset_get(&raters, dot + 1, len - (size_t)(dot + 1 - name)) : RB_NONE;
         if (in == RB_NONE || r == RB_NONE) {
-            rc = fail(v, "slot %" PRIu32 " (%s) reads a rater's value but names no rated item and rater", s, name);
+            rc = vr_fail(v, "slot %u (%s) reads a rater's value but names no rated item and rater", s, name);
             break;
         }
         const rb_input *input = &p->inputs[in];
@@ -473,9 +481,9 @@ static int check_rater_slots(verifier *v)
         bool may_be_absent = it->optional || it->when_unit != RB_NONE || ra->optional ||
                              rb_num_is_zero(p->numbers[ra->weight]);
         if (sl->type != RB_T_NUMBER)
-            rc = fail(v, "slot %" PRIu32 " (%s) holds a rater's value but is not a number", s, name);
+            rc = vr_fail(v, "slot %u (%s) holds a rater's value but is not a number", s, name);
         else if (may_be_absent && !sl->maybe)
-            rc = fail(v, "slot %" PRIu32 " (%s) may be absent but is not maybe", s, name);
+            rc = vr_fail(v, "slot %u (%s) may be absent but is not maybe", s, name);
         else
             rc = produce(v, s, v->prod[input->slot]);
     }
@@ -491,35 +499,34 @@ static int check_sections(verifier *v)
         const rb_section *s = &p->sections[i];
         if (i == 0) {
             if (s->slot != RB_NONE || s->parent != RB_NONE)
-                return fail(v, "section 0 is the root: it has no slot and no parent");
+                return vr_fail(v, "section 0 is the root: it has no slot and no parent");
         } else {
-            if (ref_fmt(v, s->slot, p->nslots, false, "slot", "section %" PRIu32 " slot", i) ||
-                ref_fmt(v, s->parent, p->nsections, false, "section",
-                        "section %" PRIu32 " parent", i))
+            if (ref_fmt(v, s->slot, p->nslots, false, N_("slot table"), "section %u slot", i) ||
+                ref_fmt(v, s->parent, p->nsections, false, N_("section table"),
+                        "section %u parent", i))
                 return -1;
             if (p->slots[s->slot].kind != SLOT_SECTION)
-                return fail(v, "section %" PRIu32 " (%s): its slot is not a section slot", i,
+                return vr_fail(v, "section %u (%s): its slot is not a section slot", i,
                             slot_name(v, s->slot));
         }
-        if (NUM(v, s->points, false, "section %" PRIu32 " points", i) ||
-            NUM(v, s->weight, true, "section %" PRIu32 " weight", i) ||
-            flag(v, s->weighted, "section", i, "weighted"))
+        if (NUM(v, s->points, false, "section %u points", i) ||
+            NUM(v, s->weight, true, "section %u weight", i) ||
+            flag(v, s->weighted, "weighted", "section %u", i))
             return -1;
         if (s->first_child > p->nchildren || s->nchildren > p->nchildren - s->first_child)
-            return fail(v, "section %" PRIu32 " children %" PRIu32 "+%" PRIu32
-                        " are outside the child table (%" PRIu32 " children)",
+            return vr_fail(v, "section %u children %u+%u are outside the child table (%u children)",
                         i, s->first_child, s->nchildren, p->nchildren);
     }
     for (uint32_t i = 0; i < p->nchildren; i++) {
         const rb_child *c = &p->children[i];
         if (c->kind == CHILD_ITEM) {
-            if (ref_fmt(v, c->index, p->nitems, false, "item", "child %" PRIu32, i)) return -1;
+            if (ref_fmt(v, c->index, p->nitems, false, N_("item table"), "child %u", i)) return -1;
         } else if (c->kind == CHILD_SECTION) {
-            if (ref_fmt(v, c->index, p->nsections, false, "section", "child %" PRIu32, i))
+            if (ref_fmt(v, c->index, p->nsections, false, N_("section table"), "child %u", i))
                 return -1;
-            if (c->index == 0) return fail(v, "child %" PRIu32 " is the root section", i);
+            if (c->index == 0) return vr_fail(v, "child %u is the root section", i);
         } else {
-            return fail(v, "child %" PRIu32 " has unknown kind %u", i, c->kind);
+            return vr_fail(v, "child %u has unknown kind %u", i, c->kind);
         }
     }
 
@@ -537,36 +544,34 @@ static int check_sections(verifier *v)
             if (c->kind == CHILD_ITEM) {
                 const rb_item *it = &p->items[c->index];
                 if (seen_items[c->index]++)
-                    rc = fail(v, "item %" PRIu32 " (%s) is listed in more than one section",
+                    rc = vr_fail(v, "item %u (%s) is listed in more than one section",
                               c->index, slot_name(v, it->slot));
                 else if (it->section != i)
-                    rc = fail(v, "item %" PRIu32 " (%s) is listed in section %" PRIu32
-                              " but names section %" PRIu32 " as its own",
+                    rc = vr_fail(v, "item %u (%s) is listed in section %u but names section %u as its own",
                               c->index, slot_name(v, it->slot), i, it->section);
                 else if (s->weighted && !it->is_deduct && it->weight == RB_NONE)
-                    rc = fail(v, "item %" PRIu32 " (%s) has no weight in weighted section %" PRIu32,
+                    rc = vr_fail(v, "item %u (%s) has no weight in weighted section %u",
                               c->index, slot_name(v, it->slot), i);
             } else {
                 const rb_section *cs = &p->sections[c->index];
                 if (seen_sects[c->index]++)
-                    rc = fail(v, "section %" PRIu32 " is listed as a child more than once",
+                    rc = vr_fail(v, "section %u is listed as a child more than once",
                               c->index);
                 else if (cs->parent != i)
-                    rc = fail(v, "section %" PRIu32 " is listed in section %" PRIu32
-                              " but names section %" PRIu32 " as its parent",
+                    rc = vr_fail(v, "section %u is listed in section %u but names section %u as its parent",
                               c->index, i, cs->parent);
                 else if (s->weighted && cs->weight == RB_NONE)
-                    rc = fail(v, "section %" PRIu32 " has no weight in weighted section %" PRIu32,
+                    rc = vr_fail(v, "section %u has no weight in weighted section %u",
                               c->index, i);
             }
         }
     }
     for (uint32_t i = 0; i < p->nitems && rc == 0; i++)
         if (!seen_items[i])
-            rc = fail(v, "item %" PRIu32 " (%s) is in no section", i,
+            rc = vr_fail(v, "item %u (%s) is in no section", i,
                       slot_name(v, p->items[i].slot));
     for (uint32_t i = 1; i < p->nsections && rc == 0; i++)
-        if (!seen_sects[i]) rc = fail(v, "section %" PRIu32 " is in no section", i);
+        if (!seen_sects[i]) rc = vr_fail(v, "section %u is in no section", i);
     if (rc == 0) {
         /* Each section now has exactly one listed parent; walk down from the
          * root.  A section not reached belongs to a cycle. */
@@ -586,7 +591,7 @@ static int check_sections(verifier *v)
         }
         for (uint32_t i = 1; i < p->nsections && rc == 0; i++)
             if (!seen_sects[i])
-                rc = fail(v, "section %" PRIu32 " is part of a cycle, not of the tree under the root",
+                rc = vr_fail(v, "section %u is part of a cycle, not of the tree under the root",
                           i);
     }
     rb_free(seen_items);
@@ -620,13 +625,13 @@ static int check_section_maybe(verifier *v)
     for (uint32_t i = 1; i < p->nsections; i++) {
         const rb_section *s = &p->sections[i];
         if (may_have_nothing(p, i) && !p->slots[s->slot].maybe)
-            return fail(v, "section %" PRIu32 " (%s) may have nothing applicable but its slot is not maybe",
+            return vr_fail(v, "section %u (%s) may have nothing applicable but its slot is not maybe",
                         i, slot_name(v, s->slot));
     }
     if (p->total_unit != RB_NONE || !may_have_nothing(p, 0)) return 0;
     for (uint32_t s = 0; s < p->nslots; s++)
         if ((p->slots[s].kind == SLOT_TOTAL || p->slots[s].kind == SLOT_GRADE) && !p->slots[s].maybe)
-            return fail(v, "slot %" PRIu32 " (%s) is absent when nothing in the form applies but is not maybe",
+            return vr_fail(v, "slot %u (%s) is absent when nothing in the form applies but is not maybe",
                         s, slot_name(v, s));
     return 0;
 }
@@ -645,39 +650,36 @@ static int check_units(verifier *v)
             computed[p->units[u].target] = 1;
     for (uint32_t i = 0; i < p->nitems && rc == 0; i++)
         if (p->items[i].input == RB_NONE && !computed[i])
-            rc = fail(v, "item %" PRIu32 " (%s) is neither rated nor computed", i,
+            rc = vr_fail(v, "item %u (%s) is neither rated nor computed", i,
                       slot_name(v, p->items[i].slot));
     rb_free(computed);
     for (uint32_t u = 0; u < p->nunits && rc == 0; u++) {
         const rb_unit *un = &p->units[u];
-        if (STR(v, un->decl, false, "unit %" PRIu32 " declaration", u)) { rc = -1; break; }
+        if (STR(v, un->decl, false, "unit %u declaration", u)) { rc = -1; break; }
         if (un->kind == U_SECTION || un->kind == U_RESULT) {
             /* no code, and its empty range lies within the code (one past
              * the end would make every record fail) */
             if (un->code_len != 0)
-                rc = fail(v, "unit %" PRIu32 " (%s) has code", u, un->kind == U_SECTION ? "section" : "result");
+                rc = vr_fail(v, "unit %u (%s) has code", u, un->kind == U_SECTION ? "section" : "result");
             else if (un->code_start > p->code_len)
-                rc = fail(v, "unit %" PRIu32 " (%s): code offset %" PRIu32 " is past the end of the code (%" PRIu32
-                          " bytes)", u, un->kind == U_SECTION ? "section" : "result", un->code_start, p->code_len);
+                rc = vr_fail(v, "unit %u (%s): code offset %u is past the end of the code (%u bytes)", u, un->kind == U_SECTION ? "section" : "result", un->code_start, p->code_len);
         } else if (un->code_len == 0) {
-            rc = fail(v, "unit %" PRIu32 " has no code", u);
+            rc = vr_fail(v, "unit %u has no code", u);
         } else if (un->code_start > p->code_len || un->code_len > p->code_len - un->code_start) {
-            rc = fail(v, "unit %" PRIu32 ": code %" PRIu32 "+%" PRIu32
-                      " is outside the code (%" PRIu32 " bytes)",
+            rc = vr_fail(v, "unit %u: code %u+%u is outside the code (%u bytes)",
                       u, un->code_start, un->code_len, p->code_len);
         } else if (un->code_start < code_end) {
             /* Units' code follows in table order without overlapping, so each
              * byte is decoded once: overlapping ranges would let a small file
              * make the verifier do quadratic work. */
-            rc = fail(v, "unit %" PRIu32 ": code %" PRIu32 "+%" PRIu32
-                      " overlaps the code of an earlier unit (which ends at %" PRIu32 ")",
+            rc = vr_fail(v, "unit %u: code %u+%u overlaps the code of an earlier unit (which ends at %u)",
                       u, un->code_start, un->code_len, code_end);
         } else {
             code_end = un->code_start + un->code_len;
         }
         if (rc) break;
         if (un->kind != U_PREVIOUS && un->back != 0) {
-            rc = fail(v, "unit %" PRIu32 " counts %" PRIu32 " periods back but is no previous unit", u, un->back);
+            rc = vr_fail(v, "unit %u counts %u periods back but is no previous unit", u, un->back);
             break;
         }
         switch (un->kind) {
@@ -685,7 +687,7 @@ static int check_units(verifier *v)
         case U_PREVIOUS:
             /* its own history slot: a count for streak, a maybe value for
              * previous, 1..RB_MAX_BACK periods back */
-            if (ref_fmt(v, un->target, p->nslots, false, "slot", "unit %" PRIu32 " target", u)) {
+            if (ref_fmt(v, un->target, p->nslots, false, N_("slot table"), "unit %u target", u)) {
                 rc = -1;
                 break;
             }
@@ -693,25 +695,24 @@ static int check_units(verifier *v)
                 const rb_slot *s = &p->slots[un->target];
                 bool streak = un->kind == U_STREAK;
                 if (s->kind != SLOT_HISTORY || (streak ? s->maybe || s->type != RB_T_NUMBER : !s->maybe))
-                    rc = fail(v, "unit %" PRIu32 " fills slot %" PRIu32 " (%s), which is not a %s history slot", u,
+                    rc = vr_fail(v, "unit %u fills slot %u (%s), which is not a %s history slot", u,
                               un->target, slot_name(v, un->target), streak ? "number" : "maybe");
                 else if (!streak && (un->back < 1 || un->back > RB_MAX_BACK))
-                    rc = fail(v, "unit %" PRIu32 " counts %" PRIu32 " periods back, outside 1..%u", u, un->back,
+                    rc = vr_fail(v, "unit %u counts %u periods back, outside 1..%u", u, un->back,
                               RB_MAX_BACK);
                 else
                     rc = produce(v, un->target, u + 1);
             }
             break;
         case U_VALUE:
-            if (ref_fmt(v, un->target, p->nslots, false, "slot", "unit %" PRIu32 " target", u)) {
+            if (ref_fmt(v, un->target, p->nslots, false, N_("slot table"), "unit %u target", u)) {
                 rc = -1;
                 break;
             }
             {
                 uint8_t k = p->slots[un->target].kind;
                 if (k != SLOT_PARAM && k != SLOT_LET && k != SLOT_OUTPUT)
-                    rc = fail(v, "unit %" PRIu32 " computes slot %" PRIu32
-                              " (%s), which is not a param, let or output",
+                    rc = vr_fail(v, "unit %u computes slot %u (%s), which is not a param, let or output",
                               u, un->target, slot_name(v, un->target));
                 else
                     rc = produce(v, un->target, u + 1);
@@ -719,7 +720,7 @@ static int check_units(verifier *v)
             break;
         case U_ITEM:
         case U_WHEN:
-            if (ref_fmt(v, un->target, p->nitems, false, "item", "unit %" PRIu32 " target", u)) {
+            if (ref_fmt(v, un->target, p->nitems, false, N_("item table"), "unit %u target", u)) {
                 rc = -1;
                 break;
             }
@@ -727,16 +728,13 @@ static int check_units(verifier *v)
                 const rb_item *it = &p->items[un->target];
                 if (un->kind == U_WHEN) {
                     if (it->when_unit != u)
-                        rc = fail(v, "unit %" PRIu32 " is a when unit for item %" PRIu32
-                                  " (%s), which names another",
+                        rc = vr_fail(v, "unit %u is a when unit for item %u (%s), which names another",
                                   u, un->target, slot_name(v, it->slot));
                 } else if (it->input != RB_NONE) {
-                    rc = fail(v, "unit %" PRIu32 " computes item %" PRIu32
-                              " (%s), which is rated directly",
+                    rc = vr_fail(v, "unit %u computes item %u (%s), which is rated directly",
                               u, un->target, slot_name(v, it->slot));
                 } else if (it->when_unit != RB_NONE && it->when_unit >= u) {
-                    rc = fail(v, "unit %" PRIu32 " computes item %" PRIu32
-                              " (%s) before its when unit %" PRIu32,
+                    rc = vr_fail(v, "unit %u computes item %u (%s) before its when unit %u",
                               u, un->target, slot_name(v, it->slot), it->when_unit);
                 } else {
                     rc = produce(v, it->slot, u + 1);
@@ -744,13 +742,13 @@ static int check_units(verifier *v)
             }
             break;
         case U_SECTION:
-            if (ref_fmt(v, un->target, p->nsections, false, "section",
-                        "unit %" PRIu32 " target", u)) {
+            if (ref_fmt(v, un->target, p->nsections, false, N_("section table"),
+                        "unit %u target", u)) {
                 rc = -1;
                 break;
             }
             if (aggregated[un->target]++) {
-                rc = fail(v, "section %" PRIu32 " is aggregated by more than one unit", un->target);
+                rc = vr_fail(v, "section %u is aggregated by more than one unit", un->target);
                 break;
             }
             {
@@ -761,8 +759,7 @@ static int check_units(verifier *v)
                     uint32_t slot = c->kind == CHILD_ITEM ? p->items[c->index].slot
                                                           : p->sections[c->index].slot;
                     if (v->prod[slot] == RB_NONE || v->prod[slot] > u)
-                        rc = fail(v, "unit %" PRIu32 " aggregates section %" PRIu32
-                                  " before its child %s is computed",
+                        rc = vr_fail(v, "unit %u aggregates section %u before its child %s is computed",
                                   u, un->target, slot_name(v, slot));
                 }
                 if (rc == 0 && s->slot != RB_NONE) rc = produce(v, s->slot, u + 1);
@@ -770,58 +767,58 @@ static int check_units(verifier *v)
             break;
         case U_CHECK:
         case U_WARN:
-            rc = STR(v, un->target, false, "unit %" PRIu32 " message", u);
+            rc = STR(v, un->target, false, "unit %u message", u);
             break;
         case U_TOTAL:
             if (p->total_unit != u)
-                rc = fail(v, "unit %" PRIu32 " is a total unit but the form's total unit is %" PRIu32,
+                rc = vr_fail(v, "unit %u is a total unit but the form's total unit is %u",
                           u, p->total_unit);
             break;
         case U_GRADE_ON:
             if (p->grade_on_unit != u)
-                rc = fail(v, "unit %" PRIu32 " is a grade-on unit but the form's is %" PRIu32, u,
+                rc = vr_fail(v, "unit %u is a grade-on unit but the form's is %u", u,
                           p->grade_on_unit);
             break;
         case U_CAP:
             /* a grade arm, and the grade is taken after it */
             if (un->target >= p->grade.narms)
-                rc = fail(v, "unit %" PRIu32 " caps the grade at arm %" PRIu32 ", which it does not have", u,
+                rc = vr_fail(v, "unit %u caps the grade at arm %u, which it does not have", u,
                           un->target);
             for (uint32_t r = 0; r < u && rc == 0; r++)
                 if (p->units[r].kind == U_RESULT)
-                    rc = fail(v, "unit %" PRIu32 " caps the grade after unit %" PRIu32 " took it", u, r);
+                    rc = vr_fail(v, "unit %u caps the grade after unit %u took it", u, r);
             break;
         case U_RESULT:
             /* After everything the total and grade are made of; it gives the
              * `total` and `grade` slots their values. */
             if (!p->has_items || !aggregated[0])
-                rc = fail(v, "unit %" PRIu32 " takes the total before the form is aggregated", u);
+                rc = vr_fail(v, "unit %u takes the total before the form is aggregated", u);
             else if ((p->total_unit != RB_NONE && p->total_unit > u) ||
                      (p->grade_on_unit != RB_NONE && p->grade_on_unit > u))
-                rc = fail(v, "unit %" PRIu32 " takes the total before its total or grade-on unit", u);
+                rc = vr_fail(v, "unit %u takes the total before its total or grade-on unit", u);
             for (uint32_t s = 0; s < p->nslots && rc == 0; s++)
                 if (p->slots[s].kind == SLOT_TOTAL || p->slots[s].kind == SLOT_GRADE) rc = produce(v, s, u + 1);
             break;
         default:
-            rc = fail(v, "unit %" PRIu32 " has unknown kind %u", u, un->kind);
+            rc = vr_fail(v, "unit %u has unknown kind %u", u, un->kind);
         }
     }
     if (rc == 0 && p->total_unit != RB_NONE &&
         (p->total_unit >= p->nunits || p->units[p->total_unit].kind != U_TOTAL))
-        rc = fail(v, "the form's total unit %" PRIu32 " is not a total unit", p->total_unit);
+        rc = vr_fail(v, "the form's total unit %u is not a total unit", p->total_unit);
     if (rc == 0 && p->grade_on_unit != RB_NONE &&
         (p->grade_on_unit >= p->nunits || p->units[p->grade_on_unit].kind != U_GRADE_ON))
-        rc = fail(v, "the form's grade-on unit %" PRIu32 " is not a grade-on unit",
+        rc = vr_fail(v, "the form's grade-on unit %u is not a grade-on unit",
                   p->grade_on_unit);
     /* An item's when unit is a U_WHEN unit for that very item. */
     for (uint32_t i = 0; i < p->nitems && rc == 0; i++) {
         uint32_t w = p->items[i].when_unit;
         if (w != RB_NONE && (p->units[w].kind != U_WHEN || p->units[w].target != i))
-            rc = fail(v, "item %" PRIu32 " (%s): unit %" PRIu32 " is not its when unit", i,
+            rc = vr_fail(v, "item %u (%s): unit %u is not its when unit", i,
                       slot_name(v, p->items[i].slot), w);
     }
     for (uint32_t i = 1; i < p->nsections && rc == 0; i++)
-        if (!aggregated[i]) rc = fail(v, "section %" PRIu32 " has no section unit", i);
+        if (!aggregated[i]) rc = vr_fail(v, "section %u has no section unit", i);
     rb_free(aggregated);
     return rc;
 }
@@ -835,12 +832,11 @@ static int check_arms(verifier *v, uint32_t first, uint32_t n, bool is_grade, ui
 {
     const rb_program *p = v->p;
     char what[48];
-    if (is_grade) snprintf(what, sizeof what, "grade");
-    else snprintf(what, sizeof what, "band %" PRIu32, band);
+    if (is_grade) snprintf(what, sizeof what, "%s", rb_tr(v->lang, N_("grade")));
+    else snprintf(what, sizeof what, rb_tr(v->lang, N_("band %u")), band);
     if (first > p->narms || n > p->narms - first)
-        return fail(v, "%s arms %" PRIu32 "+%" PRIu32 " are outside the arm table (%" PRIu32
-                    " arms)", what, first, n, p->narms);
-    if (!is_grade && n == 0) return fail(v, "%s has no arms", what);
+        return vr_fail(v, "%s arms %u+%u are outside the arm table (%u arms)", what, first, n, p->narms);
+    if (!is_grade && n == 0) return vr_fail(v, "%s has no arms", what);
     uint32_t me = is_grade ? RB_NONE - 1 : band;
     /* Union of the arms' half-lines: (-inf, hi) or (-inf, hi] from < and <=,
      * (lo, inf) or [lo, inf) from > and >=. */
@@ -853,22 +849,22 @@ static int check_arms(verifier *v, uint32_t first, uint32_t n, bool is_grade, ui
         uint32_t a = first + k;
         const rb_arm *arm = &p->arms[a];
         if (owner[a] != RB_NONE)
-            return fail(v, "arm %" PRIu32 " is shared by %s and another band", a, what);
+            return vr_fail(v, "arm %u is shared by %s and another band", a, what);
         owner[a] = me;
         if (arm->op > RB_ARM_ELSE)
-            return fail(v, "%s arm %" PRIu32 " has unknown op %u", what, k, arm->op);
-        if (is_grade && (STR(v, arm->id, false, "grade arm %" PRIu32 " id", k) ||
-                         STR(v, arm->label, true, "grade arm %" PRIu32 " label", k)))
+            return vr_fail(v, "%s arm %u has unknown op %u", what, k, arm->op);
+        if (is_grade && (STR(v, arm->id, false, "grade arm %u id", k) ||
+                         STR(v, arm->label, true, "grade arm %u label", k)))
             return -1;
         if (arm->op == RB_ARM_ELSE) {
             if (arm->threshold != RB_NONE)
-                return fail(v, "%s arm %" PRIu32 ": else has a threshold", what, k);
+                return vr_fail(v, "%s arm %u: else has a threshold", what, k);
             if (k != n - 1)
-                return fail(v, "%s arm %" PRIu32 ": else is not the last arm", what, k);
+                return vr_fail(v, "%s arm %u: else is not the last arm", what, k);
             has_else = true;
             continue;
         }
-        if (NUM(v, arm->threshold, false, "%s arm %" PRIu32 " threshold", what, k)) return -1;
+        if (NUM(v, arm->threshold, false, "%s arm %u threshold", what, k)) return -1;
         rb_num t = p->numbers[arm->threshold];
         if (arm->op == RB_ARM_LT || arm->op == RB_ARM_LE) {
             int c = has_hi ? num_cmp(t, hi) : 1;
@@ -885,7 +881,7 @@ static int check_arms(verifier *v, uint32_t first, uint32_t n, bool is_grade, ui
             int c = num_cmp(t, prev);
             if (c != 0) {
                 if (dir != 0 && c != dir)
-                    return fail(v, "grade thresholds are not ordered (arm %" PRIu32 ")", k);
+                    return vr_fail(v, "grade thresholds are not ordered (arm %u)", k);
                 dir = c;
             }
         }
@@ -897,12 +893,12 @@ static int check_arms(verifier *v, uint32_t first, uint32_t n, bool is_grade, ui
     /* All `>=`/`>` arms must go down (>= 90, >= 75, …) and all `<`/`<=` arms
      * up; otherwise a later arm is shadowed by an earlier one. */
     if (is_grade && ((lower_ops && !upper_ops && dir > 0) || (upper_ops && !lower_ops && dir < 0)))
-        return fail(v, "grade thresholds are not ordered (%s arms must %s)",
-                    lower_ops ? "> and >=" : "< and <=", lower_ops ? "decrease" : "increase");
+        return lower_ops ? vr_fail(v, "grade thresholds are not ordered (> and >= arms must decrease)")
+                         : vr_fail(v, "grade thresholds are not ordered (< and <= arms must increase)");
     if (n == 0 || has_else) return 0;
     int c = has_hi && has_lo ? num_cmp(lo, hi) : 1;
     if (c < 0 || (c == 0 && (hi_incl || lo_incl))) return 0;
-    return fail(v, "%s has no else and its arms do not cover every number", what);
+    return vr_fail(v, "%s has no else and its arms do not cover every number", what);
 }
 
 static int check_bands(verifier *v)
@@ -915,7 +911,7 @@ static int check_bands(verifier *v)
         rc = check_arms(v, p->bands[b].first_arm, p->bands[b].narms, false, b, owner);
     rb_free(owner);
     if (rc == 0 && p->grade_on_unit != RB_NONE && p->grade.narms == 0)
-        rc = fail(v, "grade-on unit %" PRIu32 " but no grade", p->grade_on_unit);
+        rc = vr_fail(v, "grade-on unit %u but no grade", p->grade_on_unit);
     return rc;
 }
 
@@ -954,15 +950,13 @@ static int check_target(unitcheck *uc, uint32_t pc, uint32_t target)
     verifier *v = uc->v;
     const char *op = rb_opinfo_table[uc->code[pc]].name;
     if (target < uc->start || target - uc->start >= uc->len)
-        return fail(v, "unit %" PRIu32 " jumps to %" PRIu32 ", outside its code (%s at %" PRIu32 ")",
+        return vr_fail(v, "unit %u jumps to %u, outside its code (%s at %u)",
                     uc->u, target, op, uc->start + pc);
     uint32_t rel = target - uc->start;
     if (rel <= pc)
-        return fail(v, "unit %" PRIu32 ": %s at %" PRIu32 " jumps backwards to %" PRIu32
-                    " (only forward jumps are allowed)", uc->u, op, uc->start + pc, target);
+        return vr_fail(v, "unit %u: %s at %u jumps backwards to %u (only forward jumps are allowed)", uc->u, op, uc->start + pc, target);
     if (!uc->boundary[rel])
-        return fail(v, "unit %" PRIu32 ": %s at %" PRIu32 " jumps to %" PRIu32
-                    ", the middle of an instruction", uc->u, op, uc->start + pc, target);
+        return vr_fail(v, "unit %u: %s at %u jumps to %u, the middle of an instruction", uc->u, op, uc->start + pc, target);
     uc->landing[rel] = 1;
     return 0;
 }
@@ -995,11 +989,11 @@ static int decode_unit(unitcheck *uc)
     while (pc < uc->len) {
         uint8_t op = uc->code[pc];
         if (op >= RB_OP_COUNT)
-            return fail(v, "unit %" PRIu32 ": unknown opcode %u at %" PRIu32, uc->u, op,
+            return vr_fail(v, "unit %u: unknown opcode %u at %u", uc->u, op,
                         uc->start + pc);
         uint32_t size = rb_op_size((rb_opcode)op);
         if (size > uc->len - pc)
-            return fail(v, "unit %" PRIu32 ": %s at %" PRIu32 " runs past the end of its code",
+            return vr_fail(v, "unit %u: %s at %u runs past the end of its code",
                         uc->u, rb_opinfo_table[op].name, uc->start + pc);
         uc->boundary[pc] = 1;
         const rb_opinfo *info = &rb_opinfo_table[op];
@@ -1009,30 +1003,29 @@ static int decode_unit(unitcheck *uc)
         switch (info->operand) {
         case OPK_NONE: case OPK_JUMP: break;
         case OPK_CONST:
-            rc = NUM(v, x, false, "unit %" PRIu32 ": %s at %" PRIu32, uc->u, info->name, at);
+            rc = NUM(v, x, false, "unit %u: %s at %u", uc->u, info->name, at);
             break;
         case OPK_STRING:
-            rc = STR(v, x, false, "unit %" PRIu32 ": %s at %" PRIu32, uc->u, info->name, at);
+            rc = STR(v, x, false, "unit %u: %s at %u", uc->u, info->name, at);
             break;
         case OPK_OPTION:
-            rc = ref_fmt(v, x, p->noptions, false, "option", "unit %" PRIu32 ": %s at %" PRIu32,
+            rc = ref_fmt(v, x, p->noptions, false, N_("option table"), "unit %u: %s at %u",
                          uc->u, info->name, at);
             break;
         case OPK_SLOT:
-            rc = ref_fmt(v, x, p->nslots, false, "slot", "unit %" PRIu32 ": %s at %" PRIu32,
+            rc = ref_fmt(v, x, p->nslots, false, N_("slot table"), "unit %u: %s at %u",
                          uc->u, info->name, at);
             break;
         case OPK_COUNT:
             if (x < 1 || x > RB_VERIFY_MAX_COUNT)
-                rc = fail(v, "unit %" PRIu32 ": %s at %" PRIu32 " takes %" PRIu32
-                          " values (must be 1..%u)", uc->u, info->name, at, x,
+                rc = vr_fail(v, "unit %u: %s at %u takes %u values (must be 1..%u)", uc->u, info->name, at, x,
                           RB_VERIFY_MAX_COUNT);
             break;
         case OPK_BAND:
-            rc = ref_fmt(v, x, p->nbands, false, "band", "unit %" PRIu32 ": %s at %" PRIu32,
+            rc = ref_fmt(v, x, p->nbands, false, N_("band table"), "unit %u: %s at %u",
                          uc->u, info->name, at);
             if (rc == 0 && v->band_user[x] != RB_NONE)
-                rc = fail(v, "band %" PRIu32 " is used by BAND at %" PRIu32 " and at %" PRIu32, x,
+                rc = vr_fail(v, "band %u is used by BAND at %u and at %u", x,
                           v->band_user[x], at);
             if (rc == 0) v->band_user[x] = at;
             break;
@@ -1042,7 +1035,7 @@ static int decode_unit(unitcheck *uc)
         pc += size;
     }
     if (uc->code[last] != OP_RET)
-        return fail(v, "unit %" PRIu32 " does not end in RET (last instruction %s at %" PRIu32 ")",
+        return vr_fail(v, "unit %u does not end in RET (last instruction %s at %u)",
                     uc->u, rb_opinfo_table[uc->code[last]].name, uc->start + last);
     for (pc = 0; pc < uc->len; pc += rb_op_size((rb_opcode)uc->code[pc])) {
         uint8_t op = uc->code[pc];
@@ -1068,18 +1061,15 @@ static int merge(unitcheck *uc, uint32_t rel, uint32_t top)
     }
     const cell *c = uc->cells;
     if (c[have].depth != c[top].depth)
-        return fail(uc->v, "unit %" PRIu32 ": stack depth differs where paths meet at %" PRIu32
-                    " (%u vs %u)", uc->u, uc->start + rel, c[have].depth, c[top].depth);
+        return vr_fail(uc->v, "unit %u: stack depth differs where paths meet at %u (%u vs %u)", uc->u, uc->start + rel, c[have].depth, c[top].depth);
     uint32_t a = have, b = top;
     while (a != b) {
         if (c[a].type != c[b].type || c[a].aux != c[b].aux) {
             if (c[a].type == c[b].type)
-                return fail(uc->v, "unit %" PRIu32 ": stack types differ where paths meet at %" PRIu32
-                            " (%s of choice set %" PRIu32 " vs %s of choice set %" PRIu32 ")",
+                return vr_fail(uc->v, "unit %u: stack types differ where paths meet at %u (%s of choice set %u vs %s of choice set %u)",
                             uc->u, uc->start + rel, type_name(c[a].type), c[a].aux,
                             type_name(c[b].type), c[b].aux);
-            return fail(uc->v, "unit %" PRIu32 ": stack types differ where paths meet at %" PRIu32
-                        " (%s vs %s)", uc->u, uc->start + rel, type_name(c[a].type),
+            return vr_fail(uc->v, "unit %u: stack types differ where paths meet at %u (%s vs %s)", uc->u, uc->start + rel, type_name(c[a].type),
                         type_name(c[b].type));
         }
         a = c[a].below;
@@ -1108,7 +1098,7 @@ static const cell *peek(const unitcheck *uc, uint32_t top, unsigned i)
 static int want(unitcheck *uc, uint32_t pc, const cell *c, int type)
 {
     if (c->type == type) return 0;
-    return fail(uc->v, "unit %" PRIu32 ": %s at %" PRIu32 " expects %s, found %s", uc->u,
+    return vr_fail(uc->v, "unit %u: %s at %u expects %s, found %s", uc->u,
                 rb_opinfo_table[uc->code[pc]].name, uc->start + pc, type_name(type),
                 type_name(c->type));
 }
@@ -1133,7 +1123,7 @@ static int history_read(unitcheck *uc, uint32_t pc, uint32_t x)
     uint8_t k = p->slots[x].kind;
     if ((un->kind == U_STREAK || un->kind == U_PREVIOUS) && k != SLOT_SECTION && k != SLOT_OUTPUT &&
         k != SLOT_TOTAL && k != SLOT_GRADE)
-        return fail(v, "unit %" PRIu32 ": at %" PRIu32 " it reads %s, which a stored result does not hold", uc->u,
+        return vr_fail(v, "unit %u: at %u it reads %s, which a stored result does not hold", uc->u,
                     uc->start + pc, slot_name(v, x));
     if (!v->historic[x]) return 0;
     if (un->kind == U_WARN) return 0;
@@ -1141,7 +1131,7 @@ static int history_read(unitcheck *uc, uint32_t pc, uint32_t x)
         v->historic[un->target] = 1;
         return 0;
     }
-    return fail(v, "unit %" PRIu32 ": at %" PRIu32 " it reads %s, which depends on earlier periods", uc->u,
+    return vr_fail(v, "unit %u: at %u it reads %s, which depends on earlier periods", uc->u,
                 uc->start + pc, slot_name(v, x));
 }
 
@@ -1183,8 +1173,10 @@ static int interpret_unit(unitcheck *uc)
         unsigned depth = uc->cells[top].depth;
         unsigned pops = info->pops < 0 ? x : (unsigned)info->pops;
         if (depth < pops)
-            return fail(v, "unit %" PRIu32 ": %s at %" PRIu32 " needs %u value%s but the stack has %u",
-                        uc->u, info->name, uc->start + pc, pops, pops == 1 ? "" : "s", depth);
+            return pops == 1 ? vr_fail(v, "unit %u: %s at %u needs 1 value but the stack has %u",
+                                       uc->u, info->name, uc->start + pc, depth)
+                             : vr_fail(v, "unit %u: %s at %u needs %u values but the stack has %u",
+                                       uc->u, info->name, uc->start + pc, pops, depth);
         const cell *a = peek(uc, top, 0);
         /* below the top (the empty-stack cell when there is none; only
          * instructions that pop two read it, and they have two) */
@@ -1196,7 +1188,7 @@ static int interpret_unit(unitcheck *uc)
         case OP_TEXT: result = T_TEXT; break;
         case OP_DATE:
             if (!rb_valid_date(rb_str(p, x), p->string_len[x]))
-                return fail(v, "unit %" PRIu32 ": DATE at %" PRIu32 " pushes \"%s\", not a date "
+                return vr_fail(v, "unit %u: DATE at %u pushes \"%s\", not a date "
                             "(YYYY-MM-DD)", uc->u, uc->start + pc, rb_str(p, x));
             result = T_DATE;
             break;
@@ -1209,10 +1201,10 @@ static int interpret_unit(unitcheck *uc)
             const rb_slot *s = &p->slots[x];
             uint32_t prod = v->prod[x];
             if (prod == RB_NONE || prod > uc->u)
-                return fail(v, "unit %" PRIu32 ": %s at %" PRIu32 " reads %s before it is computed",
+                return vr_fail(v, "unit %u: %s at %u reads %s before it is computed",
                             uc->u, info->name, uc->start + pc, slot_name(v, x));
             if (op == OP_LOADV && s->maybe && !proven_present(uc, pc, x))
-                return fail(v, "unit %" PRIu32 ": LOADV at %" PRIu32 " reads %s, which may be absent, "
+                return vr_fail(v, "unit %u: LOADV at %u reads %s, which may be absent, "
                             "without LOAD; PRESENT; JUMPF right before it", uc->u, uc->start + pc,
                             slot_name(v, x));
             if (history_read(uc, pc, x)) return -1;
@@ -1242,11 +1234,11 @@ static int interpret_unit(unitcheck *uc)
         case OP_LT: case OP_LE: case OP_GT: case OP_GE: {
             bool ordered = op != OP_EQ && op != OP_NE;
             if (a->type != b->type)
-                return fail(v, "unit %" PRIu32 ": %s at %" PRIu32 " compares %s with %s", uc->u,
+                return vr_fail(v, "unit %u: %s at %u compares %s with %s", uc->u,
                             info->name, uc->start + pc, type_name(b->type), type_name(a->type));
             if (a->type == T_MAYBE ||
                 (ordered && a->type != T_NUM && a->type != T_TEXT && a->type != T_DATE))
-                return fail(v, "unit %" PRIu32 ": %s at %" PRIu32 " cannot compare %s values",
+                return vr_fail(v, "unit %u: %s at %u cannot compare %s values",
                             uc->u, info->name, uc->start + pc, type_name(a->type));
             result = T_BOOL;
             break;
@@ -1263,18 +1255,16 @@ static int interpret_unit(unitcheck *uc)
             if (want(uc, pc, a, T_SET)) return -1;
             const rb_choiceset *cs = a->aux < p->nchoicesets ? &p->choicesets[a->aux] : NULL;
             if (!cs || x < cs->first || x - cs->first >= cs->count)
-                return fail(v, "unit %" PRIu32 ": HAS at %" PRIu32 " asks for option %" PRIu32
-                            ", which is not in the set's choice set", uc->u, uc->start + pc, x);
+                return vr_fail(v, "unit %u: HAS at %u asks for option %u, which is not in the set's choice set", uc->u, uc->start + pc, x);
             result = T_BOOL;
             break;
         }
         case OP_TONUM: {
             if (a->type != T_CHOICE && a->type != T_SET)
-                return fail(v, "unit %" PRIu32 ": TONUM at %" PRIu32 " expects choice or set, found %s",
+                return vr_fail(v, "unit %u: TONUM at %u expects choice or set, found %s",
                             uc->u, uc->start + pc, type_name(a->type));
             if (a->aux >= p->nchoicesets || !p->choicesets[a->aux].numeric)
-                return fail(v, "unit %" PRIu32 ": TONUM at %" PRIu32
-                            " on a choice whose options have no numbers", uc->u, uc->start + pc);
+                return vr_fail(v, "unit %u: TONUM at %u on a choice whose options have no numbers", uc->u, uc->start + pc);
             result = T_NUM;
             break;
         }
@@ -1286,11 +1276,11 @@ static int interpret_unit(unitcheck *uc)
             bool maybe_ok;
             int t = unit_result_type(p, un, &want_aux, &maybe_ok);
             if (depth != 1)
-                return fail(v, "unit %" PRIu32 ": RET at %" PRIu32 " with %u values on the stack "
+                return vr_fail(v, "unit %u: RET at %u with %u values on the stack "
                             "(must be exactly 1)", uc->u, uc->start + pc, depth);
             if (!(a->type == t && (t != T_CHOICE && t != T_SET ? true : a->aux == want_aux)) &&
                 !(maybe_ok && a->type == T_MAYBE))
-                return fail(v, "unit %" PRIu32 " (%s) returns %s, expected %s", uc->u,
+                return vr_fail(v, "unit %u (%s) returns %s, expected %s", uc->u,
                             rb_unit_kind_name(un->kind), type_name(a->type), type_name(t));
             break;
         }
@@ -1302,7 +1292,7 @@ static int interpret_unit(unitcheck *uc)
         for (unsigned i = 0; i < pops; i++) next = uc->cells[next].below;
         if (result) {
             if (uc->cells[next].depth + 1u > RB_MAX_STACK)
-                return fail(v, "unit %" PRIu32 ": stack overflow at %" PRIu32 " (more than %u values)",
+                return vr_fail(v, "unit %u: stack overflow at %u (more than %u values)",
                             uc->u, uc->start + pc, RB_MAX_STACK);
             next = push(uc, next, result, aux);
         }
@@ -1390,29 +1380,29 @@ static int check_history(verifier *v)
     for (int i = 0; i < 3; i++) {
         uint32_t s = slots[i];
         if (s == RB_NONE) continue;
-        if (s >= p->nslots) return fail(v, "the %s slot %" PRIu32 " is outside the %" PRIu32 " slots", what[i], s, p->nslots);
+        if (s >= p->nslots) return vr_fail(v, "the %s slot %u is outside the %u slots", what[i], s, p->nslots);
         const rb_slot *sl = &p->slots[s];
         if (sl->kind != SLOT_FIELD || sl->maybe || sl->type == RB_T_CHOICES ||
             (i < 2 && sl->type == RB_T_BOOL) || (i == 1 && sl->type != RB_T_TEXT && sl->type != RB_T_DATE))
-            return fail(v, "the %s slot %" PRIu32 " (%s) is not a required field of a usable type", what[i], s,
+            return vr_fail(v, "the %s slot %u (%s) is not a required field of a usable type", what[i], s,
                         rb_str(p, sl->name));
     }
-    if (p->ndist_rules && p->grade.narms == 0) return fail(v, "distribution rules on a form without a grade");
-    if (p->ndist_rules && p->grade.narms > 64) return fail(v, "distribution rules over more than 64 grades");
+    if (p->ndist_rules && p->grade.narms == 0) return vr_fail(v, "distribution rules on a form without a grade");
+    if (p->ndist_rules && p->grade.narms > 64) return vr_fail(v, "distribution rules over more than 64 grades");
     for (uint32_t i = 0; i < p->ndist_rules; i++) {
         const rb_dist_rule *r = &p->dist_rules[i];
         if (r->count == 0 || r->first > p->ndist_grades || r->count > p->ndist_grades - r->first)
-            return fail(v, "distribution rule %" PRIu32 " names grades outside the table", i);
-        if (r->op > RB_ARM_GE) return fail(v, "distribution rule %" PRIu32 " has operator %u", i, r->op);
-        if (NUM(v, r->share, false, "distribution rule %" PRIu32 " share", i)) return -1;
+            return vr_fail(v, "distribution rule %u names grades outside the table", i);
+        if (r->op > RB_ARM_GE) return vr_fail(v, "distribution rule %u has operator %u", i, r->op);
+        if (NUM(v, r->share, false, "distribution rule %u share", i)) return -1;
         rb_num share = p->numbers[r->share];
         if (rb_num_sign(share) < 0 || rb_num_cmp(share, rb_num_int(1)) > 0)
-            return fail(v, "distribution rule %" PRIu32 " has a share outside 0..1", i);
+            return vr_fail(v, "distribution rule %u has a share outside 0..1", i);
         uint64_t seen = 0;
         for (uint32_t k = r->first; k < r->first + r->count; k++) {
             uint32_t g = p->dist_grades[k];
             if (g >= p->grade.narms || (seen >> g & 1))
-                return fail(v, "distribution rule %" PRIu32 " names grade %" PRIu32 " wrongly", i, g);
+                return vr_fail(v, "distribution rule %u names grade %u wrongly", i, g);
             seen |= (uint64_t)1 << g;
         }
     }
@@ -1430,7 +1420,7 @@ static int distinct_names(verifier *v, const uint32_t *names, uint32_t n, const 
     int rc = 0;
     for (uint32_t i = 0; i < n && rc == 0; i++)
         if (!rb_strset_add(&seen, rb_str(p, names[i]), p->string_len[names[i]]))
-            rc = fail(v, "two %s are named '%s'", what, rb_str(p, names[i]));
+            rc = vr_fail(v, "two %s are named '%s'", rb_tr(v->lang, what), rb_str(p, names[i]));
     rb_strset_free(&seen);
     return rc;
 }
@@ -1445,15 +1435,15 @@ static int check_unique_names(verifier *v)
         if (p->choicesets[c].count > most) most = p->choicesets[c].count; /* a choice may have more options than the form has slots */
     uint32_t *names = rb_xmalloc((most + 1) * sizeof *names);
     for (uint32_t i = 0; i < p->nslots; i++) names[i] = p->slots[i].name;
-    int rc = distinct_names(v, names, p->nslots, "slots");
+    int rc = distinct_names(v, names, p->nslots, N_("slots"));
     for (uint32_t i = 0; i < p->nraters && rc == 0; i++) names[i] = p->raters[i].id;
-    if (rc == 0) rc = distinct_names(v, names, p->nraters, "raters");
+    if (rc == 0) rc = distinct_names(v, names, p->nraters, N_("raters"));
     for (uint32_t i = 0; i < p->grade.narms && rc == 0; i++) names[i] = p->arms[p->grade.first_arm + i].id;
-    if (rc == 0) rc = distinct_names(v, names, p->grade.narms, "grade arms");
+    if (rc == 0) rc = distinct_names(v, names, p->grade.narms, N_("grade arms"));
     for (uint32_t c = 0; c < p->nchoicesets && rc == 0; c++) {
         const rb_choiceset *cs = &p->choicesets[c];
         for (uint32_t i = 0; i < cs->count; i++) names[i] = p->options[cs->first + i].id;
-        rc = distinct_names(v, names, cs->count, "options of one choice");
+        rc = distinct_names(v, names, cs->count, N_("options of one choice"));
     }
     rb_free(names);
     return rc;
@@ -1469,8 +1459,8 @@ static bool is_fraction(rb_num n)
 static int check_weight_sum(verifier *v, rb_num_status st, rb_num sum, const char *whose)
 {
     if (st == RB_NUM_OK && rb_num_cmp(sum, rb_num_int(1)) == 0) return 0;
-    if (st != RB_NUM_OK) return fail(v, "%s weights do not sum to 100%%", whose);
-    return fail(v, "%s weights sum to %" PRId64 "/%" PRId64 ", not 100%%", whose, sum.num, sum.den);
+    if (st != RB_NUM_OK) return vr_fail(v, "%s weights do not sum to 100%%", whose);
+    return vr_fail(v, "%s weights sum to %lld/%lld, not 100%%", whose, (long long)sum.num, (long long)sum.den);
 }
 
 /* What the compiler promised about scores, proved again, so that no
@@ -1489,21 +1479,21 @@ static int check_scoring(verifier *v)
         for (uint32_t i = 0; i < p->nraters; i++) {
             rb_num w = p->numbers[p->raters[i].weight];
             if (!is_fraction(w))
-                return fail(v, "rater %" PRIu32 " (%s) has a weight outside 0..100%%", i,
+                return vr_fail(v, "rater %u (%s) has a weight outside 0..100%%", i,
                             rb_str(p, p->raters[i].id));
             if (st == RB_NUM_OK) st = rb_num_add(sum, w, &sum);
         }
-        if (check_weight_sum(v, st, sum, "the raters'")) return -1;
+        if (check_weight_sum(v, st, sum, rb_tr(v->lang, N_("the raters'")))) return -1;
     }
     for (uint32_t i = 0; i < p->nitems; i++)
         if (rb_num_sign(p->numbers[p->items[i].points]) < 0)
-            return fail(v, "item %" PRIu32 " (%s) has points below 0", i, slot_name(v, p->items[i].slot));
+            return vr_fail(v, "item %u (%s) has points below 0", i, slot_name(v, p->items[i].slot));
     if (p->has_items && rb_num_cmp(p->numbers[p->sections[0].points], p->numbers[p->scale]) != 0)
-        return fail(v, "the scale is not the form's full mark (section 0 points)");
+        return vr_fail(v, "the scale is not the form's full mark (section 0 points)");
     for (uint32_t si = 0; si < p->nsections; si++) {
         const rb_section *s = &p->sections[si];
         rb_num points = p->numbers[s->points];
-        if (rb_num_sign(points) < 0) return fail(v, "section %" PRIu32 " has points below 0", si);
+        if (rb_num_sign(points) < 0) return vr_fail(v, "section %u has points below 0", si);
         rb_num sum = rb_num_zero();
         rb_num_status st = RB_NUM_OK;
         bool any = false;
@@ -1515,23 +1505,23 @@ static int check_scoring(verifier *v)
             uint32_t full = c->kind == CHILD_ITEM ? p->items[c->index].points : p->sections[c->index].points;
             rb_num add = s->weighted ? p->numbers[w] : p->numbers[full];
             if (s->weighted && !is_fraction(add))
-                return fail(v, "section %" PRIu32 ": a child's weight is outside 0..100%%", si);
+                return vr_fail(v, "section %u: a child's weight is outside 0..100%%", si);
             if (st == RB_NUM_OK) st = rb_num_add(sum, add, &sum);
         }
         if (s->weighted && any) {
             char whose[64];
-            snprintf(whose, sizeof whose, "section %" PRIu32 ": its children's", si);
+            snprintf(whose, sizeof whose, rb_tr(v->lang, N_("section %u: its children's")), si);
             if (check_weight_sum(v, st, sum, whose)) return -1;
         } else if (!s->weighted && si != 0 && (st != RB_NUM_OK || rb_num_cmp(sum, points) != 0)) {
-            return fail(v, "section %" PRIu32 ": its points are not the sum of its children's", si);
+            return vr_fail(v, "section %u: its points are not the sum of its children's", si);
         }
     }
     return 0;
 }
 
-int rb_program_verify(rb_program *p, char *err, size_t errcap)
+int rb_program_verify(rb_program *p, rb_lang lang, char *err, size_t errcap)
 {
-    verifier v = {.p = p, .err = err, .errcap = errcap};
+    verifier v = {.p = p, .err = err, .errcap = errcap, .lang = lang};
     if (err && errcap) err[0] = '\0';
     p->verified = NULL;
     v.prod = rb_xmalloc(((size_t)p->nslots + 1) * sizeof *v.prod);

@@ -320,7 +320,7 @@ static void put32(uint8_t *at, uint32_t v)
 static void expect_verify_error(rb_builder *b, const char *needle)
 {
     char err[512] = "";
-    int rc = rb_program_verify(rb_builder_program(b), err, sizeof err);
+    int rc = rb_program_verify(rb_builder_program(b), RB_LANG_EN, err, sizeof err);
     if (rc == 0 || !strstr(err, needle)) {
         rb_builder_free(b);
         fail_msg("expected an error containing '%s', got rc=%d '%s'", needle, rc, err);
@@ -392,7 +392,7 @@ static void test_sample_verifies(void **state)
     (void)state;
     rb_program *p = sample(NULL);
     char err[256] = "";
-    int rc = rb_program_verify(p, err, sizeof err);
+    int rc = rb_program_verify(p, RB_LANG_EN, err, sizeof err);
     if (rc) fail_msg("%s", err);
     assert_int_equal(p->units[0].max_stack, 2);
     assert_int_equal(p->units[1].max_stack, 1);
@@ -515,7 +515,7 @@ static void test_disasm(void **state)
     size_t len;
     free(rb_program_serialize(p, &len));
     char err[256];
-    assert_int_equal(rb_program_verify(p, err, sizeof err), 0);
+    assert_int_equal(rb_program_verify(p, RB_LANG_EN, err, sizeof err), 0);
     char *text = NULL;
     size_t tlen = 0;
     FILE *out = open_memstream(&text, &tlen);
@@ -826,13 +826,13 @@ static void test_operands(void **state)
     rb_build_op1(b, OP_LOAD, 4000);
     rb_build_op(b, OP_RET);
     end_unit(b, s, U_VALUE);
-    expect_verify_error(b, "slot index 4000 out of range");
+    expect_verify_error(b, "slot table index 4000 out of range");
     b = build_sample(NULL);
     s = begin_unit(b);
     rb_build_op1(b, OP_TEXT, RB_NONE);
     rb_build_op(b, OP_RET);
     end_unit(b, s, U_VALUE);
-    expect_verify_error(b, "missing string reference");
+    expect_verify_error(b, "missing string table reference");
     b = build_sample(NULL);
     s = begin_unit(b);
     rb_build_op1(b, OP_CONST, 0);
@@ -917,7 +917,7 @@ static void test_presence_proofs(void **state)
             continue;
         }
         p = rb_builder_finish(b);
-        assert_int_equal(rb_program_verify(p, err, sizeof err), 0);
+        assert_int_equal(rb_program_verify(p, RB_LANG_EN, err, sizeof err), 0);
         rb_program_free(p);
     }
 }
@@ -966,28 +966,28 @@ static void test_bad_indices(void **state)
     (void)state;
     rb_builder *b = build_sample(NULL);
     rb_builder_program(b)->slots[3].name = 999;
-    expect_verify_error(b, "slot 3 name: string index 999 out of range");
+    expect_verify_error(b, "slot 3 name: string table index 999 out of range");
     b = build_sample(NULL);
     rb_builder_program(b)->name = RB_NONE;
-    expect_verify_error(b, "form name: missing string reference");
+    expect_verify_error(b, "form name: missing string table reference");
     b = build_sample(NULL);
     rb_builder_program(b)->options[1].value = 77;
-    expect_verify_error(b, "option 1 value: number index 77 out of range");
+    expect_verify_error(b, "option 1 value: number table index 77 out of range");
     b = build_sample(NULL);
     rb_builder_program(b)->inputs[2].min = 500;
-    expect_verify_error(b, "input 2 min: number index 500");
+    expect_verify_error(b, "input 2 min: number table index 500");
     b = build_sample(NULL);
     rb_builder_program(b)->items[1].points = RB_NONE;
-    expect_verify_error(b, "item 1 points: missing number reference");
+    expect_verify_error(b, "item 1 points: missing number table reference");
     b = build_sample(NULL);
     rb_builder_program(b)->sections[1].first_child = 3;
     expect_verify_error(b, "are outside the child table");
     b = build_sample(NULL);
     rb_builder_program(b)->children[3].index = 9;
-    expect_verify_error(b, "child 3: item index 9 out of range");
+    expect_verify_error(b, "child 3: item table index 9 out of range");
     b = build_sample(NULL);
     rb_builder_program(b)->units[4].target = 12345;
-    expect_verify_error(b, "unit 4 message: string index 12345");
+    expect_verify_error(b, "unit 4 message: string table index 12345");
     b = build_sample(NULL);
     rb_builder_program(b)->units[4].decl = 12345;
     expect_verify_error(b, "unit 4 declaration");
@@ -1211,7 +1211,7 @@ static void test_units_and_order(void **state)
     b = build_sample(NULL);
     rb_builder_program(b)->inputs[0].def = 5000;
     rb_builder_program(b)->inputs[0].required = 0;
-    expect_verify_error(b, "input 0 default: string index 5000 out of range");
+    expect_verify_error(b, "input 0 default: string table index 5000 out of range");
 }
 
 static void test_arms(void **state)
@@ -1265,10 +1265,10 @@ static void test_arms(void **state)
     p->arms[g + 1].threshold = rb_build_int(b, 10);
     p->grade.narms = 2;
     char err[256] = "";
-    if (rb_program_verify(p, err, sizeof err)) fail_msg("%s", err);
+    if (rb_program_verify(p, RB_LANG_EN, err, sizeof err)) fail_msg("%s", err);
     /* … but < 10 / > 10 leaves 10 uncovered */
     p->arms[g + 1].op = RB_ARM_GT;
-    assert_int_equal(rb_program_verify(p, err, sizeof err), -1);
+    assert_int_equal(rb_program_verify(p, RB_LANG_EN, err, sizeof err), -1);
     assert_non_null(strstr(err, "grade has no else"));
     rb_builder_free(b);
 }
@@ -1294,7 +1294,7 @@ static void test_verify_rating_scale(void **state)
     p->items[0].low = one;
     p->inputs[p->items[0].input].min = one;
     char err[256] = "";
-    if (rb_program_verify(p, err, sizeof err)) fail_msg("%s", err);
+    if (rb_program_verify(p, RB_LANG_EN, err, sizeof err)) fail_msg("%s", err);
     rb_builder_free(b);
 }
 
@@ -1594,7 +1594,7 @@ static void test_large_program(void **state)
     end_unit(b, s, U_CHECK);
     char err[256] = "";
     rb_program *p = rb_builder_program(b);
-    if (rb_program_verify(p, err, sizeof err)) fail_msg("%s", err);
+    if (rb_program_verify(p, RB_LANG_EN, err, sizeof err)) fail_msg("%s", err);
     size_t len;
     uint8_t *bytes = rb_program_serialize(p, &len);
     rb_program *p2 = rb_program_load(bytes, len, RB_LANG_EN, err, sizeof err);

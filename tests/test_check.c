@@ -569,15 +569,15 @@ static void rater_reads(void **state)
     }
     assert_int_equal(found, 3); /* k.boss read three times, one slot */
     char err[256];
-    assert_int_equal(rb_program_verify(c.p, err, sizeof err), 0);
+    assert_int_equal(rb_program_verify(c.p, RB_LANG_EN, err, sizeof err), 0);
     /* q.boss may be absent (q is optional): a slot that says otherwise is refused */
     c.p->slots[boss + 2].maybe = 0;
-    assert_int_equal(rb_program_verify(c.p, err, sizeof err), -1);
+    assert_int_equal(rb_program_verify(c.p, RB_LANG_EN, err, sizeof err), -1);
     assert_non_null(strstr(err, "(q.boss) may be absent but is not maybe"));
     c.p->slots[boss + 2].maybe = 1;
     /* a name that is no rated item's and rater's */
     c.p->slots[boss].name = c.p->slots[c.p->items[0].slot].name; /* "k": no rater named */
-    assert_int_equal(rb_program_verify(c.p, err, sizeof err), -1);
+    assert_int_equal(rb_program_verify(c.p, RB_LANG_EN, err, sizeof err), -1);
     assert_non_null(strstr(err, "names no rated item and rater"));
     release(&c);
 

@@ -104,7 +104,7 @@ static uint32_t find_unit(const rb_program *p, uint8_t kind)
 static void expect_rejected(rb_program *p, const char *needle)
 {
     char err[512] = "";
-    int rc = rb_program_verify(p, err, sizeof err);
+    int rc = rb_program_verify(p, RB_LANG_EN, err, sizeof err);
     if (rc == 0 || !strstr(err, needle)) fail_msg("expected a refusal with '%s', got %d '%s'", needle, rc, err);
 }
 
@@ -114,14 +114,14 @@ static void test_verifier_history_rules(void **state)
     rb_source *src;
     rb_program *p = compile_form(&src);
     char err[256];
-    assert_int_equal(rb_program_verify(p, err, sizeof err), 0);
+    assert_int_equal(rb_program_verify(p, RB_LANG_EN, err, sizeof err), 0);
 
     /* the warn that reads `run` (which reads history) turned into a check */
     uint32_t w = find_unit(p, U_WARN);
     p->units[w].kind = U_CHECK;
     expect_rejected(p, "which depends on earlier periods");
     p->units[w].kind = U_WARN;
-    assert_int_equal(rb_program_verify(p, err, sizeof err), 0);
+    assert_int_equal(rb_program_verify(p, RB_LANG_EN, err, sizeof err), 0);
 
     /* the streak's condition pointed at the input x: a stored result has no x */
     uint32_t s = find_unit(p, U_STREAK), x = RB_NONE;
@@ -138,7 +138,7 @@ static void test_verifier_history_rules(void **state)
     p->units[s].back = 2;
     expect_rejected(p, "periods back but is no previous unit");
     p->units[s].back = 0;
-    assert_int_equal(rb_program_verify(p, err, sizeof err), 0);
+    assert_int_equal(rb_program_verify(p, RB_LANG_EN, err, sizeof err), 0);
     rb_program_free(p);
     rb_source_free(src);
 }

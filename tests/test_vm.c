@@ -901,7 +901,7 @@ static void test_nested_sections(void **state)
 static void expect_refused(rb_program *p, const char *why)
 {
     char err[256] = "";
-    assert_int_equal(rb_program_verify(p, err, sizeof err), -1);
+    assert_int_equal(rb_program_verify(p, RB_LANG_EN, err, sizeof err), -1);
     if (!strstr(err, why)) fail_msg("expected '%s', got '%s'", why, err);
     assert_false(rb_program_verified(p));
     assert_null(rb_eval_new(p, NULL));
@@ -930,13 +930,13 @@ static void test_only_verified_programs(void **state)
     assert_false(rb_program_verified(p));
     assert_null(rb_eval_new(p, NULL));
     char err[256];
-    assert_int_equal(rb_program_verify(p, err, sizeof err), 0);
+    assert_int_equal(rb_program_verify(p, RB_LANG_EN, err, sizeof err), 0);
     rb_eval *e = rb_eval_new(p, NULL);
     assert_non_null(e);
     rb_eval_free(e);
     /* changed after it was verified: verifying again takes the mark away */
     p->items[0].section = 99;
-    expect_refused(p, "item 0 section: section index 99 out of range");
+    expect_refused(p, "item 0 section: section table index 99 out of range");
 
     tb t;
     tb_init(&t, "bad", "10", false);
@@ -954,7 +954,7 @@ static void test_only_verified_programs(void **state)
     tb_op1(&t, OP_CONST, 999);
     tb_op(&t, OP_ADD);
     tb_unit(&t, U_VALUE, v, "let v", 1);
-    expect_refused(tb_finish(&t), "number index 999 out of range");
+    expect_refused(tb_finish(&t), "number table index 999 out of range");
 
     /* underflow, truncated operand, unknown opcode, no RET */
     static const uint8_t underflow[] = {OP_ADD, OP_RET}, truncated[] = {OP_CONST, 0, 0}, unknown[] = {200},

@@ -231,7 +231,7 @@ typedef struct {
 static inline void tctx_open(tctx *c, rb_program *p, bool allow_extra)
 {
     char err[256];
-    if (rb_program_verify(p, err, sizeof err) != 0) fail_msg("the test's program does not verify: %s", err);
+    if (rb_program_verify(p, RB_LANG_EN, err, sizeof err) != 0) fail_msg("the test's program does not verify: %s", err);
     c->arena = rb_arena_new();
     c->prog = p;
     rb_eval_options o = {.allow_extra = allow_extra};
