@@ -984,10 +984,10 @@ void rb_write_explain(FILE *out, const rb_program *p, const rb_result *r)
     sbuf b = {0};
     sb_printf(&b, T(N_("record %llu")), (unsigned long long)r->record);
     if (r->source) {
-        sb_puts(&b, " (");
+        sb_puts(&b, T(N_(" ("))); /* full-width in Chinese */
         sb_clean(&b, r->source, strlen(r->source));
         if (r->line) sb_printf(&b, T(N_(", line %llu")), (unsigned long long)r->line);
-        sb_puts(&b, ")");
+        sb_puts(&b, T(N_(")")));
     }
     sb_printf(&b, T(N_(", form %s")), r->form);
     if (p->label != RB_NONE) {
