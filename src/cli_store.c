@@ -94,9 +94,17 @@ static int pragma_int(sqlite3 *db, const char *sql, int *out)
 static int migrate(rb_store *st)
 {
     int version, app, tables;
-    if (pragma_int(st->db, "PRAGMA user_version", &version) || pragma_int(st->db, "PRAGMA application_id", &app) ||
-        pragma_int(st->db, "SELECT count(*) FROM sqlite_master", &tables))
-        return fail_db(st, TR(N_("cannot read the store")));
+    /* one read transaction, so the three answers are of one moment: read one
+     * by one, another rubric's first migration could commit between them and
+     * show its tables without its application id */
+    if (sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
+        pragma_int(st->db, "PRAGMA user_version", &version) || pragma_int(st->db, "PRAGMA application_id", &app) ||
+        pragma_int(st->db, "SELECT count(*) FROM sqlite_master", &tables) ||
+        sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        fail_db(st, TR(N_("cannot read the store")));
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
+    }
     if (app != RB_STORE_APP_ID && (app != 0 || tables != 0)) {
         snprintf(st->err, sizeof st->err, "%s", TR(N_("this SQLite database is not a Rubric store")));
         return -1;
