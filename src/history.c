@@ -4,7 +4,7 @@
  * A period is turned into a serial number (months since year 0, ISO weeks
  * since 1970, …), counted back, and written again, so every kind of period
  * shares one "N periods before" rule.  Days use the proleptic Gregorian
- * calendar (days_from_civil, after H. Hinnant's public-domain algorithms). */
+ * calendar (rb_days_from_civil in date.c). */
 #include "history.h"
 
 #include <stdio.h>
@@ -38,29 +38,6 @@ const char *rb_period_expected(const char *kind)
     }
 }
 
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, int64_t *m, int64_t *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp + (mp < 10 ? 3 : -9);
-    *y = yoe + era * 400 + (*m <= 2);
-}
-
 /* Floor division (days before 1970 are negative). */
 static int64_t floordiv(int64_t a, int64_t b)
 {
@@ -76,8 +53,8 @@ static int64_t week_of_days(int64_t days)
 static void week_text(int64_t serial, char out[RB_PERIOD_MAX])
 {
     int64_t thursday = serial * 7 - 3 + 3, y, m, d;
-    civil_from_days(thursday, &y, &m, &d);
-    int64_t week = (thursday - days_from_civil(y, 1, 1)) / 7 + 1;
+    rb_civil_from_days(thursday, &y, &m, &d);
+    int64_t week = (thursday - rb_days_from_civil(y, 1, 1)) / 7 + 1;
     snprintf(out, RB_PERIOD_MAX, "%04lld-W%02lld", (long long)y, (long long)week);
 }
 
@@ -100,7 +77,7 @@ static bool period_serial(int kind, const char *s, size_t n, int64_t *serial)
         int64_t m, d;
         digits(s, 4, &y), digits(s + 5, 2, &m), digits(s + 8, 2, &d);
         switch (kind) {
-        case P_WEEK: *serial = week_of_days(days_from_civil(y, m, d)); return true;
+        case P_WEEK: *serial = week_of_days(rb_days_from_civil(y, m, d)); return true;
         case P_MONTH: *serial = y * 12 + m - 1; return true;
         case P_QUARTER: *serial = y * 4 + (m - 1) / 3; return true;
         case P_YEAR: *serial = y; return true;
@@ -123,7 +100,7 @@ static bool period_serial(int kind, const char *s, size_t n, int64_t *serial)
     case P_WEEK: {
         if (n != 8 || s[4] != '-' || s[5] != 'W' || !digits(s + 6, 2, &a) || a < 1) return false;
         /* week 1 holds January 4th; a week 53 must exist in that year */
-        *serial = week_of_days(days_from_civil(y, 1, 4)) + a - 1;
+        *serial = week_of_days(rb_days_from_civil(y, 1, 4)) + a - 1;
         char back[RB_PERIOD_MAX];
         week_text(*serial, back);
         return memcmp(back, s, 8) == 0;
@@ -137,7 +114,7 @@ static bool serial_text(int kind, int64_t serial, char out[RB_PERIOD_MAX])
 {
     switch (kind) {
     case P_WEEK:
-        if (serial * 7 < days_from_civil(1, 1, 8)) return false;
+        if (serial * 7 < rb_days_from_civil(1, 1, 8)) return false;
         week_text(serial, out);
         return true;
     case P_MONTH:

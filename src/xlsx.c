@@ -11,6 +11,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "cell.h"
+#include "date.h"
 
 #include <errno.h>
 #include <expat.h>
@@ -361,20 +362,6 @@ static void XMLCALL styles_end(void *data, const XML_Char *el)
 
 /* ---- cells ---------------------------------------------------------------- */
 
-/* The day `days` after 1970-01-01 (civil_from_days, Howard Hinnant). */
-static void civil(int64_t days, int *y, int *m, int *d)
-{
-    days += 719468;
-    int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-    int64_t doe = days - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
 /* A date cell's serial number as the date Excel shows: in the 1900 system
  * day 1 is 1900-01-01 and day 60 the 1900-02-29 Lotus invented (kept, so
  * that it fails as a date rather than shifting a day); in the 1904 system
@@ -385,17 +372,17 @@ static bool serial_date(const rb_xlsx *x, double v, rb_buf *out)
     if (!(v >= 0 && v < 2958466)) return false; /* up to 9999-12-31 */
     int64_t day = (int64_t)v; /* v >= 0: truncation is the floor */
     double whole = (double)day;
-    int y, m, d;
+    int64_t y, m, d;
     if (x->date1904) {
-        civil(day - 24107, &y, &m, &d); /* 1904-01-01 is day 24107 before 1970 */
+        rb_civil_from_days(day - 24107, &y, &m, &d); /* 1904-01-01 is day 24107 before 1970 */
     } else if (day == 60) {
         y = 1900, m = 2, d = 29;
     } else if (day == 0) {
         y = 1900, m = 1, d = 0; /* Excel's "1900-01-00": no date */
     } else {
-        civil(day - (day < 60 ? 25568 : 25569), &y, &m, &d);
+        rb_civil_from_days(day - (day < 60 ? 25568 : 25569), &y, &m, &d);
     }
-    rb_buf_printf(out, "%04d-%02d-%02d", y, m, d);
+    rb_buf_printf(out, "%04d-%02d-%02d", (int)y, (int)m, (int)d);
     long secs = (long)((v - whole) * 86400 + 0.5);
     if (secs > 0 && secs < 86400) rb_buf_printf(out, " %02ld:%02ld:%02ld", secs / 3600, secs / 60 % 60, secs % 60);
     return true;
