@@ -22,6 +22,7 @@
 
 #include "alloc.h"
 #include "arena.h"
+#include "html.h"
 #include "num.h"
 
 typedef struct {
@@ -38,13 +39,9 @@ typedef struct {
 static void html(rb_buf *b, const char *s)
 {
     for (; *s; s++) {
-        switch (*s) {
-        case '<': rb_buf_puts(b, "&lt;"); break;
-        case '>': rb_buf_puts(b, "&gt;"); break;
-        case '&': rb_buf_puts(b, "&amp;"); break;
-        case '"': rb_buf_puts(b, "&quot;"); break;
-        default: rb_buf_putc(b, *s);
-        }
+        const char *entity = rb_html_entity(*s);
+        if (entity) rb_buf_puts(b, entity);
+        else rb_buf_putc(b, *s);
     }
 }
 

@@ -11,24 +11,20 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "html.h"
 #include "program.h"
 #include "report.h"
 
 #define T(s) rb_tr(lang, s)
 #define HIST_BINS 10
 
-/* Text as HTML: the five characters that could open markup are escaped. */
+/* Text as HTML (html.h). */
 static void esc(rb_out *o, const char *s)
 {
     for (; *s; s++) {
-        switch (*s) {
-        case '&': rb_out_puts(o, "&amp;"); break;
-        case '<': rb_out_puts(o, "&lt;"); break;
-        case '>': rb_out_puts(o, "&gt;"); break;
-        case '"': rb_out_puts(o, "&quot;"); break;
-        case '\'': rb_out_puts(o, "&#39;"); break;
-        default: rb_out_putc(o, *s);
-        }
+        const char *entity = rb_html_entity(*s);
+        if (entity) rb_out_puts(o, entity);
+        else rb_out_putc(o, *s);
     }
 }
 
